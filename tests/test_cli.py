@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from pacte_analysis import cli
+
+
+def test_reference_build_is_up_to_date(
+    reference_ready: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["reference", "build", "--quiet"]) == 0
+    assert "déjà à jour" in capsys.readouterr().out
+
+
+def test_reference_build_unknown_vintage_fails_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["reference", "build", "--vintage", "2019", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Millésime 2019 indisponible" in err
+    assert "Traceback" not in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["reference", "build", "--vintage", "deux-mille"])
+    assert exc.value.code == 2
+    assert "erreur d'utilisation" in capsys.readouterr().err
