@@ -1,0 +1,1442 @@
+"""Metrics and comparisons on the canonical ``lists`` and ``commitments`` tables.
+
+Pure pandas: every function takes DataFrames (and an edition) and returns a new
+DataFrame; nothing is read from or written to disk. The tables follow the
+contract of ``DESIGN.md``; the reference communes are a (Geo)DataFrame with the
+columns ``code, name, departement_code, region_code, epci_code, population``
+(COG 2020 municipal population, nullable).
+
+Conventions
+-----------
+* A commitment counts when ``committed`` is true; each list × measure pair counts
+  once. Measures that are not in the edition are ignored.
+* ``elected`` is a nullable boolean: true, false or unknown (null). A commune's
+  elected team is known to have signed when one of its lists is elected and
+  signatory; it is known not to have signed when its elected list is not
+  signatory, or when every known list of the commune lost (the winner then is a
+  list the local group did not record, hence not a signatory). Otherwise it is
+  unknown.
+* Shares are percentages in 0–100 (floats); a share whose denominator is zero is
+  NaN. Populations sum the communes whose population is known.
+* Rows of another edition than the one given are left out, with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from pacte_analysis.editions import Edition, read_edition
+
+__all__ = [
+    "ELECTED_STATUSES",
+    "SIZE_CLASSES",
+    "STATUS_CATEGORIES",
+    "UNASSIGNED_THEME",
+    "Metric",
+    "available_metrics",
+    "commune_summary",
+    "compare_elected",
+    "compare_lists",
+    "compare_size_classes",
+    "compare_territories",
+    "list_summary",
+    "measure_summary",
+    "metric_info",
+    "size_class",
+    "territory_summary",
+    "theme_summary",
+]
+
+TerritoryLevel = Literal["departement", "region", "epci"]
+EditionLike = Edition | str
+
+#: Label of the measures that have no theme in the edition.
+UNASSIGNED_THEME = "thème non attribué"
+
+#: Commune situations (ordered from the least to the most engaged), see
+#: :func:`commune_summary` (column ``status``).
+STATUS_CATEGORIES: tuple[str, ...] = (
+    "Listes connues, aucune signataire",
+    "Liste signataire, résultat inconnu",
+    "Liste signataire, non élue",
+    "Équipe élue signataire",
+)
+
+#: Election outcome of a list, see :func:`compare_elected`.
+ELECTED_STATUSES: tuple[str, ...] = ("Élue", "Non élue", "Résultat inconnu")
+
+_NNBSP = "\u202f"
+#: Lower bounds of the commune size classes (inhabitants) and their French labels.
+SIZE_CLASSES: tuple[tuple[int, str], ...] = (
+    (0, "Moins de 500 hab."),
+    (500, "500 à 999 hab."),
+    (1_000, f"1{_NNBSP}000 à 1{_NNBSP}999 hab."),
+    (2_000, f"2{_NNBSP}000 à 3{_NNBSP}499 hab."),
+    (3_500, f"3{_NNBSP}500 à 4{_NNBSP}999 hab."),
+    (5_000, f"5{_NNBSP}000 à 9{_NNBSP}999 hab."),
+    (10_000, f"10{_NNBSP}000 à 19{_NNBSP}999 hab."),
+    (20_000, f"20{_NNBSP}000 à 49{_NNBSP}999 hab."),
+    (50_000, f"50{_NNBSP}000 à 99{_NNBSP}999 hab."),
+    (100_000, f"100{_NNBSP}000 hab. ou plus"),
+)
+
+_TERRITORY_KEYS: dict[str, str] = {
+    "departement": "departement_code",
+    "region": "region_code",
+    "epci": "epci_code",
+}
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric column that maps can draw.
+
+    Attributes
+    ----------
+    name : str
+        Column name in :func:`commune_summary` or :func:`territory_summary`.
+    label : str
+        French label (legend title).
+    unit : str
+        French unit (``%``, ``communes``, ``habitants``…; empty for categories).
+    kind : str
+        ``count``, ``share``, ``population``, ``mean`` or ``category``.
+    levels : tuple of str
+        Levels where the metric exists (``commune``, ``departement``, ``region``,
+        ``epci``).
+    """
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    levels: tuple[str, ...]
+
+
+_COMMUNE = ("commune",)
+_TERRITORY = ("departement", "region", "epci")
+_ALL = _COMMUNE + _TERRITORY
+
+_METRICS: tuple[Metric, ...] = (
+    # commune and territory
+    Metric("n_lists", "Listes connues", "listes", "count", _ALL),
+    Metric("n_signatory_lists", "Listes signataires", "listes", "count", _ALL),
+    # commune only
+    Metric("status", "Situation de la commune", "", "category", _COMMUNE),
+    Metric(
+        "best_n_measures",
+        "Mesures de la liste la plus engagée",
+        "mesures",
+        "count",
+        _COMMUNE,
+    ),
+    Metric("elected_n_measures", "Mesures de l'équipe élue", "mesures", "count", _COMMUNE),
+    Metric(
+        "n_measures_union",
+        "Mesures promises par au moins une liste",
+        "mesures",
+        "count",
+        _COMMUNE,
+    ),
+    # territories
+    Metric(
+        "n_communes_group",
+        "Communes avec au moins une liste connue",
+        "communes",
+        "count",
+        _TERRITORY,
+    ),
+    Metric(
+        "n_communes_signatory",
+        "Communes avec une liste signataire",
+        "communes",
+        "count",
+        _TERRITORY,
+    ),
+    Metric(
+        "n_communes_elected_signatory",
+        "Communes dont l'équipe élue a signé",
+        "communes",
+        "count",
+        _TERRITORY,
+    ),
+    Metric(
+        "share_communes_group",
+        "Part des communes avec au moins une liste connue",
+        "%",
+        "share",
+        _TERRITORY,
+    ),
+    Metric(
+        "share_communes_signatory",
+        "Part des communes avec une liste signataire",
+        "%",
+        "share",
+        _TERRITORY,
+    ),
+    Metric(
+        "share_communes_elected_signatory",
+        "Part des communes dont l'équipe élue a signé",
+        "%",
+        "share",
+        _TERRITORY,
+    ),
+    Metric(
+        "population_signatory",
+        "Population des communes avec une liste signataire",
+        "habitants",
+        "population",
+        _TERRITORY,
+    ),
+    Metric(
+        "population_elected_signatory",
+        "Population des communes dont l'équipe élue a signé",
+        "habitants",
+        "population",
+        _TERRITORY,
+    ),
+    Metric(
+        "share_population_signatory",
+        "Part de la population vivant dans une commune avec une liste signataire",
+        "%",
+        "share",
+        _TERRITORY,
+    ),
+    Metric(
+        "share_population_elected_signatory",
+        "Part de la population vivant dans une commune dont l'équipe élue a signé",
+        "%",
+        "share",
+        _TERRITORY,
+    ),
+    Metric(
+        "mean_measures",
+        "Nombre moyen de mesures par liste",
+        "mesures",
+        "mean",
+        _TERRITORY,
+    ),
+)
+
+
+def available_metrics(level: str | None = None) -> pd.DataFrame:
+    """List the metric columns that maps can draw, with a French label and unit.
+
+    Parameters
+    ----------
+    level : {None, 'commune', 'departement', 'region', 'epci'}, default None
+        Keep the metrics available at this level; ``None`` lists them all.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``metric, label, unit, kind, levels`` (``levels`` is a
+        comma-separated string), one row per metric.
+
+    Examples
+    --------
+    >>> m = available_metrics("departement").set_index("metric")
+    >>> m.loc["share_communes_signatory", ["label", "unit"]].tolist()
+    ['Part des communes avec une liste signataire', '%']
+    >>> "status" in available_metrics("commune")["metric"].tolist()
+    True
+    """
+    if level is not None and level not in _ALL:
+        raise ValueError(f"Niveau inconnu « {level} » (attendu : {', '.join(_ALL)}).")
+    rows = [
+        {
+            "metric": m.name,
+            "label": m.label,
+            "unit": m.unit,
+            "kind": m.kind,
+            "levels": ",".join(m.levels),
+        }
+        for m in _METRICS
+        if level is None or level in m.levels
+    ]
+    return pd.DataFrame(rows, columns=["metric", "label", "unit", "kind", "levels"])
+
+
+def metric_info(name: str) -> Metric:
+    """Return the :class:`Metric` called ``name``.
+
+    Raises
+    ------
+    KeyError
+        With a French message listing the known metrics.
+
+    Examples
+    --------
+    >>> metric_info("share_population_signatory").unit
+    '%'
+    """
+    for m in _METRICS:
+        if m.name == name:
+            return m
+    known = ", ".join(m.name for m in _METRICS)
+    raise KeyError(f"Indicateur inconnu « {name} ». Indicateurs disponibles : {known}.")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _boolean(values: pd.Series) -> pd.Series:
+    """Coerce a column to pandas' nullable boolean (accepts bools, 0/1, true/false text)."""
+    if isinstance(values.dtype, pd.BooleanDtype):
+        return values
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("boolean")
+    mapping = {"true": True, "false": False, "1": True, "0": False, "vrai": True, "faux": False}
+
+    def _one(v: Any) -> Any:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return pd.NA
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        return mapping.get(str(v).strip().lower(), pd.NA)
+
+    return pd.Series([_one(v) for v in values], index=values.index, dtype="boolean")
+
+
+def _as_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop a geometry column so that results are plain DataFrames."""
+    if "geometry" in frame.columns:
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    return frame
+
+
+def _select_edition(frame: pd.DataFrame, edition: Edition, what: str) -> pd.DataFrame:
+    if "edition" not in frame.columns or frame.empty:
+        return frame
+    keep = frame["edition"].astype("string").fillna(edition.name) == edition.name
+    dropped = int((~keep).sum())
+    if dropped:
+        warnings.warn(
+            f"{dropped} ligne(s) de « {what} » relèvent d'une autre édition que "
+            f"« {edition.name} » et sont ignorées.",
+            stacklevel=3,
+        )
+        return frame.loc[keep]
+    return frame
+
+
+def _prepare_lists(lists: pd.DataFrame, edition: Edition) -> pd.DataFrame:
+    lists = _select_edition(lists, edition, "lists").copy()
+    lists["list_id"] = lists["list_id"].astype("string")
+    lists["commune_code"] = lists["commune_code"].astype("string")
+    lists["signatory"] = _boolean(lists["signatory"]).fillna(False).astype(bool)
+    lists["elected"] = _boolean(lists["elected"])
+    lists["n_measures"] = pd.to_numeric(lists["n_measures"]).fillna(0).astype("int64")
+    lists["mean_level"] = pd.to_numeric(lists["mean_level"]).astype("Float64")
+    for col in ("list_name", "list_head", "commune_name", "departement_code", "principles"):
+        if col not in lists.columns:
+            lists[col] = pd.NA
+        lists[col] = lists[col].astype("string")
+    lists["principles"] = lists["principles"].fillna("")
+    return lists
+
+
+def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame) -> pd.DataFrame:
+    """Committed list × measure pairs of the edition's measures, for the given lists.
+
+    Columns ``list_id, measure, level (Int64, null = not given), theme``.
+    """
+    com = _select_edition(commitments, edition, "commitments")
+    if com.empty:
+        return pd.DataFrame(
+            {
+                "list_id": pd.Series(dtype="string"),
+                "measure": pd.Series(dtype="int64"),
+                "level": pd.Series(dtype="Int64"),
+                "theme": pd.Series(dtype="string"),
+            }
+        )
+    committed = _boolean(com["committed"]).fillna(False).astype(bool)
+    com = com.loc[committed, ["list_id", "measure", "level"]].copy()
+    com["list_id"] = com["list_id"].astype("string")
+    com["measure"] = pd.to_numeric(com["measure"]).astype("int64")
+    level = pd.to_numeric(com["level"]).astype("Int64")
+    levels_of = {m.number: m.levels for m in edition.measures}
+    max_level = com["measure"].map(levels_of)
+    com["level"] = level.where((level >= 1) & (level <= max_level))
+    com = com.loc[com["measure"].isin(levels_of) & com["list_id"].isin(lists["list_id"])]
+    # One pair counts once; keep the highest level given.
+    com = com.sort_values(["list_id", "measure", "level"], na_position="first")
+    com = com.drop_duplicates(["list_id", "measure"], keep="last")
+    themes = {m.number: (m.theme or UNASSIGNED_THEME) for m in edition.measures}
+    com["theme"] = com["measure"].map(themes).astype("string")
+    return com.reset_index(drop=True)
+
+
+def _theme_order(edition: Edition) -> list[str]:
+    order = list(edition.themes)
+    if any(not m.theme for m in edition.measures):
+        order.append(UNASSIGNED_THEME)
+    return order
+
+
+def _share(num: pd.Series, den: pd.Series | float) -> pd.Series:
+    """``100 * num / den`` as float, NaN where ``den`` is 0 or missing."""
+    num_f = num.astype("Float64").astype("float64")
+    if isinstance(den, pd.Series):
+        den_f = den.astype("Float64").astype("float64")
+        den_f = den_f.where(den_f > 0)
+        return 100.0 * num_f / den_f
+    if not den or np.isnan(den):
+        return pd.Series(np.nan, index=num.index, dtype="float64")
+    return 100.0 * num_f / float(den)
+
+
+def _prepare_communes(communes: pd.DataFrame) -> pd.DataFrame:
+    ref = _as_frame(communes).copy()
+    ref["code"] = ref["code"].astype("string")
+    for col in ("name", "departement_code", "region_code", "epci_code"):
+        if col not in ref.columns:
+            ref[col] = pd.NA
+        ref[col] = ref[col].astype("string")
+    if "population" not in ref.columns:
+        ref["population"] = pd.NA
+    ref["population"] = pd.to_numeric(ref["population"]).astype("Int64")
+    return ref.drop_duplicates("code")
+
+
+# --------------------------------------------------------------------------- per list
+
+
+def list_summary(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+) -> pd.DataFrame:
+    """Summarise each list: measures, principles, signatory, mean level, themes.
+
+    ``n_measures``, ``mean_level`` and ``signatory`` are taken from ``lists`` (the
+    import computed them); the measures and themes come from ``commitments``.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables (see ``DESIGN.md``).
+    edition : Edition or str, default "pacte-2020"
+        Measure catalogue (an :class:`~pacte_analysis.editions.Edition` or a name
+        or path accepted by :func:`~pacte_analysis.editions.read_edition`).
+
+    Returns
+    -------
+    DataFrame
+        One row per list, sorted by commune then by decreasing number of measures:
+        ``list_id, edition, commune_code, commune_name, departement_code,
+        list_name, list_head, principles, n_principles, all_principles,
+        n_measures, mean_level, n_top_level, signatory, elected, measures,
+        themes, n_themes``. ``measures`` is the sorted measure numbers as text
+        (``"1, 5, 7"``); ``themes`` the themes covered (at least one measure), in
+        the edition's order, joined by `` ; ``; ``n_top_level`` counts the
+        commitments at the measure's highest level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["l1"], "edition": ["pacte-2020"],
+    ...     "commune_code": ["35238"], "principles": ["ABC"], "n_measures": [2],
+    ...     "mean_level": [2.5], "signatory": [False], "elected": [pd.NA]})
+    >>> com = pd.DataFrame({"list_id": ["l1", "l1"], "measure": [5, 14],
+    ...     "committed": [True, True], "level": [2, 3]})
+    >>> s = list_summary(lists, com)
+    >>> print(s[["measures", "n_themes", "n_top_level", "themes"]].to_string(index=False))
+    measures  n_themes  n_top_level                                  themes
+       5, 14         2            1 agriculture et alimentation ; mobilités
+    """
+    ed = read_edition(edition)
+    ls = _prepare_lists(lists, ed)
+    com = _committed(commitments, ed, ls)
+    letters = ed.principle_letters
+    ls["n_principles"] = (
+        ls["principles"].map(lambda p: sum(c in str(p).upper() for c in letters)).astype("int64")
+    )
+    ls["all_principles"] = ls["n_principles"] == len(letters)
+
+    order = {t: i for i, t in enumerate(_theme_order(ed))}
+    top = {m.number: m.levels for m in ed.measures}
+    grouped = com.groupby("list_id", sort=False)
+    measures = grouped["measure"].agg(lambda s: ", ".join(str(n) for n in sorted(s)))
+    themes_set = grouped["theme"].agg(
+        lambda s: [t for t in sorted(set(s), key=order.__getitem__) if t != UNASSIGNED_THEME]
+    )
+    n_top = (com["level"] == com["measure"].map(top)).fillna(False).groupby(com["list_id"]).sum()
+
+    ls["measures"] = ls["list_id"].map(measures).astype("string").fillna("")
+    ls["themes"] = ls["list_id"].map(themes_set.map(" ; ".join)).astype("string").fillna("")
+    ls["n_themes"] = ls["list_id"].map(themes_set.map(len)).fillna(0).astype("int64")
+    ls["n_top_level"] = ls["list_id"].map(n_top).fillna(0).astype("int64")
+    columns = [
+        "list_id",
+        "edition",
+        "commune_code",
+        "commune_name",
+        "departement_code",
+        "list_name",
+        "list_head",
+        "principles",
+        "n_principles",
+        "all_principles",
+        "n_measures",
+        "mean_level",
+        "n_top_level",
+        "signatory",
+        "elected",
+        "measures",
+        "themes",
+        "n_themes",
+    ]
+    if "edition" not in ls.columns:
+        ls["edition"] = ed.name
+    ls = ls.sort_values(["commune_code", "n_measures", "list_id"], ascending=[True, False, True])
+    return ls[columns].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- per commune
+
+
+def _rank_lists(ls: pd.DataFrame) -> pd.DataFrame:
+    """Sort lists so that the first row of each commune is its 'best' list."""
+    return ls.sort_values(
+        ["commune_code", "n_measures", "signatory", "mean_level", "list_id"],
+        ascending=[True, False, False, False, True],
+        na_position="last",
+    )
+
+
+def _display_name(ls: pd.DataFrame) -> pd.Series:
+    return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("string")
+
+
+def commune_summary(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame | None = None,
+    *,
+    edition: EditionLike = "pacte-2020",
+    include_empty: bool = False,
+) -> pd.DataFrame:
+    """Summarise each commune: lists, signatories, best list, elected team.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame, optional
+        Reference communes (``code, name, departement_code, region_code,
+        epci_code, population``). When given, their population, région and EPCI
+        are added, and the official name is used.
+    edition : Edition or str, default "pacte-2020"
+    include_empty : bool, default False
+        Also return the reference communes with no known list (``n_lists`` 0,
+        the other counts 0, the list columns null). Needs ``communes``.
+
+    Returns
+    -------
+    DataFrame
+        One row per commune, sorted by code:
+
+        * ``commune_code, commune_name, departement_code`` (+ ``region_code,
+          epci_code, population`` with ``communes``);
+        * ``n_lists``, ``n_signatory_lists``, ``has_group`` (≥ 1 list known),
+          ``has_signatory`` (≥ 1 signatory list);
+        * ``best_list_id, best_list_name, best_n_measures``: the list with the most
+          measures (ties: signatory first, then higher mean level, then id);
+        * ``elected_list_id, elected_list_name, elected_n_measures``: the list
+          marked elected (null when none is);
+        * ``elected_signatory`` (nullable boolean): whether the elected team signed
+          (see the module conventions for the unknown case);
+        * ``measures_union`` (text) and ``n_measures_union``: measures promised by
+          at least one list;
+        * ``status``: ordered categorical, one of :data:`STATUS_CATEGORIES` (null
+          for communes without lists).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a", "b"], "edition": "pacte-2020",
+    ...     "commune_code": ["35238", "35238"], "principles": ["ABC", "AB"],
+    ...     "n_measures": [10, 3], "mean_level": [None, None],
+    ...     "signatory": [True, False], "elected": [False, True]})
+    >>> com = pd.DataFrame({"list_id": ["a", "b"], "measure": [1, 2],
+    ...     "committed": [True, True], "level": [None, None]})
+    >>> s = commune_summary(lists, com)
+    >>> print(s[["n_lists", "best_list_id", "elected_list_id", "elected_signatory",
+    ...     "measures_union"]].to_string(index=False))
+     n_lists best_list_id elected_list_id  elected_signatory measures_union
+           2            a               b              False           1, 2
+    >>> s.loc[0, "status"]
+    'Liste signataire, non élue'
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    com = _committed(commitments, ed, ls)
+    ls["display_name"] = _display_name(ls)
+    ranked = _rank_lists(ls)
+    g = ls.groupby("commune_code", sort=True)
+    out = pd.DataFrame(
+        {
+            "commune_name": g["commune_name"].first(),
+            "departement_code": g["departement_code"].first(),
+            "n_lists": g.size().astype("int64"),
+            "n_signatory_lists": g["signatory"].sum().astype("int64"),
+        }
+    )
+    out.index.name = "commune_code"
+
+    best = ranked.drop_duplicates("commune_code").set_index("commune_code")
+    out["best_list_id"] = best["list_id"]
+    out["best_list_name"] = best["display_name"]
+    out["best_n_measures"] = best["n_measures"].astype("Int64")
+
+    is_elected = ls["elected"].fillna(False).astype(bool)
+    elected = _rank_lists(ls.loc[is_elected]).drop_duplicates("commune_code")
+    elected = elected.set_index("commune_code")
+    out["elected_list_id"] = elected["list_id"].reindex(out.index).astype("string")
+    out["elected_list_name"] = elected["display_name"].reindex(out.index).astype("string")
+    out["elected_n_measures"] = elected["n_measures"].reindex(out.index).astype("Int64")
+
+    any_elected_signatory = (
+        (ls["signatory"] & is_elected).groupby(ls["commune_code"]).any().reindex(out.index)
+    )
+    any_elected = is_elected.groupby(ls["commune_code"]).any().reindex(out.index)
+    all_lost = (
+        ls["elected"].eq(False).fillna(False).groupby(ls["commune_code"]).all().reindex(out.index)
+    )
+    elected_signatory = pd.Series(pd.NA, index=out.index, dtype="boolean")
+    elected_signatory[all_lost.astype(bool)] = False
+    elected_signatory[any_elected.astype(bool)] = any_elected_signatory[any_elected.astype(bool)]
+    out["elected_signatory"] = elected_signatory
+
+    com_commune = com.merge(ls[["list_id", "commune_code"]], on="list_id")
+    pairs = com_commune[["commune_code", "measure"]].drop_duplicates()
+    pairs = pairs.sort_values(["commune_code", "measure"])
+    union_text = pairs.groupby("commune_code")["measure"].agg(
+        lambda s: ", ".join(str(int(n)) for n in s)
+    )
+    out["measures_union"] = union_text.reindex(out.index).astype("string").fillna("")
+    out["n_measures_union"] = (
+        pairs.groupby("commune_code").size().reindex(out.index).fillna(0).astype("int64")
+    )
+    out["has_group"] = out["n_lists"] > 0
+    out["has_signatory"] = out["n_signatory_lists"] > 0
+
+    status = pd.Series(STATUS_CATEGORIES[0], index=out.index, dtype="object")
+    status[out["has_signatory"] & out["elected_signatory"].isna()] = STATUS_CATEGORIES[1]
+    status[out["has_signatory"] & out["elected_signatory"].eq(False).fillna(False)] = (
+        STATUS_CATEGORIES[2]
+    )
+    status[out["elected_signatory"].fillna(False).astype(bool)] = STATUS_CATEGORIES[3]
+    out["status"] = pd.Categorical(status, categories=STATUS_CATEGORIES, ordered=True)
+    out = out.reset_index()
+
+    columns = [
+        "commune_code",
+        "commune_name",
+        "departement_code",
+        "n_lists",
+        "n_signatory_lists",
+        "has_group",
+        "has_signatory",
+        "best_list_id",
+        "best_list_name",
+        "best_n_measures",
+        "elected_list_id",
+        "elected_list_name",
+        "elected_n_measures",
+        "elected_signatory",
+        "measures_union",
+        "n_measures_union",
+        "status",
+    ]
+    out = out[columns]
+    if communes is None:
+        if include_empty:
+            raise ValueError("include_empty=True demande le référentiel des communes (communes).")
+        return out.sort_values("commune_code").reset_index(drop=True)
+
+    ref = _prepare_communes(communes)[
+        ["code", "name", "departement_code", "region_code", "epci_code", "population"]
+    ].rename(columns={"code": "commune_code", "departement_code": "ref_departement_code"})
+    unknown = ~out["commune_code"].isin(ref["commune_code"])
+    if unknown.any():
+        warnings.warn(
+            f"{int(unknown.sum())} commune(s) des listes absente(s) du référentiel : "
+            f"{', '.join(out.loc[unknown, 'commune_code'].head(5))}…",
+            stacklevel=2,
+        )
+    out = out.merge(ref, on="commune_code", how="outer" if include_empty else "left")
+    out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("string")
+    out["departement_code"] = (
+        out["ref_departement_code"].fillna(out["departement_code"]).astype("string")
+    )
+    for col in ("n_lists", "n_signatory_lists", "n_measures_union"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("has_group", "has_signatory"):
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
+    out["measures_union"] = out["measures_union"].fillna("").astype("string")
+    columns[3:3] = ["region_code", "epci_code", "population"]
+    return out[columns].sort_values("commune_code").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- territories
+
+
+def territory_summary(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    level: TerritoryLevel = "departement",
+    territories: pd.DataFrame | None = None,
+    edition: EditionLike = "pacte-2020",
+) -> pd.DataFrame:
+    """Summarise each département, région or EPCI, including those without data.
+
+    Lists are placed in a territory through the reference commune of their
+    ``commune_code`` (lists of a commune missing from ``communes`` are left out,
+    with a warning). Communes without a code at ``level`` (the four single-commune
+    islands have no EPCI) are left out of that level.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame
+        Reference communes with ``code, departement_code, region_code, epci_code,
+        population``. Every territory of this table appears in the result.
+    level : {'departement', 'region', 'epci'}, default 'departement'
+    territories : DataFrame, optional
+        ``code, name`` of the territories of ``level`` (e.g.
+        ``pacte_analysis.departements()``): gives the names, and adds the
+        territories without any commune in ``communes``. Without it ``name`` is
+        the code.
+    edition : Edition or str, default "pacte-2020"
+
+    Returns
+    -------
+    DataFrame
+        One row per territory, sorted by code: ``code, name, n_communes,
+        population`` (known populations summed), ``n_lists, n_signatory_lists,
+        mean_measures`` (mean ``n_measures`` of its lists), ``n_communes_group``
+        (≥ 1 list known), ``n_communes_signatory`` (≥ 1 signatory list),
+        ``n_communes_elected_signatory``, the matching ``share_communes_*`` (% of
+        ``n_communes``), ``population_signatory``,
+        ``population_elected_signatory`` and ``share_population_*`` (% of
+        ``population``). Territories without data have zero counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> communes = pd.DataFrame({"code": ["01001", "01002", "02001"],
+    ...     "departement_code": ["01", "01", "02"], "region_code": ["84", "84", "32"],
+    ...     "epci_code": [None, None, None], "population": [100, 300, 50]})
+    >>> lists = pd.DataFrame({"list_id": ["a"], "edition": "pacte-2020",
+    ...     "commune_code": ["01002"], "principles": ["ABC"], "n_measures": [12],
+    ...     "mean_level": [None], "signatory": [True], "elected": [True]})
+    >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    >>> t = territory_summary(lists, com, communes, level="departement")
+    >>> t[["code", "n_communes_signatory", "share_population_signatory"]].values.tolist()
+    [['01', 1, 75.0], ['02', 0, 0.0]]
+    """
+    if level not in _TERRITORY_KEYS:
+        raise ValueError(f"Niveau inconnu « {level} » (attendu : {', '.join(_TERRITORY_KEYS)}).")
+    key = _TERRITORY_KEYS[level]
+    ed = read_edition(edition)
+    cs = commune_summary(lists, commitments, communes, edition=ed, include_empty=True)
+    ref = _prepare_communes(communes)
+    cs = cs.loc[cs["commune_code"].isin(ref["code"])]
+    cs = cs.merge(
+        ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
+        on="commune_code",
+        how="left",
+    )
+    cs = cs.loc[cs["_territory"].notna()]
+    pop = cs["population"].astype("Float64").fillna(0.0).astype("float64")
+    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
+    g = cs.groupby("_territory")
+    out = pd.DataFrame(
+        {
+            "n_communes": g.size(),
+            "population": pop.groupby(cs["_territory"]).sum(),
+            "n_communes_group": g["has_group"].sum(),
+            "n_communes_signatory": g["has_signatory"].sum(),
+            "n_communes_elected_signatory": elected_signatory.groupby(cs["_territory"]).sum(),
+            "population_signatory": pop.where(cs["has_signatory"], 0.0)
+            .groupby(cs["_territory"])
+            .sum(),
+            "population_elected_signatory": pop.where(elected_signatory, 0.0)
+            .groupby(cs["_territory"])
+            .sum(),
+        }
+    )
+    ls = list_summary(lists, commitments, ed)
+    ls = ls.merge(
+        ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
+        on="commune_code",
+        how="inner",
+    )
+    lg = ls.groupby("_territory")
+    out["n_lists"] = lg.size()
+    out["n_signatory_lists"] = lg["signatory"].sum()
+    out["mean_measures"] = lg["n_measures"].mean()
+
+    codes = pd.Index(sorted(set(out.index.astype(str))), dtype="string")
+    names: pd.Series | None = None
+    if territories is not None:
+        terr = _as_frame(territories)
+        terr_codes = terr["code"].astype("string")
+        codes = pd.Index(sorted(set(codes) | set(terr_codes.dropna())), dtype="string")
+        if "name" in terr.columns:
+            names = pd.Series(terr["name"].astype("string").to_numpy(), index=terr_codes)
+            names = names[~names.index.duplicated()]
+    out.index = out.index.astype("string")
+    out = out.reindex(codes)
+    counts = [
+        "n_communes",
+        "n_communes_group",
+        "n_communes_signatory",
+        "n_communes_elected_signatory",
+        "n_lists",
+        "n_signatory_lists",
+    ]
+    for col in counts:
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("population", "population_signatory", "population_elected_signatory"):
+        out[col] = out[col].fillna(0).round().astype("int64")
+    out["mean_measures"] = out["mean_measures"].astype("float64")
+    for what in ("group", "signatory", "elected_signatory"):
+        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
+    for what in ("signatory", "elected_signatory"):
+        out[f"share_population_{what}"] = _share(out[f"population_{what}"], out["population"])
+    out.index.name = "code"
+    out = out.reset_index()
+    if names is not None:
+        out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("string"))
+    else:
+        out.insert(1, "name", out["code"].astype("string"))
+    columns = [
+        "code",
+        "name",
+        "n_communes",
+        "population",
+        "n_lists",
+        "n_signatory_lists",
+        "mean_measures",
+        "n_communes_group",
+        "n_communes_signatory",
+        "n_communes_elected_signatory",
+        "share_communes_group",
+        "share_communes_signatory",
+        "share_communes_elected_signatory",
+        "population_signatory",
+        "population_elected_signatory",
+        "share_population_signatory",
+        "share_population_elected_signatory",
+    ]
+    out = out[columns]
+    out.attrs["level"] = level
+    return out
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _level_counts(com: pd.DataFrame, by: str, max_level: int, prefix: str) -> pd.DataFrame:
+    level = com["level"].astype("Int64")
+    cols: dict[str, pd.Series] = {}
+    for lv in range(1, max_level + 1):
+        cols[f"{prefix}level_{lv}"] = (level == lv).fillna(False).groupby(com[by]).sum()
+    cols[f"{prefix}level_unknown"] = level.isna().groupby(com[by]).sum()
+    return pd.DataFrame(cols)
+
+
+def measure_summary(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    signatory_only: bool = False,
+) -> pd.DataFrame:
+    """Count, for each measure, the lists and elected teams that committed to it.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+    signatory_only : bool, default False
+        Count only the signatory lists (denominators too).
+
+    Returns
+    -------
+    DataFrame
+        One row per measure of the edition (also those nobody chose), in order:
+        ``measure, label, short_label, theme, title_confirmed``; ``n_lists``,
+        ``share_lists`` (% of the lists considered), ``n_level_1`` …
+        ``n_level_<max>``, ``n_level_unknown``, ``mean_level``; the same for the
+        elected lists: ``n_elected, share_elected`` (% of elected lists),
+        ``n_elected_level_1`` … ``n_elected_level_unknown``. ``label`` never
+        invents a title (« Mesure N » when unconfirmed); ``theme`` is
+        :data:`UNASSIGNED_THEME` for measures without one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a", "b"], "edition": "pacte-2020",
+    ...     "commune_code": ["35238", "35238"], "principles": ["ABC", "ABC"],
+    ...     "n_measures": [1, 1], "mean_level": [2.0, None],
+    ...     "signatory": [False, False], "elected": [True, False]})
+    >>> com = pd.DataFrame({"list_id": ["a", "b"], "measure": [13, 13],
+    ...     "committed": [True, True], "level": [2, None]})
+    >>> m = measure_summary(lists, com)
+    >>> print(m.loc[m["measure"] == 13, ["label", "n_lists", "share_lists", "n_level_2",
+    ...     "n_level_unknown", "n_elected"]].to_string(index=False))
+        label  n_lists  share_lists  n_level_2  n_level_unknown  n_elected
+    Mesure 13        2        100.0          1                1          1
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    if signatory_only:
+        ls = ls.loc[ls["signatory"]]
+    com = _committed(commitments, ed, ls)
+    elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
+    n_total = len(ls)
+    n_elected_total = len(elected_ids)
+    numbers = pd.Index(ed.measure_numbers, name="measure")
+    out = pd.DataFrame(
+        {
+            "label": [m.label for m in ed.measures],
+            "short_label": [m.short_label for m in ed.measures],
+            "theme": [m.theme or UNASSIGNED_THEME for m in ed.measures],
+            "title_confirmed": [m.title_confirmed for m in ed.measures],
+        },
+        index=numbers,
+    )
+    out["n_lists"] = com.groupby("measure").size().reindex(numbers).fillna(0).astype("int64")
+    out["share_lists"] = _share(out["n_lists"], float(n_total))
+    levels = _level_counts(com, "measure", ed.max_level, "n_").reindex(numbers).fillna(0)
+    out = out.join(levels.astype("int64"))
+    out["mean_level"] = (
+        com.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
+    )
+    ecom = com.loc[com["list_id"].isin(elected_ids)]
+    out["n_elected"] = ecom.groupby("measure").size().reindex(numbers).fillna(0).astype("int64")
+    out["share_elected"] = _share(out["n_elected"], float(n_elected_total))
+    elevels = _level_counts(ecom, "measure", ed.max_level, "n_elected_")
+    out = out.join(elevels.reindex(numbers).fillna(0).astype("int64"))
+    for col in ("label", "short_label", "theme"):
+        out[col] = out[col].astype("string")
+    return out.reset_index()
+
+
+def theme_summary(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    signatory_only: bool = False,
+) -> pd.DataFrame:
+    """Count, for each theme, the lists and elected teams that committed to it.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+        Its measures without a theme are grouped as :data:`UNASSIGNED_THEME`.
+    signatory_only : bool, default False
+        Count only the signatory lists.
+
+    Returns
+    -------
+    DataFrame
+        One row per theme, in the edition's order: ``theme, n_measures`` (measures
+        of the theme), ``n_lists`` (lists with ≥ 1 measure of the theme),
+        ``share_lists``, ``n_commitments`` (list × measure pairs),
+        ``engagement_rate`` (% of the possible list × measure pairs:
+        ``n_commitments / (lists × n_measures)``), level counts
+        ``n_level_1`` … ``n_level_unknown`` (over commitments), and the same for
+        the elected lists (``n_elected, share_elected, n_elected_commitments,
+        elected_engagement_rate, n_elected_level_*``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a", "b"], "edition": "pacte-2020",
+    ...     "commune_code": ["35238", "35238"], "principles": ["ABC", "ABC"],
+    ...     "n_measures": [2, 0], "mean_level": [None, None],
+    ...     "signatory": [False, False], "elected": [True, False]})
+    >>> com = pd.DataFrame({"list_id": ["a", "a"], "measure": [14, 15],
+    ...     "committed": [True, True], "level": [1, 3]})
+    >>> t = theme_summary(lists, com)
+    >>> print(t.loc[t["theme"] == "mobilités", ["n_measures", "n_lists", "share_lists",
+    ...     "n_commitments", "engagement_rate", "n_elected"]].to_string(index=False))
+     n_measures  n_lists  share_lists  n_commitments  engagement_rate  n_elected
+              2        1         50.0              2             50.0          1
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    if signatory_only:
+        ls = ls.loc[ls["signatory"]]
+    com = _committed(commitments, ed, ls)
+    elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
+    n_total, n_elected_total = len(ls), len(elected_ids)
+    themes = pd.Index(_theme_order(ed), name="theme", dtype="string")
+    per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
+    out = pd.DataFrame(index=themes)
+    out["n_measures"] = per_theme.reindex(themes).fillna(0).astype("int64")
+    for prefix, sub, total in (
+        ("", com, n_total),
+        ("elected_", com.loc[com["list_id"].isin(elected_ids)], n_elected_total),
+    ):
+        n_name = "n_elected" if prefix else "n_lists"
+        share_name = "share_elected" if prefix else "share_lists"
+        g = sub.groupby("theme")
+        out[n_name] = g["list_id"].nunique().reindex(themes).fillna(0).astype("int64")
+        out[share_name] = _share(out[n_name], float(total))
+        out[f"n_{prefix}commitments"] = g.size().reindex(themes).fillna(0).astype("int64")
+        out[f"{prefix}engagement_rate"] = _share(
+            out[f"n_{prefix}commitments"], out["n_measures"] * total
+        )
+        counts = _level_counts(sub, "theme", ed.max_level, f"n_{prefix}")
+        counts.index = counts.index.astype("string")
+        out = out.join(counts.reindex(themes).fillna(0).astype("int64"))
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def compare_lists(
+    commune_code: str,
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    values: Literal["committed", "level", "label"] = "committed",
+    columns: Literal["list_name", "list_id"] = "list_name",
+) -> pd.DataFrame:
+    """Put the lists of one commune side by side: a measure × list matrix.
+
+    Parameters
+    ----------
+    commune_code : str
+        INSEE code of the commune (``"35238"``).
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+    values : {'committed', 'level', 'label'}, default 'committed'
+        Cell content: ``committed`` a boolean; ``level`` the level (nullable
+        integer, null when not committed or not given); ``label`` a French text
+        for tables: ``"N2"``, ``"✓"`` (committed, level not given) or ``""``.
+    columns : {'list_name', 'list_id'}, default 'list_name'
+        Column labels: the list's name (its head, then its id, when missing;
+        the id is appended to duplicate names) or its id.
+
+    Returns
+    -------
+    DataFrame
+        Index: the edition's measure numbers (``measure``); first column
+        ``label`` (the measure's French label), then one column per list,
+        ordered by decreasing number of measures. ``df.attrs["lists"]`` keeps the
+        list ids in column order.
+
+    Raises
+    ------
+    KeyError
+        No list is known in that commune (French message).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a", "b"], "edition": "pacte-2020",
+    ...     "commune_code": ["35238", "35238"], "list_name": ["Verts", "Bleus"],
+    ...     "principles": ["ABC", "ABC"], "n_measures": [2, 1],
+    ...     "mean_level": [None, None], "signatory": [False, False],
+    ...     "elected": [None, None]})
+    >>> com = pd.DataFrame({"list_id": ["a", "a", "b"], "measure": [1, 2, 2],
+    ...     "committed": [True, True, True], "level": [3, None, 1]})
+    >>> m = compare_lists("35238", lists, com, values="label")
+    >>> m.loc[[1, 2], ["Verts", "Bleus"]].values.tolist()
+    [['N3', ''], ['✓', 'N1']]
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    ls = _rank_lists(ls.loc[ls["commune_code"] == str(commune_code)])
+    if ls.empty:
+        raise KeyError(f"Aucune liste connue pour la commune {commune_code}.")
+    com = _committed(commitments, ed, ls)
+    numbers = pd.Index(ed.measure_numbers, name="measure")
+    if columns == "list_id":
+        names = ls["list_id"].astype(str).tolist()
+    else:
+        base = _display_name(ls).astype(str).tolist()
+        dupes = {n for n in base if base.count(n) > 1}
+        names = [
+            f"{n} ({lid})" if n in dupes else n
+            for n, lid in zip(base, ls["list_id"].astype(str), strict=True)
+        ]
+    out = pd.DataFrame({"label": [m.label for m in ed.measures]}, index=numbers)
+    out["label"] = out["label"].astype("string")
+    for lid, name in zip(ls["list_id"].astype(str), names, strict=True):
+        sub = com.loc[com["list_id"] == lid].set_index("measure")["level"]
+        committed = pd.Series(numbers.isin(sub.index), index=numbers)
+        level = sub.reindex(numbers).astype("Int64")
+        if values == "committed":
+            out[name] = committed
+        elif values == "level":
+            out[name] = level
+        else:
+            text = [
+                ("" if not c else ("✓" if pd.isna(lv) else f"N{int(lv)}"))
+                for c, lv in zip(committed, level, strict=True)
+            ]
+            out[name] = pd.Series(text, index=numbers, dtype="string")
+    out.attrs["lists"] = ls["list_id"].astype(str).tolist()
+    out.attrs["commune_code"] = str(commune_code)
+    return out
+
+
+def _elected_status(elected: pd.Series) -> pd.Series:
+    status = np.where(
+        elected.isna(),
+        ELECTED_STATUSES[2],
+        np.where(elected.fillna(False).astype(bool), ELECTED_STATUSES[0], ELECTED_STATUSES[1]),
+    )
+    return pd.Series(
+        pd.Categorical(status, categories=ELECTED_STATUSES, ordered=True), index=elected.index
+    )
+
+
+def compare_elected(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    by: Literal["status", "measure", "theme"] = "status",
+) -> pd.DataFrame:
+    """Compare the elected lists with the others (and those whose result is unknown).
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+    by : {'status', 'measure', 'theme'}, default 'status'
+        ``status``: one row per outcome (:data:`ELECTED_STATUSES`) with
+        ``n_lists, n_signatory, share_signatory, mean_measures, median_measures,
+        mean_level``. ``measure``: one row per measure with
+        ``share_elected, share_not_elected, share_unknown`` (% of the lists of
+        each outcome committing to it) and ``difference`` (elected minus not
+        elected, in points). ``theme``: the same per theme, as engagement rates
+        (% of the theme's measures committed, averaged over the lists).
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a", "b", "c"], "edition": "pacte-2020",
+    ...     "commune_code": ["1", "1", "2"], "principles": ["ABC"] * 3,
+    ...     "n_measures": [12, 4, 10], "mean_level": [None] * 3,
+    ...     "signatory": [True, False, True], "elected": [True, False, None]})
+    >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    >>> c = compare_elected(lists, com)
+    >>> c[["status", "n_lists", "share_signatory", "mean_measures"]].values.tolist()
+    [['Élue', 1, 100.0, 12.0], ['Non élue', 1, 0.0, 4.0], ['Résultat inconnu', 1, 100.0, 10.0]]
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    ls["status"] = _elected_status(ls["elected"])
+    if by == "status":
+        g = ls.groupby("status", observed=False)
+        out = pd.DataFrame(
+            {
+                "n_lists": g.size().astype("int64"),
+                "n_signatory": g["signatory"].sum().astype("int64"),
+                "mean_measures": g["n_measures"].mean().astype("float64"),
+                "median_measures": g["n_measures"].median().astype("float64"),
+                "mean_level": g["mean_level"].mean().astype("Float64").astype("float64"),
+            }
+        )
+        out.insert(2, "share_signatory", _share(out["n_signatory"], out["n_lists"]))
+        out.index = pd.CategoricalIndex(
+            out.index, categories=ELECTED_STATUSES, ordered=True, name="status"
+        )
+        return out.reset_index()
+
+    com = _committed(commitments, ed, ls).merge(ls[["list_id", "status"]], on="list_id")
+    n_per_status = ls.groupby("status", observed=False).size()
+    suffix = {
+        ELECTED_STATUSES[0]: "elected",
+        ELECTED_STATUSES[1]: "not_elected",
+        ELECTED_STATUSES[2]: "unknown",
+    }
+    if by == "measure":
+        index = pd.Index(ed.measure_numbers, name="measure")
+        out = pd.DataFrame(
+            {
+                "label": [m.short_label for m in ed.measures],
+                "theme": [m.theme or UNASSIGNED_THEME for m in ed.measures],
+            },
+            index=index,
+        )
+        counts = com.groupby(["measure", "status"], observed=False).size().unstack("status")
+        for status, name in suffix.items():
+            col = counts[status] if status in counts.columns else pd.Series(dtype=float)
+            out[f"share_{name}"] = _share(
+                col.reindex(index).fillna(0), float(n_per_status.get(status, 0))
+            )
+    elif by == "theme":
+        index = pd.Index(_theme_order(ed), name="theme", dtype="string")
+        per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
+        n_measures = per_theme.reindex(index).fillna(0).astype(float)
+        out = pd.DataFrame({"n_measures": n_measures.astype("int64")}, index=index)
+        counts = com.groupby(["theme", "status"], observed=False).size().unstack("status")
+        counts.index = counts.index.astype("string")
+        for status, name in suffix.items():
+            col = counts[status] if status in counts.columns else pd.Series(dtype=float)
+            out[f"share_{name}"] = _share(
+                col.reindex(index).fillna(0),
+                n_measures * float(n_per_status.get(status, 0)),
+            )
+    else:
+        raise ValueError(f"by doit valoir 'status', 'measure' ou 'theme', pas « {by} ».")
+    out["difference"] = out["share_elected"] - out["share_not_elected"]
+    for text_col in ("label", "theme"):
+        if text_col in out.columns:
+            out[text_col] = out[text_col].astype("string")
+    return out.reset_index()
+
+
+def size_class(population: pd.Series | Sequence[float | None] | Iterable[Any]) -> pd.Series:
+    """Classify communes by population into INSEE-style size brackets.
+
+    The brackets (:data:`SIZE_CLASSES`) follow those INSEE uses for the
+    population of communes, with the two thresholds of the 2020 municipal
+    ballot: 1 000 inhabitants (list ballot with parity from 1 000 up, so
+    « listes » below it are rare) and 3 500 (the former threshold). Lower bounds
+    are inclusive: < 500, 500–999, 1 000–1 999, 2 000–3 499, 3 500–4 999,
+    5 000–9 999, 10 000–19 999, 20 000–49 999, 50 000–99 999, ≥ 100 000.
+
+    Parameters
+    ----------
+    population : Series or array-like of numbers
+        Null populations give a null class.
+
+    Returns
+    -------
+    Series
+        Ordered categorical of the French labels (same index as a Series input),
+        named ``size_class``.
+
+    Examples
+    --------
+    >>> size_class([499, 500, None]).tolist()
+    ['Moins de 500 hab.', '500 à 999 hab.', nan]
+    >>> size_class([3500, 150000]).str.replace("\u202f", " ").tolist()
+    ['3 500 à 4 999 hab.', '100 000 hab. ou plus']
+    """
+    if isinstance(population, pd.Series):
+        index = population.index
+        values = pd.to_numeric(population).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        values = (
+            pd.to_numeric(pd.Series(list(population), dtype="object"))
+            .astype("Float64")
+            .to_numpy(dtype=float, na_value=np.nan)
+        )
+        index = pd.RangeIndex(len(values))
+    bins = [float(lo) for lo, _ in SIZE_CLASSES] + [np.inf]
+    labels = [label for _, label in SIZE_CLASSES]
+    cat = pd.cut(values, bins=bins, labels=labels, right=False, ordered=True)
+    return pd.Series(cat, index=index, name="size_class")
+
+
+def compare_size_classes(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+) -> pd.DataFrame:
+    """Compare commune size classes (see :func:`size_class`).
+
+    Communes whose population is unknown are left out.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame
+        Reference communes with ``code, population``.
+    edition : Edition or str, default "pacte-2020"
+
+    Returns
+    -------
+    DataFrame
+        One row per size class (all classes, in order): ``size_class,
+        n_communes, population, n_communes_group, n_communes_signatory,
+        n_communes_elected_signatory, share_communes_group,
+        share_communes_signatory, share_communes_elected_signatory, n_lists,
+        n_signatory_lists, mean_measures, population_signatory,
+        population_elected_signatory``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> communes = pd.DataFrame({"code": ["1", "2", "3"], "population": [200, 300, 1500]})
+    >>> lists = pd.DataFrame({"list_id": ["a"], "edition": "pacte-2020",
+    ...     "commune_code": ["3"], "principles": ["ABC"], "n_measures": [10],
+    ...     "mean_level": [None], "signatory": [True], "elected": [None]})
+    >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    >>> c = compare_size_classes(lists, com, communes)
+    >>> c.loc[[0, 2], ["n_communes", "n_communes_signatory", "share_communes_signatory"]
+    ...     ].values.tolist()
+    [[2.0, 0.0, 0.0], [1.0, 1.0, 100.0]]
+    """
+    ed = read_edition(edition)
+    cs = commune_summary(lists, commitments, communes, edition=ed, include_empty=True)
+    cs["size_class"] = size_class(cs["population"]).to_numpy()
+    cs = cs.loc[cs["size_class"].notna()]
+    pop = cs["population"].astype("Float64").astype("float64")
+    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
+    key = cs["size_class"]
+    g = cs.groupby(key, observed=False)
+    out = pd.DataFrame(
+        {
+            "n_communes": g.size(),
+            "population": pop.groupby(key, observed=False).sum(),
+            "n_communes_group": g["has_group"].sum(),
+            "n_communes_signatory": g["has_signatory"].sum(),
+            "n_communes_elected_signatory": elected_signatory.groupby(key, observed=False).sum(),
+        }
+    )
+    for what in ("group", "signatory", "elected_signatory"):
+        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
+    ls = list_summary(lists, commitments, ed).merge(
+        cs[["commune_code", "size_class"]], on="commune_code", how="inner"
+    )
+    lg = ls.groupby("size_class", observed=False)
+    out["n_lists"] = lg.size()
+    out["n_signatory_lists"] = lg["signatory"].sum()
+    out["mean_measures"] = lg["n_measures"].mean()
+    out["population_signatory"] = (
+        pop.where(cs["has_signatory"], 0.0).groupby(key, observed=False).sum()
+    )
+    out["population_elected_signatory"] = (
+        pop.where(elected_signatory, 0.0).groupby(key, observed=False).sum()
+    )
+    out = out.reindex(
+        pd.CategoricalIndex(
+            [label for _, label in SIZE_CLASSES],
+            categories=[label for _, label in SIZE_CLASSES],
+            ordered=True,
+            name="size_class",
+        )
+    )
+    ints = [
+        "n_communes",
+        "population",
+        "n_communes_group",
+        "n_communes_signatory",
+        "n_communes_elected_signatory",
+        "n_lists",
+        "n_signatory_lists",
+        "population_signatory",
+        "population_elected_signatory",
+    ]
+    for col in ints:
+        out[col] = out[col].fillna(0).round().astype("int64")
+    out["mean_measures"] = out["mean_measures"].astype("float64")
+    return out.reset_index()
+
+
+def compare_territories(
+    a: str,
+    b: str,
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    *,
+    level: TerritoryLevel = "departement",
+    territories: pd.DataFrame | None = None,
+    edition: EditionLike = "pacte-2020",
+) -> pd.DataFrame:
+    """Put two départements, régions or EPCI side by side.
+
+    Parameters
+    ----------
+    a, b : str
+        Codes of the two territories (``"35"``, ``"2A"``; ``"53"`` for a région).
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame
+        Reference communes.
+    level : {'departement', 'region', 'epci'}, default 'departement'
+    territories : DataFrame, optional
+        ``code, name`` of the territories (names in the column headers).
+    edition : Edition or str, default "pacte-2020"
+
+    Returns
+    -------
+    DataFrame
+        One row per metric of :func:`territory_summary` (index ``metric``), with
+        ``label`` and ``unit`` (French) and one column per territory, headed
+        « Name (code) ». The values are floats.
+
+    Raises
+    ------
+    KeyError
+        A code is not a territory of ``communes`` / ``territories``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> communes = pd.DataFrame({"code": ["01001", "02001"],
+    ...     "departement_code": ["01", "02"], "region_code": ["84", "32"],
+    ...     "epci_code": [None, None], "population": [100, 50]})
+    >>> lists = pd.DataFrame({"list_id": ["a"], "edition": "pacte-2020",
+    ...     "commune_code": ["01001"], "principles": ["ABC"], "n_measures": [12],
+    ...     "mean_level": [None], "signatory": [True], "elected": [True]})
+    >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    >>> c = compare_territories("01", "02", lists, com, communes)
+    >>> c.loc["n_communes_signatory", ["01 (01)", "02 (02)"]].tolist()
+    [1.0, 0.0]
+    """
+    summary = territory_summary(
+        lists, commitments, communes, level=level, territories=territories, edition=edition
+    ).set_index("code")
+    missing = [c for c in (str(a), str(b)) if c not in summary.index]
+    if missing:
+        raise KeyError(f"Territoire(s) inconnu(s) au niveau {level} : {', '.join(missing)}.")
+    metrics = available_metrics(level)
+    names = [m for m in summary.columns if m != "name"]
+    labels = dict(zip(metrics["metric"], metrics["label"], strict=True))
+    units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
+    extra_labels = {
+        "n_communes": ("Communes", "communes"),
+        "population": ("Population municipale", "habitants"),
+    }
+    out = pd.DataFrame(index=pd.Index(names, name="metric"))
+    out["label"] = [labels.get(n, extra_labels.get(n, (n, ""))[0]) for n in names]
+    out["unit"] = [units.get(n, extra_labels.get(n, (n, ""))[1]) for n in names]
+    for code in (str(a), str(b)):
+        header = f"{summary.at[code, 'name']!s} ({code})"
+        out[header] = summary.loc[code, names].astype("float64").to_numpy()
+    out["label"] = out["label"].astype("string")
+    out["unit"] = out["unit"].astype("string")
+    return out

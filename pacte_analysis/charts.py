@@ -1,0 +1,867 @@
+"""Charts of the commitments (matplotlib), labelled in French for publication.
+
+Every chart function takes the canonical tables, returns a
+:class:`matplotlib.figure.Figure` (built without pyplot, so nothing is shown and no
+global state is kept) with a French title, a source line and, with ``demo=True``,
+the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
+(PNG at 300 dpi, SVG or PDF, by suffix). :func:`draw_chart` dispatches by name
+(:func:`available_charts`), as ``pacte chart KIND`` does.
+
+Colours are colour-blind safe: Okabe–Ito for categories, ColorBrewer ``YlGnBu``
+for the heatmap. Measures whose title is not confirmed are labelled « Mesure N »:
+no title is ever invented.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from pacte_analysis import _style
+from pacte_analysis.analysis import (
+    ELECTED_STATUSES,
+    UNASSIGNED_THEME,
+    EditionLike,
+    _committed,
+    compare_elected,
+    list_summary,
+    measure_summary,
+    metric_info,
+    territory_summary,
+)
+from pacte_analysis.editions import read_edition
+
+__all__ = [
+    "available_charts",
+    "draw_chart",
+    "plot_departement_ranking",
+    "plot_elected_comparison",
+    "plot_measure_popularity",
+    "plot_measures_per_list",
+    "plot_theme_heatmap",
+    "save_figure",
+]
+
+# Series colours (Okabe–Ito).
+_LISTS_COLOR = "#0072B2"  # blue
+_ELECTED_COLOR = "#E69F00"  # orange
+_UNKNOWN_COLOR = "#999999"
+_STATUS_COLORS = {
+    ELECTED_STATUSES[0]: _ELECTED_COLOR,
+    ELECTED_STATUSES[1]: _LISTS_COLOR,
+    ELECTED_STATUSES[2]: _UNKNOWN_COLOR,
+}
+_SIGNATORY_COLOR = "#009E73"  # bluish green
+_NON_SIGNATORY_COLOR = "#D55E00"  # vermillion
+_MAX_LABEL = 58
+_FORMATS = {".png", ".svg", ".pdf"}
+P = ParamSpec("P")
+
+
+def _short(text: str, width: int = _MAX_LABEL) -> str:
+    """Shorten a label to ``width`` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= width else textwrap.shorten(text, width, placeholder=" …")
+
+
+def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Run a chart function inside the package's matplotlib style."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with _style.figure_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _finish(
+    fig: Figure,
+    *,
+    title: str,
+    subtitle: str | None,
+    source: str | None,
+    demo: bool,
+    date: _dt.date | None,
+) -> Figure:
+    return _style.finish_figure(
+        fig, title=title, subtitle=subtitle, source=source, demo=demo, date=date
+    )
+
+
+def _no_data(ax: Axes, text: str = "Aucune donnée à représenter") -> None:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=11,
+        color="#666666",
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _bar_rows(frame: pd.DataFrame, theme: str) -> list[tuple[str, str, float, float, str]]:
+    return [
+        ("bar", _short(str(label)), float(lists_share), float(elected_share), theme)
+        for label, lists_share, elected_share in zip(
+            frame["short_label"].tolist(),
+            frame["share_lists"].tolist(),
+            frame["share_elected"].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
+    word = singular if n <= 1 else (plural or singular + "s")
+    return f"{_style.format_number(n)} {word}"
+
+
+# --------------------------------------------------------------------------- charts
+
+
+@_styled
+def plot_measure_popularity(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    by_theme: bool = True,
+    signatory_only: bool = False,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Bar chart of the share of lists, and of elected teams, committing to each measure.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+    by_theme : bool, default True
+        Group the measures by theme (themes in the edition's order, measures by
+        decreasing popularity within a theme); otherwise one overall ranking.
+    signatory_only : bool, default False
+        Count only the signatory lists.
+    demo : bool, default False
+        Add the « Données fictives – démonstration » mark.
+    source : str, optional
+        Data source printed at the foot (default: the local groups' records).
+    date : datetime.date, optional
+        Date of the credit line (default: today).
+    title : str, optional
+        Replaces the default French title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": ["a"], "edition": "pacte-2020",
+    ...     "commune_code": ["35238"], "principles": ["ABC"], "n_measures": [1],
+    ...     "mean_level": [None], "signatory": [False], "elected": [True]})
+    >>> com = pd.DataFrame({"list_id": ["a"], "measure": [13], "committed": [True],
+    ...     "level": [None]})
+    >>> fig = plot_measure_popularity(lists, com, demo=True)
+    >>> "Mesure 13" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    True
+    """
+    ed = read_edition(edition)
+    ms = measure_summary(lists, commitments, ed, signatory_only=signatory_only)
+    ls = list_summary(lists, commitments, ed)
+    if signatory_only:
+        ls = ls.loc[ls["signatory"]]
+    n_lists = len(ls)
+    n_elected = int(ls["elected"].fillna(False).astype(bool).sum())
+    theme_order = [t for t in [*ed.themes, UNASSIGNED_THEME] if t in set(ms["theme"])]
+
+    # Build the rows from top to bottom: (kind, label, share_lists, share_elected, theme)
+    rows: list[tuple[str, str, float, float, str]] = []
+    if by_theme:
+        for theme in theme_order:
+            sub = ms.loc[ms["theme"] == theme].sort_values(
+                ["share_lists", "measure"], ascending=[False, True]
+            )
+            rows.append(("header", _style.capitalize(theme), math.nan, math.nan, theme))
+            rows.extend(_bar_rows(sub, theme))
+    else:
+        rows.extend(
+            _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "")
+        )
+
+    height = 1.6 + 0.21 * len(rows)
+    fig = _new_figure(9.0, height)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1].astype(float)
+    bar_h = 0.38 if n_elected else 0.7
+    bar_y = [yy for yy, row in zip(y, rows, strict=True) if row[0] == "bar"]
+    bar_rows = [row for row in rows if row[0] == "bar"]
+    lists_values = np.nan_to_num([row[2] for row in bar_rows])
+    ax.barh(
+        np.array(bar_y) + (bar_h / 2 if n_elected else 0),
+        lists_values,
+        height=bar_h,
+        color=_LISTS_COLOR,
+        label=f"Listes ({_style.format_number(n_lists)})",
+    )
+    if n_elected:
+        ax.barh(
+            np.array(bar_y) - bar_h / 2,
+            np.nan_to_num([row[3] for row in bar_rows]),
+            height=bar_h,
+            color=_ELECTED_COLOR,
+            label=f"Équipes élues ({_style.format_number(n_elected)})",
+        )
+    ax.set_yticks(bar_y, [row[1] for row in bar_rows], fontsize=7.5)
+    for yy, row in zip(y, rows, strict=True):
+        if row[0] == "header":
+            ax.text(
+                -0.01,
+                yy,
+                row[1],
+                transform=ax.get_yaxis_transform(),
+                ha="right",
+                va="center",
+                fontsize=8.5,
+                fontweight="bold",
+                color="#000000",
+            )
+            ax.axhline(yy - 0.5, color="#cccccc", linewidth=0.6)
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    ax.set_xlabel("Part des listes qui s'engagent sur la mesure")
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0)
+    if n_lists:
+        ax.legend(loc="lower right", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "Aucune liste", transform=ax.transAxes, ha="center", color="#666666")
+    who = "listes signataires" if signatory_only else "listes"
+    subtitle = (
+        f"Part des {who} ({_style.format_number(n_lists)}) et des équipes élues "
+        f"({_style.format_number(n_elected)}) qui s'engagent sur chaque mesure"
+    )
+    if not n_elected:
+        subtitle += " – résultat des élections inconnu"
+    return _finish(
+        fig,
+        title=title or f"Popularité des mesures – {ed.title}",
+        subtitle=subtitle,
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+@_styled
+def plot_measures_per_list(
+    lists: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Histogram of the number of measures per list, with the signing threshold.
+
+    Bars are split between signatory lists and the others (a list above the
+    threshold that did not sign every principle is not a signatory); a dashed
+    line marks the edition's threshold (``edition.min_measures``, 10 in 2020).
+
+    Parameters
+    ----------
+    lists : DataFrame
+        Canonical ``lists`` table (``n_measures``, ``signatory``).
+    edition : Edition or str, default "pacte-2020"
+    demo, source, date, title
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ed = read_edition(edition)
+    empty = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    ls = list_summary(lists, empty, ed)
+    n_max = len(ed.measures)
+    counts = np.arange(0, n_max + 1)
+    values = ls["n_measures"].clip(upper=n_max)
+    sig = values[ls["signatory"]].value_counts().reindex(counts, fill_value=0)
+    non = values[~ls["signatory"]].value_counts().reindex(counts, fill_value=0)
+
+    fig = _new_figure(8.0, 4.8)
+    ax = fig.add_subplot()
+    ax.bar(counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires")
+    ax.bar(
+        counts,
+        non.to_numpy(),
+        width=0.85,
+        bottom=sig.to_numpy(),
+        color=_NON_SIGNATORY_COLOR,
+        label="Autres listes",
+    )
+    threshold = ed.min_measures
+    ax.axvline(threshold - 0.5, color="#000000", linestyle="--", linewidth=1.2)
+    ax.text(
+        threshold - 0.4,
+        0.97,
+        f"Seuil : {threshold} mesures",
+        transform=ax.get_xaxis_transform(),
+        ha="left",
+        va="top",
+        fontsize=8.5,
+        fontweight="bold",
+    )
+    ax.set_xlim(-0.7, n_max + 0.7)
+    ax.set_xticks([c for c in counts if c % 2 == 0])
+    ax.set_xlabel("Nombre de mesures retenues par la liste")
+    ax.set_ylabel("Nombre de listes")
+    ax.yaxis.set_major_formatter(_style.french_formatter())
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper right", fontsize=8)
+    n = len(ls)
+    if not n:
+        _no_data(ax)
+    n_sig = int(ls["signatory"].sum())
+    median_value = float(ls["n_measures"].median()) if n else math.nan
+    median = _style.format_number(median_value, 0 if median_value.is_integer() else 1)
+    subtitle = (
+        f"{_count_phrase(n, 'liste')}, dont {_count_phrase(n_sig, 'signataire')} ; "
+        f"médiane : {median} mesures sur {n_max}"
+    )
+    return _finish(
+        fig,
+        title=title or "Nombre de mesures retenues par liste",
+        subtitle=subtitle,
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+def _pseudo_communes(lists: pd.DataFrame) -> pd.DataFrame:
+    """Reference communes made of the lists' communes only (no population)."""
+    frame = lists[["commune_code", "departement_code"]].drop_duplicates("commune_code")
+    return pd.DataFrame(
+        {
+            "code": frame["commune_code"].astype("string"),
+            "departement_code": frame["departement_code"].astype("string"),
+            "region_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
+            "epci_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
+            "population": pd.Series(pd.NA, index=frame.index, dtype="Int64"),
+        }
+    )
+
+
+@_styled
+def plot_departement_ranking(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame | None = None,
+    edition: EditionLike = "pacte-2020",
+    *,
+    metric: str = "n_communes_signatory",
+    level: str = "departement",
+    territories: pd.DataFrame | None = None,
+    top: int = 20,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Ranking of the départements (or régions, EPCI) by a metric.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame, optional
+        Reference communes. Without it, only the count metrics (``n_lists``,
+        ``n_signatory_lists``, ``n_communes_*``, ``mean_measures``) can be
+        ranked, and only by département.
+    edition : Edition or str, default "pacte-2020"
+    metric : str, default "n_communes_signatory"
+        A territory metric of :func:`~pacte_analysis.analysis.available_metrics`.
+    level : {'departement', 'region', 'epci'}, default 'departement'
+    territories : DataFrame, optional
+        ``code, name`` of the territories (labels « Name (code) »).
+    top : int, default 20
+        Number of territories shown (the highest values).
+    demo, source, date, title
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    info = metric_info(metric)
+    if level not in info.levels or level == "commune":
+        raise ValueError(f"L'indicateur « {metric} » n'existe pas au niveau « {level} ».")
+    if communes is None:
+        if info.kind in {"share", "population"} or level != "departement":
+            raise ValueError(
+                f"L'indicateur « {metric} » demande le référentiel des communes "
+                "(population, région, EPCI)."
+            )
+        communes = _pseudo_communes(lists)
+    summary = territory_summary(
+        lists,
+        commitments,
+        communes,
+        level=level,  # type: ignore[arg-type]
+        territories=territories,
+        edition=edition,
+    )
+    data = summary.loc[summary[metric].notna()].sort_values(
+        [metric, "code"], ascending=[False, True]
+    )
+    data = data.head(top).iloc[::-1]
+    labels = [
+        str(code) if str(name) == str(code) else f"{name} ({code})"
+        for code, name in zip(data["code"], data["name"], strict=True)
+    ]
+    fig = _new_figure(8.0, 1.7 + 0.26 * max(len(data), 3))
+    ax = fig.add_subplot()
+    if data.empty:
+        _no_data(ax)
+    else:
+        values = [float(v) for v in data[metric].astype(float).tolist()]
+        ax.barh(np.arange(len(data)), values, color=_LISTS_COLOR, height=0.7)
+        ax.set_yticks(np.arange(len(data)), labels, fontsize=8)
+        decimals = 1 if info.kind in {"share", "mean"} else 0
+        vmax = float(np.nanmax(values)) if len(values) else 0.0
+        for i, v in enumerate(values):
+            text = (
+                _style.format_percent(v, decimals)
+                if info.unit == "%"
+                else _style.format_number(v, decimals)
+            )
+            ax.text(v + vmax * 0.01, i, text, va="center", fontsize=7.5)
+        ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
+        ax.xaxis.set_major_formatter(_style.french_formatter(percent=info.unit == "%", decimals=0))
+        unit = f" ({info.unit})" if info.kind in {"population", "mean"} else ""
+        ax.set_xlabel(f"{info.label}{unit}")
+        ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.tick_params(axis="y", length=0)
+    level_word = {"departement": "départements", "region": "régions", "epci": "EPCI"}[level]
+    subtitle = f"Les {min(top, len(data))} premiers {level_word} – {info.label.lower()}"
+    return _finish(
+        fig,
+        title=title or f"Classement des {level_word}",
+        subtitle=subtitle,
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+@_styled
+def plot_theme_heatmap(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    territories: pd.DataFrame | None = None,
+    top: int = 20,
+    cmap: str = _style.SEQUENTIAL_CMAP,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Heatmap of the engagement rate per theme and département.
+
+    A cell is the share of the theme's measures the département's lists committed
+    to, on average (commitments ÷ (lists × measures of the theme), in %). Rows are
+    the ``top`` départements with the most lists; measures without a theme are
+    left out.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables (the département is the lists' ``departement_code``).
+    edition : Edition or str, default "pacte-2020"
+    territories : DataFrame, optional
+        ``code, name`` of the départements (row labels « Name (code) »).
+    top : int, default 20
+    cmap : str, default "YlGnBu"
+        A colour-blind-safe ColorBrewer sequential colormap.
+    demo, source, date, title
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    themes = list(ed.themes)
+    n_per_theme = pd.Series([m.theme for m in ed.measures if m.theme]).value_counts()
+    com = _committed(commitments, ed, ls).merge(ls[["list_id", "departement_code"]], on="list_id")
+    n_lists = ls.groupby("departement_code").size().sort_values(ascending=False)
+    n_lists = n_lists.sort_index().sort_values(ascending=False, kind="stable").head(top)
+    deps = list(n_lists.index)
+    counts = (
+        com.loc[com["theme"].isin(themes)]
+        .groupby(["departement_code", "theme"])
+        .size()
+        .unstack("theme")
+        .reindex(index=deps, columns=themes)
+        .fillna(0)
+        .astype(float)
+    )
+    rate = (
+        counts.div(n_lists.astype(float), axis=0).div(
+            n_per_theme.reindex(themes).astype(float), axis=1
+        )
+        * 100.0
+    )
+    names: dict[str, str] = {}
+    if territories is not None:
+        names = dict(
+            zip(territories["code"].astype(str), territories["name"].astype(str), strict=True)
+        )
+    row_labels = [
+        f"{names.get(str(d), str(d))} ({d}) – {_count_phrase(int(n_lists[d]), 'liste')}"
+        if str(d) in names
+        else f"{d} – {_count_phrase(int(n_lists[d]), 'liste')}"
+        for d in deps
+    ]
+    col_labels = ["\n".join(textwrap.wrap(_style.capitalize(t), 14)) for t in themes]
+    fig = _new_figure(9.0, 2.6 + 0.32 * max(len(deps), 3))
+    ax = fig.add_subplot()
+    if rate.empty:
+        _no_data(ax)
+    else:
+        image = ax.imshow(
+            rate.to_numpy(), cmap=cmap, vmin=0, vmax=100, aspect="auto", interpolation="nearest"
+        )
+        ax.set_xticks(np.arange(len(themes)), col_labels, fontsize=7.5)
+        ax.set_yticks(np.arange(len(deps)), row_labels, fontsize=7.5)
+        ax.tick_params(length=0, labeltop=True, labelbottom=False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        values = rate.to_numpy()
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                v = values[i, j]
+                ax.text(
+                    j,
+                    i,
+                    _style.format_number(v),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v >= 60 else "#222222",
+                )
+        bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+        bar.set_label("Part des mesures du thème retenues, en moyenne par liste")
+        bar.ax.yaxis.set_major_formatter(_style.french_formatter(percent=True))
+    subtitle = (
+        f"Taux d'engagement moyen des listes par thème, {min(top, len(deps))} départements "
+        "ayant le plus de listes connues"
+    )
+    return _finish(
+        fig,
+        title=title or "Thèmes retenus par les listes, par département",
+        subtitle=subtitle,
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+@_styled
+def plot_elected_comparison(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Compare elected and non-elected lists.
+
+    Left: distribution of the number of measures per list for each outcome (élue,
+    non élue, résultat inconnu), with the signing threshold. Right: engagement rate
+    per theme of the elected and of the non-elected lists.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    edition : Edition or str, default "pacte-2020"
+    demo, source, date, title
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ed = read_edition(edition)
+    ls = list_summary(lists, commitments, ed)
+    by_status = compare_elected(lists, commitments, ed, by="status").set_index("status")
+    by_theme = compare_elected(lists, commitments, ed, by="theme")
+    by_theme = by_theme.loc[by_theme["theme"] != UNASSIGNED_THEME]
+    status = np.where(
+        ls["elected"].isna(),
+        ELECTED_STATUSES[2],
+        np.where(
+            ls["elected"].fillna(False).astype(bool), ELECTED_STATUSES[0], ELECTED_STATUSES[1]
+        ),
+    )
+
+    fig = _new_figure(10.0, 5.4)
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    n_by_status = {str(k): int(v) for k, v in by_status["n_lists"].items()}
+    share_by_status = {str(k): float(v) for k, v in by_status["share_signatory"].items()}
+    shown = [s for s in ELECTED_STATUSES if n_by_status[s] > 0]
+    if shown:
+        data = [ls.loc[status == s, "n_measures"].to_numpy() for s in shown]
+        parts = ax1.boxplot(
+            data,
+            orientation="horizontal",
+            patch_artist=True,
+            widths=0.55,
+            medianprops={"color": "#000000"},
+            flierprops={"marker": "o", "markersize": 3, "alpha": 0.5},
+        )
+        for patch, s in zip(parts["boxes"], shown, strict=True):
+            patch.set_facecolor(_STATUS_COLORS[s])
+            patch.set_alpha(0.85)
+        labels = []
+        for s in shown:
+            labels.append(
+                f"{s}\n{_count_phrase(n_by_status[s], 'liste')}, "
+                f"{_style.format_percent(share_by_status[s])} signataires"
+            )
+        ax1.set_yticks(np.arange(1, len(shown) + 1), labels, fontsize=8)
+        ax1.invert_yaxis()
+        ax1.axvline(ed.min_measures, color="#000000", linestyle="--", linewidth=1)
+        ax1.text(
+            ed.min_measures + 0.3,
+            0.01,
+            f"Seuil : {ed.min_measures} mesures",
+            transform=ax1.get_xaxis_transform(),
+            fontsize=7.5,
+            va="bottom",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        )
+        ax1.set_xlim(-0.5, len(ed.measures) + 0.5)
+        ax1.set_xlabel("Mesures retenues par liste")
+        ax1.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+        ax1.set_axisbelow(True)
+    else:
+        _no_data(ax1)
+    ax1.set_title("Nombre de mesures par liste", loc="left", fontsize=10)
+
+    y = np.arange(len(by_theme))
+    h = 0.38
+    ax2.barh(
+        y - h / 2,
+        by_theme["share_elected"].fillna(0).to_numpy(),
+        height=h,
+        color=_ELECTED_COLOR,
+        label="Listes élues",
+    )
+    ax2.barh(
+        y + h / 2,
+        by_theme["share_not_elected"].fillna(0).to_numpy(),
+        height=h,
+        color=_LISTS_COLOR,
+        label="Listes non élues",
+    )
+    ax2.set_yticks(y, [_style.capitalize(str(t)) for t in by_theme["theme"]], fontsize=8)
+    ax2.invert_yaxis()
+    ax2.set_xlim(0, 100)
+    ax2.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    ax2.set_xlabel("Part des mesures du thème retenues (moyenne par liste)")
+    ax2.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    ax2.set_axisbelow(True)
+    ax2.tick_params(axis="y", length=0)
+    ax2.legend(
+        handles=[
+            Patch(color=_ELECTED_COLOR, label="Listes élues"),
+            Patch(color=_LISTS_COLOR, label="Listes non élues"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    ax2.set_title("Engagement par thème", loc="left", fontsize=10)
+    n_el, n_not, n_unk = (n_by_status[s] for s in ELECTED_STATUSES)
+    subtitle = (
+        f"{_count_phrase(n_el, 'liste élue', 'listes élues')}, "
+        f"{_count_phrase(n_not, 'liste non élue', 'listes non élues')}, "
+        f"{_count_phrase(n_unk, 'liste', 'listes')} au résultat inconnu"
+    )
+    return _finish(
+        fig,
+        title=title or "Listes élues et non élues : quels engagements ?",
+        subtitle=subtitle,
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+# --------------------------------------------------------------------------- registry
+
+_CHARTS: dict[str, str] = {
+    "measure-popularity": (
+        "Popularité des mesures par thème : part des listes et des équipes élues engagées"
+    ),
+    "measures-per-list": ("Répartition du nombre de mesures par liste, avec le seuil de signature"),
+    "departement-ranking": "Classement des départements selon un indicateur",
+    "theme-heatmap": "Taux d'engagement par thème et par département (carte de chaleur)",
+    "elected-vs-not": "Comparaison des listes élues et non élues",
+}
+
+
+def available_charts() -> dict[str, str]:
+    """Names of the chart kinds (for ``pacte chart KIND``) with a French description.
+
+    Examples
+    --------
+    >>> list(available_charts())[:2]
+    ['measure-popularity', 'measures-per-list']
+    """
+    return dict(_CHARTS)
+
+
+def draw_chart(
+    kind: str,
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame | None = None,
+    edition: EditionLike = "pacte-2020",
+    *,
+    demo: bool = False,
+    **options: Any,
+) -> Figure:
+    """Draw the chart called ``kind`` (see :func:`available_charts`).
+
+    Parameters
+    ----------
+    kind : str
+        ``measure-popularity``, ``measures-per-list``, ``departement-ranking``,
+        ``theme-heatmap`` or ``elected-vs-not``.
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame, optional
+        Reference communes (used by ``departement-ranking``).
+    edition : Edition or str, default "pacte-2020"
+    demo : bool, default False
+        Add the « Données fictives – démonstration » mark.
+    **options
+        Passed to the chart function (``source``, ``date``, ``title``, and e.g.
+        ``metric``/``territories``/``top`` for the ranking, ``territories``/
+        ``top`` for the heatmap).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind`` (French message listing the known ones).
+    """
+    draw: dict[str, Callable[..., Figure]] = {
+        "measure-popularity": lambda: plot_measure_popularity(
+            lists, commitments, edition, demo=demo, **options
+        ),
+        "measures-per-list": lambda: plot_measures_per_list(lists, edition, demo=demo, **options),
+        "departement-ranking": lambda: plot_departement_ranking(
+            lists, commitments, communes, edition, demo=demo, **options
+        ),
+        "theme-heatmap": lambda: plot_theme_heatmap(
+            lists, commitments, edition, demo=demo, **options
+        ),
+        "elected-vs-not": lambda: plot_elected_comparison(
+            lists, commitments, edition, demo=demo, **options
+        ),
+    }
+    if kind not in draw:
+        raise ValueError(
+            f"Graphique inconnu « {kind} ». Graphiques disponibles : {', '.join(_CHARTS)}."
+        )
+    return draw[kind]()
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
+    """Write ``fig`` as PNG (``dpi``, default 300), SVG or PDF according to the suffix.
+
+    Text stays text in SVG and PDF (editable, selectable); files carry no creation
+    date, so the same figure gives the same bytes. Missing folders are created.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+        Ends with ``.png``, ``.svg`` or ``.pdf``.
+    dpi : int, default 300
+        Resolution of PNG files.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        Unsupported suffix (French message).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _FORMATS:
+        raise ValueError(
+            f"Format de fichier non pris en charge « {path.suffix or path.name} » : "
+            "utilisez .png, .svg ou .pdf."
+        )
+    metadata: dict[str, Any] = {
+        ".png": {"Software": None},
+        ".svg": {"Date": None},
+        ".pdf": {"CreationDate": None, "ModDate": None},
+    }[suffix]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _style.figure_style():
+        fig.savefig(
+            path,
+            format=suffix[1:],
+            dpi=dpi,
+            facecolor="white",
+            metadata=metadata,
+        )
+    return path

@@ -1,0 +1,282 @@
+"""Every chart kind renders to PNG, SVG and PDF, in French, with its marks."""
+
+from __future__ import annotations
+
+import datetime
+import struct
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from pacte_analysis._style import (
+    DEMO_MARK,
+    credit_line,
+    format_date,
+    format_number,
+    format_percent,
+)
+from pacte_analysis.charts import (
+    available_charts,
+    draw_chart,
+    plot_departement_ranking,
+    plot_measure_popularity,
+    plot_measures_per_list,
+    save_figure,
+)
+from pacte_analysis.editions import read_edition
+
+ED = read_edition("pacte-2020")
+DATE = datetime.date(2024, 5, 1)
+MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF-"}
+
+
+def _dataset(n_lists: int = 60, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    deps = ["01", "2A", "35", "56", "69", "971"]
+    codes = [f"{d}{i:03d}" for d in deps for i in range(1, 9)]
+    communes = pd.DataFrame(
+        {
+            "code": codes,
+            "name": [f"Commune {c}" for c in codes],
+            "departement_code": [c[:-3] for c in codes],
+            "region_code": ["84" if c.startswith(("01", "69")) else "53" for c in codes],
+            "epci_code": [f"E{c[:-3]}" for c in codes],
+            "population": pd.array(rng.integers(100, 60_000, len(codes)), dtype="Int64"),
+        }
+    )
+    lists, commitments = [], []
+    for i in range(n_lists):
+        code = codes[int(rng.integers(len(codes)))]
+        n = int(rng.integers(0, 33))
+        principles = "ABC" if rng.random() < 0.8 else "AC"
+        elected = [True, False, None][int(rng.integers(3))]
+        measures = sorted(int(m) for m in rng.choice(np.arange(1, 33), n, replace=False))
+        levels = [int(rng.integers(1, 4)) if rng.random() < 0.7 else None for _ in measures]
+        known = [lv for lv in levels if lv is not None]
+        lists.append(
+            {
+                "list_id": f"L{i:03d}",
+                "edition": "pacte-2020",
+                "commune_code": code,
+                "commune_name": f"Commune {code}",
+                "departement_code": code[:-3],
+                "list_name": f"Liste {i}",
+                "list_head": None,
+                "principles": principles,
+                "n_measures": n,
+                "mean_level": sum(known) / len(known) if known else None,
+                "signatory": ED.is_signatory(principles, n),
+                "elected": elected,
+            }
+        )
+        commitments += [
+            {
+                "list_id": f"L{i:03d}",
+                "edition": "pacte-2020",
+                "measure": m,
+                "committed": True,
+                "level": lv,
+            }
+            for m, lv in zip(measures, levels, strict=True)
+        ]
+    ls = pd.DataFrame(lists)
+    ls["elected"] = ls["elected"].astype("boolean")
+    com = pd.DataFrame(commitments)
+    com["level"] = com["level"].astype("Int64")
+    return ls, com, communes
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return _dataset()
+
+
+@pytest.fixture(scope="module")
+def departements() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": ["01", "2A", "35", "56", "69", "971"],
+            "name": ["Ain", "Corse-du-Sud", "Ille-et-Vilaine", "Morbihan", "Rhône", "Guadeloupe"],
+        }
+    )
+
+
+def _texts(fig: Figure) -> list[str]:
+    """Every text of the figure (figure-level and axes-level, tick labels included)."""
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    with path.open("rb") as fh:
+        head = fh.read(24)
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_every_chart_renders(
+    kind: str,
+    suffix: str,
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    departements: pd.DataFrame,
+    tmp_path: Path,
+) -> None:
+    lists, com, communes = data
+    options = (
+        {"territories": departements} if kind in {"departement-ranking", "theme-heatmap"} else {}
+    )
+    fig = draw_chart(kind, lists, com, communes, ED, demo=True, date=DATE, **options)
+    assert isinstance(fig, Figure)
+    path = save_figure(fig, tmp_path / "sub" / f"{kind}{suffix}")
+    assert path.is_file()
+    raw = path.read_bytes()
+    assert raw.startswith(MAGIC[suffix])
+    assert 10_000 < len(raw) < 5_000_000, len(raw)
+    if suffix == ".png":
+        width, height = _png_size(path)
+        w_in, h_in = fig.get_size_inches()
+        assert (width, height) == (round(w_in * 300), round(h_in * 300))
+    if suffix == ".svg":
+        text = raw.decode("utf-8")
+        assert "</svg>" in text
+        assert DEMO_MARK in text  # text stays text (svg.fonttype = none)
+    if suffix == ".pdf":
+        assert raw.rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+def test_demo_mark_and_source_line(
+    kind: str, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    lists, com, communes = data
+    with_mark = _texts(draw_chart(kind, lists, com, communes, ED, demo=True, date=DATE))
+    assert DEMO_MARK in with_mark
+    assert any(t.startswith("Source : ") and "1er mai 2024" in t for t in with_mark)
+    without = _texts(draw_chart(kind, lists, com, communes, ED, date=DATE))
+    assert DEMO_MARK not in without
+    assert any(t.startswith("Source : ") for t in without)
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+def test_every_chart_renders_without_data(
+    kind: str, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    lists, com, communes = data
+    fig = draw_chart(kind, lists.iloc[:0], com.iloc[:0], communes, ED, demo=True)
+    path = save_figure(fig, tmp_path / f"{kind}.png")
+    assert path.read_bytes().startswith(MAGIC[".png"])
+
+
+def test_measure_popularity_never_invents_titles(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    lists, com, _ = data
+    fig = plot_measure_popularity(lists, com, ED)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 32
+    for m in ED.measures:
+        if not m.title_confirmed:
+            assert f"Mesure {m.number}" in labels
+        else:
+            assert any(label.startswith(f"{m.number}. ") for label in labels)
+    # Theme headers are drawn, capitalised, with the unassigned group last.
+    texts = _texts(fig)
+    assert "Mobilités" in texts and "Thème non attribué" in texts
+    flat = plot_measure_popularity(lists, com, ED, by_theme=False, signatory_only=True)
+    assert "Mobilités" not in _texts(flat)
+
+
+def test_measures_per_list_marks_threshold(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    lists, _, _ = data
+    fig = plot_measures_per_list(lists, ED)
+    assert "Seuil : 10 mesures" in _texts(fig)
+    lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
+    assert [ln.get_xdata()[0] for ln in lines] == [9.5]
+
+
+def test_ranking_options(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], departements: pd.DataFrame
+) -> None:
+    lists, com, communes = data
+    fig = plot_departement_ranking(
+        lists,
+        com,
+        communes,
+        ED,
+        metric="share_population_signatory",
+        territories=departements,
+        top=3,
+    )
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 3 and all(label.endswith(")") for label in labels)
+    assert any(t.endswith("\u00a0%") for t in _texts(fig))
+    # Without reference communes, counts still work; shares cannot.
+    plot_departement_ranking(lists, com, None, ED, metric="n_signatory_lists")
+    with pytest.raises(ValueError, match="référentiel"):
+        plot_departement_ranking(lists, com, None, ED, metric="share_communes_signatory")
+    with pytest.raises(ValueError, match="niveau"):
+        plot_departement_ranking(lists, com, communes, ED, metric="status")
+    region = plot_departement_ranking(lists, com, communes, ED, level="region")
+    assert "Classement des régions" in _texts(region)
+
+
+def test_registry_and_errors(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    charts = available_charts()
+    assert list(charts) == [
+        "measure-popularity",
+        "measures-per-list",
+        "departement-ranking",
+        "theme-heatmap",
+        "elected-vs-not",
+    ]
+    assert all(desc and desc[0].isupper() for desc in charts.values())
+    lists, com, communes = data
+    with pytest.raises(ValueError, match="Graphique inconnu"):
+        draw_chart("camembert", lists, com, communes, ED)
+    fig = draw_chart("measures-per-list", lists, com, communes, ED)
+    with pytest.raises(ValueError, match="Format de fichier"):
+        save_figure(fig, tmp_path / "x.jpg")
+
+
+def test_outputs_are_reproducible_and_leave_rcparams(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    before = dict(matplotlib.rcParams)
+    lists, com, communes = data
+    for suffix in (".svg", ".pdf"):
+        a = save_figure(
+            draw_chart("elected-vs-not", lists, com, communes, ED, date=DATE),
+            tmp_path / f"a{suffix}",
+        )
+        b = save_figure(
+            draw_chart("elected-vs-not", lists, com, communes, ED, date=DATE),
+            tmp_path / f"b{suffix}",
+        )
+        assert a.read_bytes() == b.read_bytes()
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_style_helpers() -> None:
+    assert format_date(datetime.date(2020, 3, 15)) == "15 mars 2020"
+    assert format_date(datetime.date(2020, 8, 1)) == "1er août 2020"
+    assert format_number(1234567) == "1\u202f234\u202f567"
+    assert format_number(float("nan")) == "–"
+    assert format_number(pd.NA) == "–"  # type: ignore[arg-type]
+    assert format_percent(33.333, 1) == "33,3\u00a0%"
+    line = credit_line(contours=True, date=DATE)
+    assert line.startswith("Source : ")
+    assert "IGN Admin Express COG 2020" in line and "Licence Ouverte 2.0" in line
+    assert line.endswith("Réalisation : 1er mai 2024.")
