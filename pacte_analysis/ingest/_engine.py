@@ -1,0 +1,618 @@
+"""The import engine: files → sheets → entries → resolved, deduplicated lists → tables."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
+from pacte_analysis.ingest._readers import expand_paths, read_file
+from pacte_analysis.ingest._safety import FileProblem
+from pacte_analysis.ingest._schema import build_table, check_table
+from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
+from pacte_analysis.ingest._text import column_index, norm, person_key
+
+__all__ = ["FileSummary", "IngestResult", "Reconciliation", "SheetSummary", "ingest"]
+
+logger = logging.getLogger(__name__)
+
+_CIVILITIES = {"m", "mr", "mme", "mlle", "madame", "monsieur", "dr", "me", "pr"}
+
+
+class ResolverLike(Protocol):
+    """What :func:`ingest` needs from a commune resolver."""
+
+    def resolve(
+        self,
+        name: Any = None,
+        code: Any = None,
+        postal_code: Any = None,
+        departement: Any = None,
+    ) -> Any:
+        """Return an object with ``code``, ``name``, ``departement_code``, ``reason``,
+        ``message`` and ``candidates``."""
+
+
+class IngestSetupError(RuntimeError):
+    """The import cannot start (no reference data, unknown edition); French message."""
+
+
+@dataclass
+class SheetSummary:
+    """Per-sheet figures for the report."""
+
+    source_file: str
+    source_sheet: str
+    layout: str | None = None
+    header_row: int | None = None
+    rows_read: int = 0
+    lists: int = 0
+    rejected_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileSummary:
+    """Per-file figures for the report."""
+
+    source_file: str
+    kind: str = ""
+    sheets: list[SheetSummary] = field(default_factory=list)
+    problem: Reject | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        """Entries read in this file (a long-layout list counts once)."""
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def lists(self) -> int:
+        """Lists imported from this file."""
+        return sum(s.lists for s in self.sheets)
+
+    @property
+    def rejected_rows(self) -> int:
+        """Entries of this file that produced no list."""
+        return sum(s.rejected_rows for s in self.sheets)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Rows read = lists imported + rejected rows (over all files).
+
+    A "row" is one data row of a wide or compact sheet, or the group of rows of
+    one list in a long sheet. Rows of a sheet without a header count as read and
+    rejected. Files that could not be opened at all are counted in
+    ``unreadable_files`` (their rows are unknown).
+    """
+
+    rows_read: int
+    lists: int
+    rejected_rows: int
+    unreadable_files: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every row read is accounted for."""
+        return self.rows_read == self.lists + self.rejected_rows
+
+    def line(self) -> str:
+        """The French reconciliation line that ends the report."""
+        return (
+            f"Lignes lues : {self.rows_read} = listes importées : {self.lists} "
+            f"+ lignes rejetées : {self.rejected_rows}"
+        )
+
+
+@dataclass
+class IngestResult:
+    """Outcome of :func:`ingest`.
+
+    Attributes
+    ----------
+    lists, commitments, rejects : pandas.DataFrame
+        The canonical tables (see the table contract in ``DESIGN.md``).
+    edition : Edition
+    files : list of FileSummary
+    reconciliation : Reconciliation
+    skipped_files : list of str
+        Files found in folders and not read (unsupported type).
+    elapsed : float
+        Seconds spent.
+    """
+
+    lists: pd.DataFrame
+    commitments: pd.DataFrame
+    rejects: pd.DataFrame
+    edition: Edition
+    files: list[FileSummary]
+    reconciliation: Reconciliation
+    skipped_files: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def report(self, *, details: bool = True, max_problems: int | None = None) -> str:
+        """French report: per file and sheet, figures and problems; ends with the reconciliation.
+
+        Parameters
+        ----------
+        details : bool, default True
+            List each problem (file, sheet, row, column, raw value).
+        max_problems : int, optional
+            At most this many problems listed per file (all by default).
+        """
+        from pacte_analysis.ingest._report import render_report
+
+        return render_report(self, details=details, max_problems=max_problems)
+
+    def __repr__(self) -> str:
+        r = self.reconciliation
+        return (
+            f"<IngestResult {self.edition.name}: {len(self.files)} fichier(s), "
+            f"{r.lists} listes, {len(self.rejects)} rejets>"
+        )
+
+
+# ---------------------------------------------------------------- mayors / RNE
+class _MayorIndex:
+    """Mayors of each commune, for matching a list head (accent/case/order-insensitive)."""
+
+    def __init__(self, mayors: pd.DataFrame) -> None:
+        self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
+        for code, last, first in zip(
+            mayors["commune_code"].astype(str),
+            mayors["last_name"].fillna("").astype(str),
+            mayors["first_name"].fillna("").astype(str),
+            strict=True,
+        ):
+            self._by_commune[code].append(
+                (frozenset(norm(last).split()), frozenset(norm(first).split()))
+            )
+
+    def knows(self, code: str) -> bool:
+        return code in self._by_commune
+
+    def is_mayor(self, code: str, head: str) -> bool:
+        tokens = set(norm(head).split()) - _CIVILITIES
+        if not tokens:
+            return False
+        for last, first in self._by_commune.get(code, []):
+            if not last or not last <= tokens:
+                continue
+            rest = tokens - last
+            initials = {name[0] for name in first}
+            if not rest or first <= tokens or all(len(t) == 1 and t in initials for t in rest):
+                return True
+        return False
+
+
+def _default_mayors() -> pd.DataFrame | None:
+    try:
+        from pacte_analysis.reference import mayors
+
+        return mayors()
+    except Exception as exc:
+        logger.warning("Maires 2020 (RNE) indisponibles, « élue » non déduite : %s", exc)
+        return None
+
+
+def _default_resolver() -> ResolverLike:
+    try:
+        from pacte_analysis.reference import CommuneResolver
+
+        return CommuneResolver()
+    except Exception as exc:
+        raise IngestSetupError(
+            "Données de référence (COG 2020) indisponibles : lancez d'abord "
+            f"« pacte reference build ». Détail : {exc}"
+        ) from exc
+
+
+# ---------------------------------------------------------------- the engine
+def ingest(
+    paths: str | Path | Iterable[str | Path],
+    edition: str | Path | Edition = "pacte-2020",
+    resolver: ResolverLike | None = None,
+    *,
+    mayors: pd.DataFrame | None = None,
+    progress: bool = False,
+) -> IngestResult:
+    """Import groups' trackers into the canonical tables.
+
+    Parameters
+    ----------
+    paths : path or iterable of paths
+        Files (``.xlsx``, ``.ods``, ``.xls``, ``.csv``, ``.txt``) and folders (read
+        recursively). The order does not matter: files are read sorted by name.
+    edition : str, path or Edition, default "pacte-2020"
+        Measure catalogue (see :func:`pacte_analysis.read_edition`).
+    resolver : object with a ``resolve(name, code, postal_code, departement)`` method, optional
+        Commune resolver; defaults to :class:`pacte_analysis.reference.CommuneResolver`.
+    mayors : pandas.DataFrame, optional
+        2020 mayors (``commune_code``, ``last_name``, ``first_name``) used when a
+        tracker does not say whether a list won; defaults to
+        :func:`pacte_analysis.reference.mayors` (skipped with a warning if absent).
+    progress : bool, default False
+        Show a progress bar (tqdm, on stderr) over the files.
+
+    Returns
+    -------
+    IngestResult
+        ``.lists``, ``.commitments``, ``.rejects`` and ``.report()``.
+
+    Raises
+    ------
+    IngestSetupError
+        No resolver could be built (reference data missing).
+    pacte_analysis.editions.EditionError
+        Unknown edition.
+
+    Examples
+    --------
+    >>> res = ingest("data/raw/trackers/")  # doctest: +SKIP
+    >>> print(res.report())  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    ed = read_edition(edition)
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    files, skipped, missing = expand_paths(paths)
+    if resolver is None:
+        resolver = _default_resolver()
+    summaries: list[FileSummary] = []
+    file_rejects: list[Reject] = []
+    entries: list[Entry] = []
+    sheet_of: dict[tuple[str, str], SheetSummary] = {}
+    column_rejects: list[Reject] = []
+    for name in missing:
+        problem = Reject(name, "", None, None, "UNREADABLE_FILE", "Fichier ou dossier introuvable.")
+        summaries.append(FileSummary(name, problem=problem))
+        file_rejects.append(problem)
+    iterator: Iterable[tuple[Path, str]] = files
+    if progress and len(files) > 1:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc="Lecture", unit="fichier", file=sys.stderr, leave=False)
+    for path, display in iterator:
+        summary = FileSummary(display)
+        summaries.append(summary)
+        try:
+            data = read_file(path)
+        except FileProblem as exc:
+            summary.problem = Reject(
+                display,
+                "",
+                None,
+                None,
+                exc.code,
+                f"Fichier illisible : {exc.message}"
+                if exc.code == "UNREADABLE_FILE"
+                else f"Fichier refusé : {exc.message}",
+            )
+            file_rejects.append(summary.problem)
+            continue
+        summary.kind = data.kind
+        summary.notes.extend(data.notes)
+        outcomes = [read_sheet(sheet, ed, display) for sheet in data.sheets]
+        any_header = any(o.has_header for o in outcomes)
+        for sheet, outcome in zip(data.sheets, outcomes, strict=True):
+            sheet_summary = SheetSummary(display, sheet.name, outcome.layout, outcome.header_row)
+            sheet_summary.notes.extend(outcome.notes)
+            if sheet.hidden:
+                sheet_summary.notes.append("feuille masquée")
+            if outcome.has_header:
+                summary.sheets.append(sheet_summary)
+                sheet_of[(display, sheet.name)] = sheet_summary
+                sheet_summary.rows_read = len(outcome.entries)
+                entries.extend(outcome.entries)
+                column_rejects.extend(outcome.rejects)
+                continue
+            if (outcome.looks_tabular and not sheet.hidden) or (
+                not any_header and outcome.non_empty_rows and not sheet.hidden
+            ):
+                sheet_summary.rows_read = sheet_summary.rejected_rows = outcome.non_empty_rows
+                summary.sheets.append(sheet_summary)
+                column_rejects.append(_no_header(display, sheet.name, outcome, ed))
+            elif outcome.non_empty_rows:
+                sheet_summary.notes.append("sans tableau de suivi : ignorée")
+                summary.notes.append(
+                    f"feuille « {sheet.name} » ignorée (pas de tableau de suivi"
+                    + (", masquée)" if sheet.hidden else ")")
+                )
+        if not any_header and not any(s.rejected_rows for s in summary.sheets):
+            summary.problem = _no_header(display, "", None, ed)
+            file_rejects.append(summary.problem)
+    lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
+    mayor_index = _mayor_index(lists_entries, mayors)
+    accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
+    for entry, _ in lists_entries:
+        accepted_keys[(entry.source_file, entry.source_sheet)] += 1
+    for key, summary_sheet in sheet_of.items():
+        summary_sheet.lists = accepted_keys.get(key, 0)
+        summary_sheet.rejected_rows = summary_sheet.rows_read - summary_sheet.lists
+    all_rejects = file_rejects + column_rejects + entry_rejects
+    tables = _build_tables(lists_entries, all_rejects, ed, mayor_index, summaries)
+    rows_read = sum(f.rows_read for f in summaries)
+    n_lists = sum(f.lists for f in summaries)
+    rejected_rows = sum(f.rejected_rows for f in summaries)
+    unreadable = sum(1 for f in summaries if f.problem is not None and not f.sheets)
+    reconciliation = Reconciliation(rows_read, n_lists, rejected_rows, unreadable)
+    if not reconciliation.balanced:  # pragma: no cover - an invariant, tested
+        raise AssertionError(f"réconciliation impossible : {reconciliation.line()}")
+    return IngestResult(
+        lists=tables[0],
+        commitments=tables[1],
+        rejects=tables[2],
+        edition=ed,
+        files=summaries,
+        reconciliation=reconciliation,
+        skipped_files=skipped,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:
+    where = f"la feuille « {sheet} »" if sheet else "aucune feuille"
+    rows = f" ({outcome.non_empty_rows} lignes non vides non importées)" if outcome else ""
+    return Reject(
+        file,
+        sheet,
+        None,
+        None,
+        "NO_HEADER",
+        f"En-tête introuvable dans {where}{rows} : il faut, dans les "
+        f"{HEADER_SCAN_ROWS} premières lignes, une ligne d'en-tête nommant la commune (« Commune », "
+        "« Code INSEE » ou « Code postal ») et les engagements (« Mesure 1 »… ou "
+        f"« Mesures », « Principe A »…). Le modèle « pacte template » en donne un exemple.",
+    )
+
+
+def _resolve_and_dedupe(
+    entries: list[Entry], edition: Edition, resolver: ResolverLike
+) -> tuple[list[tuple[Entry, Any]], list[Reject]]:
+    """Resolve communes (once per distinct input), then find duplicates and conflicts."""
+    cache: dict[tuple[str | None, ...], Any] = {}
+    rejects: list[Reject] = []
+    resolved: list[tuple[Entry, Any]] = []
+    for entry in entries:
+        rejects.extend(entry.rejects)
+        key = entry.commune
+        result = cache.get(key)
+        if result is None:
+            name, code, postal, dep = key
+            result = cache[key] = resolver.resolve(
+                name=name, code=code, postal_code=postal, departement=dep
+            )
+        if getattr(result, "code", None) is None:
+            reason = getattr(result, "reason", None) or "UNKNOWN_COMMUNE"
+            message = getattr(result, "message", "") or "Commune non reconnue."
+            candidates = list(getattr(result, "candidates", ()) or ())
+            if candidates and not getattr(result, "message", ""):
+                shown = ", ".join(str(c) for c in candidates[:5])
+                message = f"{message} Communes possibles : {shown}."
+            rejects.append(
+                Reject(
+                    entry.source_file,
+                    entry.source_sheet,
+                    entry.source_row,
+                    None,
+                    reason,
+                    message,
+                    entry.commune_raw or None,
+                )
+            )
+            continue
+        resolved.append((entry, result))
+    groups: dict[tuple[str, str], list[tuple[Entry, Any]]] = defaultdict(list)
+    for entry, result in resolved:
+        groups[(result.code, _identity(entry))].append((entry, result))
+    accepted: list[tuple[Entry, Any]] = []
+    for members in groups.values():
+        if len(members) == 1:
+            accepted.append(members[0])
+            continue
+        signatures = {_signature(e) for e, _ in members}
+        first = members[0][0]
+        if len(signatures) == 1:
+            accepted.append(members[0])
+            for entry, _ in members[1:]:
+                rejects.append(
+                    Reject(
+                        entry.source_file,
+                        entry.source_sheet,
+                        entry.source_row,
+                        None,
+                        "DUPLICATE_LIST",
+                        f"Liste déjà importée, à l'identique, depuis {_where(first)} : "
+                        "cette ligne est ignorée.",
+                        _describe(entry),
+                    )
+                )
+            continue
+        for entry, _ in members:
+            others = "; ".join(_where(e) for e, _ in members if e is not entry)
+            rejects.append(
+                Reject(
+                    entry.source_file,
+                    entry.source_sheet,
+                    entry.source_row,
+                    None,
+                    "CONFLICTING_LIST",
+                    f"La même liste figure aussi dans {others} avec des engagements "
+                    "différents : aucune version n'est importée, corrigez l'une des sources.",
+                    _describe(entry),
+                )
+            )
+    order = {id(entry): i for i, entry in enumerate(entries)}
+    accepted.sort(key=lambda pair: order[id(pair[0])])
+    return accepted, rejects
+
+
+def _identity(entry: Entry) -> str:
+    if entry.list_head:
+        return "tete:" + person_key(entry.list_head)
+    if entry.list_name:
+        return "liste:" + norm(entry.list_name)
+    return f"position:{entry.source_file}|{entry.source_sheet}|{entry.source_row}"
+
+
+def _signature(entry: Entry) -> tuple[Any, ...]:
+    committed = frozenset((m, c[1]) for m, c in entry.commitments.items() if c[0])
+    return (frozenset(entry.principles), committed)
+
+
+def _where(entry: Entry) -> str:
+    sheet = f", feuille « {entry.source_sheet} »" if entry.source_sheet else ""
+    return f"{entry.source_file}{sheet}, ligne {entry.source_row}"
+
+
+def _describe(entry: Entry) -> str:
+    parts = [entry.commune_raw, entry.list_name or "", entry.list_head or ""]
+    return " / ".join(p for p in parts if p)
+
+
+def _mayor_index(
+    accepted: list[tuple[Entry, Any]], mayors: pd.DataFrame | None
+) -> _MayorIndex | None:
+    needed = any(e.elected is None and e.list_head for e, _ in accepted)
+    if not needed:
+        return None
+    frame = mayors if mayors is not None else _default_mayors()
+    return _MayorIndex(frame) if frame is not None else None
+
+
+def _list_id(edition: str, code: str, entry: Entry) -> str:
+    digest = hashlib.sha1(f"{edition}|{code}|{_identity(entry)}".encode(), usedforsecurity=False)
+    return digest.hexdigest()[:16]
+
+
+def _build_tables(
+    accepted: list[tuple[Entry, Any]],
+    rejects: list[Reject],
+    edition: Edition,
+    mayor_index: _MayorIndex | None,
+    summaries: Sequence[FileSummary],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    letters = edition.principle_letters
+    lists: dict[str, list[Any]] = defaultdict(list)
+    com: dict[str, list[Any]] = defaultdict(list)
+    for entry, result in accepted:
+        code = result.code
+        list_id = _list_id(edition.name, code, entry)
+        principles = "".join(ch for ch in letters if ch in entry.principles)
+        committed = [(m, c) for m, c in sorted(entry.commitments.items()) if c[0]]
+        levels = [c[1] for _, c in committed if c[1] is not None]
+        elected, source = entry.elected, "tracker" if entry.elected is not None else None
+        if (
+            elected is None
+            and entry.list_head
+            and mayor_index is not None
+            and mayor_index.knows(code)
+        ):
+            elected, source = mayor_index.is_mayor(code, entry.list_head), "rne"
+        lists["list_id"].append(list_id)
+        lists["edition"].append(edition.name)
+        lists["commune_code"].append(code)
+        lists["commune_name"].append(result.name)
+        lists["departement_code"].append(result.departement_code)
+        lists["list_name"].append(entry.list_name)
+        lists["list_head"].append(entry.list_head)
+        lists["principles"].append(principles)
+        lists["n_measures"].append(len(committed))
+        lists["mean_level"].append(sum(levels) / len(levels) if levels else None)
+        lists["signatory"].append(edition.is_signatory(principles, len(committed)))
+        lists["elected"].append(elected)
+        lists["elected_source"].append(source)
+        lists["signed_on"].append(entry.signed_on)
+        lists["source_file"].append(entry.source_file)
+        lists["source_sheet"].append(entry.source_sheet)
+        lists["source_row"].append(entry.source_row)
+        for measure, (is_committed, level, raw, row, column) in sorted(entry.commitments.items()):
+            com["list_id"].append(list_id)
+            com["measure"].append(measure)
+            com["committed"].append(is_committed)
+            com["level"].append(level)
+            com["raw_value"].append(raw)
+            com["source_file"].append(entry.source_file)
+            com["source_sheet"].append(entry.source_sheet)
+            com["source_row"].append(row)
+            com["source_column"].append(column)
+    com["edition"] = [edition.name] * len(com["list_id"])
+    file_order = {s.source_file: i for i, s in enumerate(summaries)}
+
+    def reject_key(item: tuple[int, Reject]) -> tuple[Any, ...]:
+        seq, rej = item
+        column = (
+            column_index(rej.source_column)
+            if rej.source_column and rej.source_column.isalpha()
+            else -1
+        )
+        return (
+            file_order.get(rej.source_file, len(file_order)),
+            rej.source_sheet,
+            -1 if rej.source_row is None else rej.source_row,
+            column,
+            seq,
+        )
+
+    ordered = [rej for _, rej in sorted(enumerate(rejects), key=reject_key)]
+    rej_columns: dict[str, list[Any]] = {
+        "source_file": [r.source_file for r in ordered],
+        "source_sheet": [r.source_sheet for r in ordered],
+        "source_row": [r.source_row for r in ordered],
+        "source_column": [r.source_column for r in ordered],
+        "code": [r.code for r in ordered],
+        "message": [r.message for r in ordered],
+        "raw_value": [r.raw_value for r in ordered],
+    }
+    tables = (
+        build_table("lists", lists if accepted else {c: [] for c in _LIST_COLUMNS}),
+        build_table("commitments", com if com["list_id"] else {c: [] for c in _COM_COLUMNS}),
+        build_table("rejects", rej_columns),
+    )
+    for name, frame in zip(("lists", "commitments", "rejects"), tables, strict=True):
+        check_table(name, frame)
+    return tables
+
+
+_LIST_COLUMNS = (
+    "list_id",
+    "edition",
+    "commune_code",
+    "commune_name",
+    "departement_code",
+    "list_name",
+    "list_head",
+    "principles",
+    "n_measures",
+    "mean_level",
+    "signatory",
+    "elected",
+    "elected_source",
+    "signed_on",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
+_COM_COLUMNS = (
+    "list_id",
+    "edition",
+    "measure",
+    "committed",
+    "level",
+    "raw_value",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "source_column",
+)

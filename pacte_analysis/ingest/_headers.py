@@ -1,0 +1,364 @@
+"""Find the header row of a sheet and give each column a role.
+
+A header is the row, among the first :data:`HEADER_SCAN_ROWS`, whose labels map
+to the most distinct roles, provided it names a commune (name, INSEE code or
+postal code) and something committed to (measures or principles). A label left
+empty by a merged cell borrows the label above it, so two-row headers
+(« Mesures » merged over ``1 2 3 …``) are read as one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from pacte_analysis.ingest._text import cell_text, is_empty, norm
+
+__all__ = ["HEADER_SCAN_ROWS", "ColumnRole", "HeaderPlan", "classify_label", "detect_header"]
+
+#: Rows examined from the top of a sheet when looking for the header.
+HEADER_SCAN_ROWS = 30
+
+COMMUNE_KINDS = ("commune_code", "postal_code", "commune_name")
+COMMITMENT_KINDS = ("measure", "level", "principle", "principles", "measures")
+
+_IGNORED_FIRST = {
+    "nb",
+    "nbre",
+    "nombre",
+    "total",
+    "score",
+    "taux",
+    "pourcentage",
+    "pct",
+    "somme",
+    "moyenne",
+    "commentaire",
+    "commentaires",
+    "remarque",
+    "remarques",
+    "notes",
+    "note",
+    "observation",
+    "observations",
+    "contact",
+    "contacts",
+    "email",
+    "mail",
+    "courriel",
+    "telephone",
+    "tel",
+    "population",
+    "region",
+    "epci",
+    "intercommunalite",
+    "url",
+    "lien",
+    "source",
+    "sources",
+    "suivi",
+    "relance",
+    "statut collectif",
+    "collectif",
+    "referent",
+}
+_ELECTED = {
+    "elu",
+    "elue",
+    "elus",
+    "elues",
+    "gagnante",
+    "gagnant",
+    "victoire",
+    "elected",
+}
+_ELECTED_PHRASES = {
+    "resultat",
+    "resultats",
+    "resultat election",
+    "resultat des elections",
+    "majorite",
+    "majoritaire",
+    "majorite minorite",
+    "elu e",
+    "elu e s",
+}
+_DEPARTEMENT = {"departement", "departements", "dept", "dep", "dpt", "depart", "dept n"}
+_COMMUNE = {
+    "commune",
+    "communes",
+    "ville",
+    "villes",
+    "localite",
+    "municipalite",
+    "collectivite",
+    "city",
+    "town",
+    "municipality",
+}
+_HEAD = {
+    "tete",
+    "candidat",
+    "candidate",
+    "candidats",
+    "head",
+    "conduite",
+    "menee",
+    "porte",
+    "portee",
+    "mandataire",
+}
+_LIST = {"liste", "listes", "list"}
+_MEASURES = {"mesures", "mesure", "engagements", "measures", "measure"}
+_LONG_VALUE = {
+    "engagement",
+    "engage",
+    "engagee",
+    "signe",
+    "signee",
+    "valeur",
+    "choix",
+    "statut",
+    "reponse",
+    "oui non",
+    "engagement oui non",
+    "committed",
+    "value",
+    "engage e",
+}
+_LONG_LEVEL = {
+    "niveau",
+    "niveau d engagement",
+    "niveau d ambition",
+    "niv",
+    "level",
+    "niveau ambition",
+    "niveau de la mesure",
+    "niveau choisi",
+    "niveau retenu",
+}
+_LEVEL_WORDS = ("niveau", "niv", "level", "lvl", "nv")
+_MEASURE_LABEL = re.compile(
+    r"^(?:(?:mesures?|mes|m|n|no|num|numero|measure)\s?)*0*([0-9]{1,3})(?:\s(.*))?$"
+)
+_LEVEL_PREFIX = re.compile(
+    r"^(?:niveau|niv|level|lvl|nv)\s(?:(?:de|d|la|du|mesure|mes|m|n|no|num)\s?)*0*([0-9]{1,3})$"
+)
+_PRINCIPLE_LABEL = re.compile(r"^principes?\s([a-z]|[0-9])(?:\s.*)?$")
+_BARE_NUMBER = re.compile(r"^0*([0-9]{1,3})$")
+_DATE_LABEL = re.compile(r"^(?:date|signe le|signee le|signature le|signed on|le)\b")
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    """What a column holds.
+
+    ``kind`` is one of ``commune_code``, ``postal_code``, ``departement``,
+    ``commune_name``, ``list_name``, ``list_head``, ``head_first``, ``head_last``,
+    ``principles`` (one cell listing them), ``principle`` (one column per letter),
+    ``measure`` (wide layout), ``level`` (a measure's level in its own column),
+    ``measures`` (compact list or long layout), ``long_value``, ``long_level``,
+    ``elected``, ``signed_on``.
+    """
+
+    kind: str
+    measure: int | None = None
+    letter: str | None = None
+
+
+@dataclass
+class HeaderPlan:
+    """The header found in a sheet and the role of each column."""
+
+    row: int
+    rows: tuple[int, ...]
+    labels: list[str]
+    roles: dict[int, ColumnRole]
+    duplicates: list[int] = field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        """Kinds of roles present."""
+        return {role.kind for role in self.roles.values()}
+
+    def columns(self, kind: str) -> list[int]:
+        """Columns of a given kind, left to right."""
+        return [c for c, role in sorted(self.roles.items()) if role.kind == kind]
+
+
+@lru_cache(maxsize=16384)
+def classify_label(label: str, letters: str = "ABC") -> ColumnRole | None:
+    """Role of a header label taken on its own (``None`` if unknown or ignored).
+
+    Bare numbers and bare letters are left to :func:`detect_header`, which needs
+    the rest of the row to decide.
+
+    Examples
+    --------
+    >>> classify_label("Code INSEE").kind, classify_label("Élu·e").kind
+    ('commune_code', 'elected')
+    >>> classify_label("N°12 - Eau").measure, classify_label("M01").measure
+    (12, 1)
+    >>> classify_label("Principe B").letter, classify_label("M3 niveau").kind
+    ('B', 'level')
+    """
+    key = norm(label)
+    if not key:
+        return None
+    words = key.split()
+    wordset = set(words)
+    if words[0] in _IGNORED_FIRST or key in _IGNORED_FIRST:
+        return None
+    if "prenom" in wordset:
+        return ColumnRole("list_head") if "nom" in wordset else ColumnRole("head_first")
+    if wordset & _ELECTED or key in _ELECTED_PHRASES:
+        return ColumnRole("elected")
+    if _DATE_LABEL.match(key):
+        return ColumnRole("signed_on")
+    if "postal" in wordset or key in {"cp", "c p", "code postal"}:
+        return ColumnRole("postal_code")
+    if (
+        wordset & {"insee", "cog", "depcom", "codgeo"}
+        or key in {"code", "code geo", "code officiel geographique"}
+        or (words[0] == "code" and wordset & (_COMMUNE | {"com"}))
+    ):
+        return ColumnRole("commune_code")
+    if wordset & _DEPARTEMENT:
+        return ColumnRole("departement")
+    if wordset & _HEAD:
+        return ColumnRole("list_head")
+    if wordset & _LIST:
+        return ColumnRole("list_name")
+    if wordset & _COMMUNE:
+        return ColumnRole("commune_name")
+    if key in {
+        "principes",
+        "principe",
+        "principes signes",
+        "principes acceptes",
+        "principes adoptes",
+        "principles",
+    }:
+        return ColumnRole("principles")
+    if (
+        words[0] in {"principe", "principes"}
+        and len(words) > 2
+        and all(len(w) == 1 and w.upper() in letters for w in words[1:])
+    ):
+        return ColumnRole("principles")
+    match = _PRINCIPLE_LABEL.match(key)
+    if match:
+        token = match.group(1)
+        if token.isdigit():
+            index = int(token) - 1
+            return (
+                ColumnRole("principle", letter=letters[index])
+                if 0 <= index < len(letters)
+                else None
+            )
+        return ColumnRole("principle", letter=token.upper()) if token.upper() in letters else None
+    match = _LEVEL_PREFIX.match(key)
+    if match:
+        return ColumnRole("level", measure=int(match.group(1)))
+    if key in _LONG_LEVEL:
+        return ColumnRole("long_level")
+    match = _MEASURE_LABEL.match(key)
+    if match and not _BARE_NUMBER.match(key):
+        rest = (match.group(2) or "").split()
+        if rest and rest[0] in _LEVEL_WORDS:
+            return ColumnRole("level", measure=int(match.group(1)))
+        return ColumnRole("measure", measure=int(match.group(1)))
+    if words[0] in _MEASURES and not any(w.isdigit() for w in words):
+        return ColumnRole("measures")
+    if key in _LONG_VALUE:
+        return ColumnRole("long_value")
+    return None
+
+
+def _row_texts(row: list[Any], width: int) -> list[str]:
+    return [cell_text(row[c]) if c < len(row) else "" for c in range(width)]
+
+
+def _plan_for_row(rows: list[list[Any]], index: int, width: int, letters: str) -> HeaderPlan:
+    own = _row_texts(rows[index], width)
+    above = _row_texts(rows[index - 1], width) if index > 0 else [""] * width
+    labels = [o or a for o, a in zip(own, above, strict=True)]
+    borrowed = any(not o and a for o, a in zip(own, above, strict=True))
+    roles: dict[int, ColumnRole] = {}
+    bare_numbers = [c for c, text in enumerate(own) if _BARE_NUMBER.match(norm(text) or "x")]
+    bare_letters = {
+        c: norm(text).upper()
+        for c, text in enumerate(own)
+        if len(norm(text)) == 1 and norm(text).upper() in letters
+    }
+    all_letters = set(bare_letters.values()) >= set(letters)
+    for c, label in enumerate(labels):
+        if not label:
+            continue
+        parent = norm(above[c])
+        if c in bare_letters and (all_letters or "principe" in parent):
+            roles[c] = ColumnRole("principle", letter=bare_letters[c])
+            continue
+        if c in bare_numbers:
+            if len(bare_numbers) >= 3 or "mesure" in parent:
+                match = _BARE_NUMBER.match(norm(own[c]))
+                assert match is not None
+                roles[c] = ColumnRole("measure", measure=int(match.group(1)))
+            continue
+        role = classify_label(label, letters)
+        if role is not None:
+            roles[c] = role
+    if "head_first" in {r.kind for r in roles.values()}:
+        for c, label in enumerate(labels):
+            if c not in roles and norm(label) in {"nom", "nom de famille"}:
+                roles[c] = ColumnRole("head_last")
+    # one column per role: later repeats are ignored (and reported)
+    seen: set[ColumnRole] = set()
+    duplicates: list[int] = []
+    for c in sorted(roles):
+        if roles[c] in seen:
+            duplicates.append(c)
+            del roles[c]
+        else:
+            seen.add(roles[c])
+    header_rows = (index - 1, index) if borrowed and index > 0 else (index,)
+    return HeaderPlan(index, header_rows, labels, roles, duplicates)
+
+
+def _score(plan: HeaderPlan) -> int:
+    kinds = plan.kinds()
+    if not kinds & set(COMMUNE_KINDS) or not kinds & set(COMMITMENT_KINDS):
+        return 0
+    return len(set(plan.roles.values()))
+
+
+def detect_header(rows: list[list[Any]], letters: str = "ABC") -> HeaderPlan | None:
+    """Find the header row of a sheet.
+
+    Parameters
+    ----------
+    rows : list of list
+        Cell values, row by row (merged cells already filled).
+    letters : str
+        The edition's principle letters.
+
+    Returns
+    -------
+    HeaderPlan or None
+        ``None`` when no row of the first :data:`HEADER_SCAN_ROWS` names both a
+        commune and commitments.
+    """
+    best: HeaderPlan | None = None
+    best_score = 0
+    limit = min(len(rows), HEADER_SCAN_ROWS)
+    for index in range(limit):
+        row = rows[index]
+        if sum(not is_empty(v) for v in row) < 2:
+            continue
+        width = max(len(row), len(rows[index - 1]) if index else 0)
+        plan = _plan_for_row(rows, index, width, letters)
+        score = _score(plan)
+        if score > best_score:
+            best, best_score = plan, score
+    return best

@@ -1,0 +1,109 @@
+"""The French import report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from pacte_analysis.ingest._schema import REASON_CODES
+from pacte_analysis.ingest._sheets import LAYOUT_LABELS
+
+if TYPE_CHECKING:
+    from pacte_analysis.ingest._engine import IngestResult
+
+__all__ = ["render_report"]
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _codes(counter: Counter[str]) -> str:
+    return ", ".join(f"{code} : {n}" for code, n in sorted(counter.items()))
+
+
+def render_report(
+    result: IngestResult, *, details: bool = True, max_problems: int | None = None
+) -> str:
+    """Render the report of an import (see :meth:`IngestResult.report`)."""
+    lines: list[str] = []
+    rec = result.reconciliation
+    lines.append(f"Rapport d'import — édition {result.edition.name} ({result.edition.title})")
+    lines.append(
+        f"{_plural(len(result.files), 'fichier')} · {_plural(rec.lists, 'liste importée', 'listes importées')}"
+        f" · {_plural(len(result.rejects), 'rejet')}"
+    )
+    lines.append("")
+    rejects = result.rejects
+    by_file = {name: frame for name, frame in rejects.groupby("source_file", sort=False)}
+    for summary in result.files:
+        lines.append(f"Fichier : {summary.source_file}")
+        file_rejects = by_file.get(summary.source_file)
+        if summary.problem is not None and not summary.sheets:
+            lines.append(f"  {summary.problem.code} — {summary.problem.message}")
+            lines.append("")
+            continue
+        if summary.notes:
+            lines.append("  (" + " ; ".join(summary.notes) + ")")
+        for sheet in summary.sheets:
+            name = f"Feuille « {sheet.source_sheet} »" if sheet.source_sheet else "Tableau"
+            layout = LAYOUT_LABELS.get(sheet.layout or "", "sans en-tête")
+            header = f", en-tête ligne {sheet.header_row}" if sheet.header_row else ""
+            lines.append(
+                f"  {name} : {layout}{header} — lignes lues : {sheet.rows_read}, "
+                f"listes importées : {sheet.lists}, lignes rejetées : {sheet.rejected_rows}"
+            )
+            for note in sheet.notes:
+                lines.append(f"    ({note})")
+        if file_rejects is not None and len(file_rejects):
+            counts = Counter(file_rejects["code"])
+            lines.append(f"  Rejets : {len(file_rejects)} ({_codes(counts)})")
+            if details:
+                shown = file_rejects if max_problems is None else file_rejects.head(max_problems)
+                for row in shown.itertuples(index=False):
+                    lines.append("  - " + _problem_line(row))
+                if max_problems is not None and len(file_rejects) > max_problems:
+                    lines.append(f"  … et {len(file_rejects) - max_problems} autre(s) rejet(s).")
+        else:
+            lines.append("  Aucun rejet.")
+        lines.append("")
+    if result.skipped_files:
+        lines.append(
+            f"Fichiers ignorés (type non pris en charge) : {', '.join(result.skipped_files)}"
+        )
+    if len(rejects):
+        counts = Counter(rejects["code"])
+        lines.append("Rejets par code : " + _codes(counts))
+        for code in sorted(counts):
+            lines.append(f"  {code} : {REASON_CODES.get(code, '')}")
+    lines.append(
+        f"Total : {_plural(len(result.files), 'fichier')}, {_plural(rec.lists, 'liste importée', 'listes importées')}"
+        f" dont {int(result.lists['signatory'].sum())} signataire(s) du pacte."
+    )
+    if rec.unreadable_files:
+        lines.append(
+            f"Fichiers non lus : {rec.unreadable_files} (leurs lignes ne sont pas comptées ; voir ci-dessus)."
+        )
+    lines.append(rec.line())
+    return "\n".join(lines)
+
+
+def _problem_line(row: object) -> str:
+    sheet = getattr(row, "source_sheet", "")
+    source_row = getattr(row, "source_row", None)
+    column = getattr(row, "source_column", None)
+    raw = getattr(row, "raw_value", None)
+    parts = []
+    if isinstance(sheet, str) and sheet:
+        parts.append(f"feuille « {sheet} »")
+    if not pd.isna(source_row):
+        parts.append(f"ligne {source_row}")
+    if isinstance(column, str) and column:
+        parts.append(f"colonne {column}")
+    where = ", ".join(parts) or "fichier entier"
+    text = f"{where} : {getattr(row, 'code', '')} — {getattr(row, 'message', '')}"
+    if isinstance(raw, str) and raw:
+        text += f" [valeur : « {raw} »]"
+    return text

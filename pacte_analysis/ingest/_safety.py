@@ -1,0 +1,460 @@
+"""Checks run on a file before any parser sees it.
+
+Spreadsheet files (``.xlsx``, ``.ods``) are zip archives of XML parts. Before
+calamine opens one, this module:
+
+* caps the file size (:data:`MAX_FILE_BYTES`);
+* reads the zip central directory and refuses archives whose declared
+  uncompressed size, member count or compression ratio is absurd;
+* inflates every member itself, in bounded chunks, counting the bytes really
+  produced (a member whose stream inflates past its declared size is refused:
+  headers can lie), so memory stays bounded whatever the archive holds;
+* refuses XML parts that declare a DTD or entities (``<!DOCTYPE``,
+  ``<!ENTITY``: entity-expansion attacks such as « billion laughs ») before
+  any XML parser sees them;
+* bounds the grid each worksheet would occupy once loaded (calamine builds a
+  dense rectangle from the first to the last filled cell: two cells at ``A1``
+  and ``XFD1048576`` would ask for hundreds of gigabytes).
+
+Every refusal raises :class:`FileProblem` with a stable reason code
+(``TOO_LARGE`` or ``UNREADABLE_FILE``) and a French message.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from pacte_analysis.ingest._text import column_index
+
+__all__ = [
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_MEMBERS",
+    "MAX_ROWS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "FileProblem",
+    "inspect_zip",
+]
+
+#: Largest input file accepted, in bytes (as stored on disk).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: Largest total uncompressed size of a spreadsheet archive, in bytes.
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+#: Largest compression ratio accepted for a member bigger than 1 MiB once inflated.
+MAX_COMPRESSION_RATIO = 100
+#: Most members a spreadsheet archive may hold.
+MAX_MEMBERS = 10_000
+#: Most rows a sheet may span (from row 1 to its last filled row).
+MAX_ROWS = 200_000
+#: Most columns a sheet may span.
+MAX_COLUMNS = 2_000
+#: Most cells of the rectangle a sheet spans (rows × columns).
+MAX_CELLS = 5_000_000
+
+_RATIO_FLOOR = 1024 * 1024
+_CHUNK = 1024 * 1024
+_PROLOG_BYTES = 64 * 1024
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_LOCAL_SIGNATURE = 0x04034B50
+
+TOO_LARGE = "TOO_LARGE"
+UNREADABLE_FILE = "UNREADABLE_FILE"
+
+
+class FileProblem(Exception):
+    """A file that cannot be imported as a whole.
+
+    Parameters
+    ----------
+    code : str
+        Reason code (``TOO_LARGE``, ``UNREADABLE_FILE``, ``NO_HEADER``).
+    message : str
+        French explanation for the report.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SheetExtent:
+    """Upper bound of the grid a worksheet part would fill."""
+
+    rows: int = 0
+    columns: int = 0
+
+    def check(self, where: str) -> None:
+        """Raise ``TOO_LARGE`` when the extent passes a cap."""
+        if self.rows > MAX_ROWS:
+            raise FileProblem(
+                TOO_LARGE,
+                f"{where} : la feuille s'étend sur {self.rows:,} lignes (maximum "
+                f"{MAX_ROWS:,}).".replace(",", "\u202f"),
+            )
+        if self.columns > MAX_COLUMNS:
+            raise FileProblem(
+                TOO_LARGE,
+                f"{where} : la feuille s'étend sur {self.columns:,} colonnes (maximum "
+                f"{MAX_COLUMNS:,}).".replace(",", "\u202f"),
+            )
+        if self.rows * self.columns > MAX_CELLS:
+            raise FileProblem(
+                TOO_LARGE,
+                f"{where} : la feuille couvre {self.rows:,} lignes × {self.columns:,} "
+                f"colonnes, soit plus de {MAX_CELLS:,} cellules (cellules remplies très "
+                "éloignées les unes des autres ?).".replace(",", "\u202f"),
+            )
+
+
+@dataclass
+class ZipReport:
+    """What :func:`inspect_zip` learnt about an archive."""
+
+    members: list[str] = field(default_factory=list)
+    uncompressed_bytes: int = 0
+    extents: dict[str, SheetExtent] = field(default_factory=dict)
+
+
+def check_file_size(path: Path) -> int:
+    """Return the size of ``path``; raise ``TOO_LARGE`` above :data:`MAX_FILE_BYTES`."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise FileProblem(
+            TOO_LARGE,
+            f"fichier de {size / 2**20:.0f} Mio, au-delà de la limite de "
+            f"{MAX_FILE_BYTES / 2**20:.0f} Mio.",
+        )
+    return size
+
+
+def inspect_zip(path: Path, kind: str) -> ZipReport:
+    """Check a spreadsheet archive before any parser opens it.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.xlsx`` or ``.ods`` file.
+    kind : {"xlsx", "ods"}
+        Decides which parts are worksheets whose extent is bounded.
+
+    Returns
+    -------
+    ZipReport
+
+    Raises
+    ------
+    FileProblem
+        ``TOO_LARGE`` (size, ratio, member count, sheet extent) or
+        ``UNREADABLE_FILE`` (not a zip, lying sizes, DTD/entity declarations,
+        unsupported compression).
+    """
+    check_file_size(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(
+            UNREADABLE_FILE,
+            "ce n'est pas un classeur valide (archive zip illisible ; fichier protégé "
+            f"par mot de passe ou corrompu ?) : {exc}",
+        ) from exc
+    with archive:
+        infos = archive.infolist()
+        report = ZipReport(members=[i.filename for i in infos])
+        _check_directory(infos)
+        with path.open("rb") as raw:
+            for info in infos:
+                if info.is_dir():
+                    continue
+                scanner = _scanner_for(info.filename, kind)
+                actual = _inflate_member(raw, info, scanner)
+                report.uncompressed_bytes += actual
+                if scanner is not None:
+                    extent = scanner.finish()
+                    extent.check(f"partie {info.filename}")
+                    report.extents[info.filename] = extent
+    return report
+
+
+def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise FileProblem(TOO_LARGE, f"archive de {len(infos)} éléments (maximum {MAX_MEMBERS}).")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_UNCOMPRESSED_BYTES or total > MAX_UNCOMPRESSED_BYTES:
+            raise FileProblem(
+                TOO_LARGE,
+                f"le classeur décompressé dépasserait {MAX_UNCOMPRESSED_BYTES / 2**20:.0f} Mio "
+                f"(partie {info.filename} : {info.file_size / 2**20:.0f} Mio annoncés).",
+            )
+        if info.file_size > _RATIO_FLOOR:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO:
+                raise FileProblem(
+                    TOO_LARGE,
+                    f"taux de compression anormal ({ratio:.0f}:1) pour la partie "
+                    f"{info.filename} : bombe de décompression probable.",
+                )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise FileProblem(
+                UNREADABLE_FILE,
+                f"méthode de compression non prise en charge pour {info.filename}.",
+            )
+        if info.flag_bits & 0x1:
+            raise FileProblem(UNREADABLE_FILE, "archive chiffrée : fichier protégé ?")
+
+
+def _member_chunks(fp: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Yield the inflated bytes of one member, at most :data:`_CHUNK` at a time."""
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        raise FileProblem(UNREADABLE_FILE, f"en-tête tronqué pour {info.filename}.")
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != _LOCAL_SIGNATURE:
+        raise FileProblem(UNREADABLE_FILE, f"en-tête invalide pour {info.filename}.")
+    fp.seek(fields[9] + fields[10], 1)
+    remaining = info.compress_size
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
+    while remaining > 0:
+        data = fp.read(min(_CHUNK, remaining))
+        if not data:
+            raise FileProblem(UNREADABLE_FILE, f"données tronquées pour {info.filename}.")
+        remaining -= len(data)
+        if inflater is None:
+            yield data
+            continue
+        while data:
+            try:
+                out = inflater.decompress(data, _CHUNK)
+            except zlib.error as exc:
+                raise FileProblem(
+                    UNREADABLE_FILE, f"données corrompues pour {info.filename} : {exc}"
+                ) from exc
+            data = inflater.unconsumed_tail
+            if out:
+                yield out
+            if inflater.eof:
+                return
+    if inflater is not None:
+        tail = inflater.flush(_CHUNK)
+        if tail:
+            yield tail
+
+
+def _inflate_member(raw: BinaryIO, info: zipfile.ZipInfo, scanner: _Scanner | None) -> int:
+    """Inflate one member in bounded chunks; return the number of bytes produced."""
+    produced = 0
+    first = True
+    is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
+    prolog = b""
+    crc = 0
+    for chunk in _member_chunks(raw, info):
+        produced += len(chunk)
+        if produced > info.file_size:
+            raise FileProblem(
+                TOO_LARGE if produced > _RATIO_FLOOR else UNREADABLE_FILE,
+                f"la partie {info.filename} se décompresse au-delà de la taille annoncée "
+                f"({info.file_size} octets) : archive trafiquée (bombe de décompression ?).",
+            )
+        crc = zlib.crc32(chunk, crc)
+        if is_xml and first:
+            prolog += chunk[: _PROLOG_BYTES - len(prolog)]
+            if len(prolog) >= _PROLOG_BYTES:
+                _check_prolog(prolog, info.filename)
+                first = False
+        if scanner is not None:
+            scanner.feed(chunk)
+    if is_xml and first:
+        _check_prolog(prolog, info.filename, complete=True)
+    if produced != info.file_size or crc != info.CRC:
+        raise FileProblem(
+            UNREADABLE_FILE,
+            f"la partie {info.filename} ne correspond pas à sa taille ou à sa somme de "
+            "contrôle annoncées : archive corrompue ou trafiquée.",
+        )
+    return produced
+
+
+def _check_prolog(prolog: bytes, name: str, complete: bool = False) -> None:
+    """Refuse DTD/entity declarations before the root element of an XML part."""
+    text = prolog
+    if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = prolog.decode("utf-16", errors="replace").encode("utf-8")
+        except UnicodeError:  # pragma: no cover - errors="replace" never raises
+            text = b""
+    match = _ELEMENT_START.search(text)
+    head = text[: match.start()] if match else text
+    if _DTD.search(head) or (match is None and _DTD.search(text)):
+        raise FileProblem(
+            UNREADABLE_FILE,
+            f"la partie {name} déclare une DTD ou des entités XML (<!DOCTYPE>, <!ENTITY>) : "
+            "refusée par sécurité (attaque par expansion d'entités).",
+        )
+    if match is None and not complete:
+        raise FileProblem(
+            UNREADABLE_FILE,
+            f"la partie {name} ne commence pas par un élément XML dans ses 64 premiers Kio.",
+        )
+
+
+# --------------------------------------------------------------------- extents
+class _Scanner:
+    """Streaming bound of a worksheet's filled grid, fed with inflated chunks."""
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self.extent = SheetExtent()
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._buffer + chunk
+        cut = data.rfind(b"<")
+        if cut <= 0:
+            self._buffer = data
+            if len(self._buffer) > 4 * _CHUNK:
+                raise FileProblem(UNREADABLE_FILE, "balise XML démesurée.")
+            return
+        self._buffer = data[cut:]
+        self.scan(data[:cut])
+
+    def finish(self) -> SheetExtent:
+        self.scan(self._buffer)
+        self._buffer = b""
+        return self.extent
+
+    def scan(self, data: bytes) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class _XlsxScanner(_Scanner):
+    """Bound from ``<row r=…>`` and ``<c r=…>`` references (and positions when absent)."""
+
+    _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,9})\"[^>]*?(/?)>")
+    _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,9})\"")
+    _ANY_COL = re.compile(rb"\sr=\"([A-Z]{1,3})[0-9]{1,9}\"")
+    _ANY_ROW = re.compile(rb"\sr=\"[A-Z]{1,3}([0-9]{1,9})\"")
+    _NO_REF_CELL = re.compile(rb"<(?:\w+:)?c(?:\s(?:(?!\br=)[^>])*)?>")
+    _TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
+    _R_ATTR = re.compile(rb"\br=\"([A-Z]{0,3})([0-9]{1,9})\"")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._row = 0
+        self._col = 0
+
+    def scan(self, data: bytes) -> None:
+        columns = self._ANY_COL.findall(data)
+        plain = data.count(b"<c ") + data.count(b"<c>")
+        if (plain != len(columns) or b":c " in data) and self._NO_REF_CELL.search(data):
+            self._walk(data)
+            return
+        for row in self._ROW_REF.findall(data)[-1:]:
+            self._row = max(self._row, int(row))
+        if not columns:
+            return
+        # fast bound (every referenced cell, even empty styled ones)…
+        rows = max(int(r) for r in set(self._ANY_ROW.findall(data)))
+        cols = max(column_index(c.decode()) + 1 for c in set(columns))
+        candidate = SheetExtent(max(self.extent.rows, rows), max(self.extent.columns, cols))
+        try:
+            candidate.check("")
+        except FileProblem:
+            # …refined only when it passes a cap: empty self-closing cells are not loaded
+            cells = set(self._CELL_REF.findall(data))
+            filled_rows = [int(r) for _, r, closed in cells if not closed]
+            filled_cols = [column_index(c.decode()) + 1 for c, _, closed in cells if not closed]
+            if filled_rows:
+                self.extent.rows = max(self.extent.rows, max(filled_rows))
+                self.extent.columns = max(self.extent.columns, max(filled_cols))
+            return
+        self.extent = candidate
+
+    def _walk(self, data: bytes) -> None:
+        """Slow path for writers that omit ``r`` attributes: follow positions."""
+        for closing, tag, attrs, empty in self._TAG.findall(data):
+            if closing:
+                continue
+            ref = self._R_ATTR.search(attrs)
+            if tag == b"row":
+                self._row = int(ref.group(2)) if ref else self._row + 1
+                self._col = 0
+                continue
+            if ref and ref.group(1):
+                self._col = column_index(ref.group(1).decode()) + 1
+                self._row = max(self._row, int(ref.group(2)))
+            else:
+                self._col += 1
+            if not empty:
+                self.extent.rows = max(self.extent.rows, self._row)
+                self.extent.columns = max(self.extent.columns, self._col)
+
+
+class _OdsScanner(_Scanner):
+    """Bound from ODS rows and cells, honouring ``number-*-repeated`` attributes."""
+
+    _TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>")
+    _ROWS_REPEATED = re.compile(rb"table:number-rows-repeated=\"([0-9]+)\"")
+    _COLS_REPEATED = re.compile(rb"table:number-columns-repeated=\"([0-9]+)\"")
+    _VALUED = re.compile(rb"value-type=")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._row = 0
+        self._col = 0
+        self._row_repeat = 1
+        self._row_filled = False
+
+    def scan(self, data: bytes) -> None:
+        for closing, tag, attrs, empty in self._TAG.findall(data):
+            if tag == b"table":
+                if not closing:
+                    self._row = 0
+                continue
+            if tag == b"table-row":
+                if closing:
+                    self._end_row()
+                    continue
+                match = self._ROWS_REPEATED.search(attrs)
+                self._row_repeat = int(match.group(1)) if match else 1
+                self._col = 0
+                self._row_filled = False
+                if empty:
+                    self._end_row()
+                continue
+            match = self._COLS_REPEATED.search(attrs)
+            repeat = int(match.group(1)) if match else 1
+            self._col += repeat
+            if tag == b"table-cell" and (not empty or self._VALUED.search(attrs)):
+                self._row_filled = True
+                self.extent.columns = max(self.extent.columns, self._col)
+
+    def _end_row(self) -> None:
+        self._row += self._row_repeat
+        if self._row_filled:
+            self.extent.rows = max(self.extent.rows, self._row)
+        self._row_repeat = 1
+        self._row_filled = False
+
+
+def _scanner_for(name: str, kind: str) -> _Scanner | None:
+    lower = name.lower()
+    if kind == "xlsx" and lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+        return _XlsxScanner()
+    if kind == "ods" and lower == "content.xml":
+        return _OdsScanner()
+    return None

@@ -1,0 +1,104 @@
+"""Declared schemas of the canonical tables (``lists``, ``commitments``, ``rejects``).
+
+Each table has exactly one declared schema; :func:`build_table` builds a
+DataFrame that conforms to it and :func:`check_table` verifies one at a boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+__all__ = ["REASON_CODES", "SCHEMAS", "build_table", "check_table", "empty_table"]
+
+DATE = pd.ArrowDtype(pa.date32())
+
+#: Column name → pandas dtype, per table, in contract order.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "lists": {
+        "list_id": "str",
+        "edition": "str",
+        "commune_code": "str",
+        "commune_name": "str",
+        "departement_code": "str",
+        "list_name": "str",
+        "list_head": "str",
+        "principles": "str",
+        "n_measures": "int64",
+        "mean_level": "Float64",
+        "signatory": "bool",
+        "elected": "boolean",
+        "elected_source": "str",
+        "signed_on": DATE,
+        "source_file": "str",
+        "source_sheet": "str",
+        "source_row": "int64",
+    },
+    "commitments": {
+        "list_id": "str",
+        "edition": "str",
+        "measure": "int64",
+        "committed": "bool",
+        "level": "Int64",
+        "raw_value": "str",
+        "source_file": "str",
+        "source_sheet": "str",
+        "source_row": "int64",
+        "source_column": "str",
+    },
+    "rejects": {
+        "source_file": "str",
+        "source_sheet": "str",
+        "source_row": "Int64",
+        "source_column": "str",
+        "code": "str",
+        "message": "str",
+        "raw_value": "str",
+    },
+}
+
+#: Stable reason codes of the ``rejects`` table, with their French meaning.
+REASON_CODES: dict[str, str] = {
+    "UNREADABLE_FILE": "fichier illisible",
+    "NO_HEADER": "en-tête introuvable",
+    "MISSING_COMMUNE": "commune manquante",
+    "UNKNOWN_COMMUNE": "commune inconnue",
+    "AMBIGUOUS_COMMUNE": "commune ambiguë",
+    "UNKNOWN_MEASURE": "mesure hors de l'édition",
+    "INVALID_VALUE": "valeur non reconnue",
+    "DUPLICATE_LIST": "liste en double",
+    "CONFLICTING_LIST": "liste en conflit",
+    "TOO_LARGE": "fichier trop volumineux",
+}
+
+
+def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """Build table ``name`` from column sequences, with the declared dtypes."""
+    schema = SCHEMAS[name]
+    data = {}
+    for column, dtype in schema.items():
+        values = columns[column]
+        if dtype == "str":
+            data[column] = pd.array(list(values), dtype="str")
+        else:
+            data[column] = pd.array(list(values), dtype=dtype)
+    return pd.DataFrame(data, columns=list(schema))
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty table ``name`` with the declared columns and dtypes."""
+    return build_table(name, {c: [] for c in SCHEMAS[name]})
+
+
+def check_table(name: str, frame: pd.DataFrame) -> None:
+    """Raise ``ValueError`` if ``frame`` does not follow the declared schema of ``name``."""
+    schema = SCHEMAS[name]
+    if list(frame.columns) != list(schema):
+        raise ValueError(f"{name}: columns {list(frame.columns)} != {list(schema)}")
+    for column, dtype in schema.items():
+        expected = pd.Series([], dtype=dtype).dtype
+        if frame[column].dtype != expected:
+            raise ValueError(f"{name}.{column}: dtype {frame[column].dtype} != {expected}")

@@ -1,0 +1,497 @@
+"""Parse the values groups write in their trackers.
+
+Every parser returns a value, or raises :class:`InvalidValue` carrying a French
+explanation; the caller turns it into an ``INVALID_VALUE`` reject for that cell
+and keeps the rest of the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+from pacte_analysis.ingest._text import cell_text, norm
+
+__all__ = [
+    "InvalidValue",
+    "numeric_value",
+    "parse_bool",
+    "parse_date",
+    "parse_level",
+    "parse_mark",
+    "parse_measure_list",
+    "parse_measure_ref",
+    "parse_principles",
+]
+
+
+class InvalidValue(ValueError):
+    """A cell whose value is not understood; ``args[0]`` is a French explanation."""
+
+
+_MARK_SYMBOLS = {"✓", "✔", "☑", "✅", "🗸", "☒"}
+_NEGATIVE_SYMBOLS = {"-", "–", "—", "/"}
+_MARKS = {
+    "x",
+    "xx",
+    "oui",
+    "o",
+    "yes",
+    "y",
+    "ok",
+    "vrai",
+    "true",
+    "1",
+    "engage",
+    "engagee",
+    "engages",
+    "engagees",
+    "signe",
+    "signee",
+    "signees",
+    "signes",
+    "retenu",
+    "retenue",
+    "adopte",
+    "adoptee",
+    "choisi",
+    "choisie",
+    "v",
+}
+_NEGATIVES = {
+    "non",
+    "n",
+    "no",
+    "0",
+    "faux",
+    "false",
+    "pas engage",
+    "pas engagee",
+    "non engage",
+    "non engagee",
+    "non signe",
+    "non signee",
+    "aucun",
+    "aucune",
+    "non retenu",
+    "non retenue",
+}
+_LEVEL = re.compile(
+    r"^(?:(?:x|oui|o|engage|engagee)\s)?(?:n|nv|niv|niveau|level|lvl)\s?([0-9])(?:\s?sur\s?[0-9])?$"
+)
+_TRUE_WORDS = {
+    "oui",
+    "o",
+    "x",
+    "yes",
+    "y",
+    "vrai",
+    "true",
+    "1",
+    "elu",
+    "elue",
+    "elus",
+    "elues",
+    "elu e",
+    "gagne",
+    "gagnee",
+    "gagnante",
+    "gagnant",
+    "majorite",
+    "majoritaire",
+    "en majorite",
+    "liste elue",
+    "victoire",
+}
+_FALSE_WORDS = {
+    "non",
+    "n",
+    "no",
+    "faux",
+    "false",
+    "0",
+    "non elu",
+    "non elue",
+    "non elu e",
+    "battu",
+    "battue",
+    "perdu",
+    "perdue",
+    "perdante",
+    "perdant",
+    "minorite",
+    "minoritaire",
+    "opposition",
+    "en minorite",
+    "defaite",
+    "pas elu",
+    "pas elue",
+}
+_MEASURE_REF = re.compile(
+    r"^(?:(?:mesures?|mes|m|n|no|num|numero|measure)\s?)*0*([0-9]{1,3})(?:\s.*)?$"
+)
+_PRINCIPLE_REF = re.compile(r"^(?:principes?\s)?([a-z])(?:\s.*)?$")
+_RANGE = re.compile(
+    r"(?<![0-9])0*([0-9]{1,3})\s*(?:-|–|—|à|a|au|jusqu a)\s*0*([0-9]{1,3})(?![0-9])"
+)
+_NUMBER = re.compile(r"(?<![0-9a-z])(?:m|n|#)?0*([0-9]{1,3})(?![0-9])")
+_FILLER = re.compile(
+    r"\b(?:mesures?|mes|m|n|no|num|numero|numeros|et|and|principes?|les|des|de|la|le)\b|[,;/+&#°.()\[\]:|\s]"
+)
+_ALL_WORDS = {"toutes", "tout", "tous", "toutes les mesures", "les 32", "all"}
+_NONE_WORDS = {"aucune", "aucun", "non", "none", "0", "neant"}
+_FRENCH_MONTHS = {
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+}
+_DATE_NUMERIC = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2}|[0-9]{4})$")
+_DATE_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ t].*)?$")
+_DATE_WORDS = re.compile(r"^(?:le\s)?([0-9]{1,2})(?:er)?\s([a-z]+)\s([0-9]{4})$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def numeric_value(value: Any) -> float | None:
+    """The number a cell holds (``2``, ``2.0``, ``"2"``), or ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", ".")
+        if text and len(text) < 12:
+            try:
+                return float(text)
+            except ValueError:
+                return None
+    return None
+
+
+def parse_mark(
+    value: Any, *, numeric_levels: bool = False, max_level: int = 3
+) -> tuple[bool, int | None]:
+    """Read a commitment cell: mark, negative or ambition level.
+
+    Parameters
+    ----------
+    value : Any
+        The raw cell value.
+    numeric_levels : bool, default False
+        The column holds levels as bare numbers (``1``, ``2``, ``3``): ``1`` is
+        then level 1 rather than a plain mark.
+    max_level : int, default 3
+        Highest level the measure has.
+
+    Returns
+    -------
+    (committed, level) : tuple of bool and int or None
+
+    Raises
+    ------
+    InvalidValue
+        The value is not a mark, a negative nor a level.
+
+    Examples
+    --------
+    >>> parse_mark("X"), parse_mark("non"), parse_mark("Niveau 2"), parse_mark(None)
+    ((True, None), (False, None), (True, 2), (False, None))
+    >>> parse_mark(2, numeric_levels=True)
+    (True, 2)
+    """
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number):
+            return False, None
+        return _parse_number(number, numeric_levels, max_level, cell_text(value))
+    return _parse_mark_text(cell_text(value), numeric_levels, max_level)
+
+
+@lru_cache(maxsize=4096)
+def _parse_mark_text(text: str, numeric_levels: bool, max_level: int) -> tuple[bool, int | None]:
+    if not text:
+        return False, None
+    if text in _MARK_SYMBOLS:
+        return True, None
+    if text in _NEGATIVE_SYMBOLS:
+        return False, None
+    key = norm(text)
+    if not key:
+        raise InvalidValue(f"« {text} » n'est ni une marque (X, oui, ✓…) ni « non » ni un niveau.")
+    number = numeric_value(text)
+    if number is not None:
+        return _parse_number(number, numeric_levels, max_level, text)
+    if key in _MARKS:
+        return True, None
+    if key in _NEGATIVES:
+        return False, None
+    match = _LEVEL.match(key)
+    if match:
+        return True, _check_level(int(match.group(1)), max_level, text)
+    raise InvalidValue(
+        f"« {text} » n'est ni une marque (X, oui, ✓…), ni « non », ni un niveau (N1 à N{max_level})."
+    )
+
+
+def _parse_number(
+    number: float, numeric_levels: bool, max_level: int, text: str
+) -> tuple[bool, int | None]:
+    if number == 0:
+        return False, None
+    if not number.is_integer():
+        raise InvalidValue(f"« {text} » : nombre non entier.")
+    if numeric_levels:
+        return True, _check_level(int(number), max_level, text)
+    if number == 1:
+        return True, None
+    raise InvalidValue(
+        f"« {text} » : seul 1 (engagé) ou 0 (non) est attendu ici ; un niveau s'écrit N1 à N{max_level}."
+    )
+
+
+def _check_level(level: int, max_level: int, text: str) -> int:
+    if not 1 <= level <= max_level:
+        raise InvalidValue(f"« {text} » : niveau hors de l'échelle 1 à {max_level}.")
+    return level
+
+
+def parse_level(value: Any, *, max_level: int = 3) -> int | None:
+    """Read a cell of a level column (``2``, ``N2``, ``Niveau 2``); empty → ``None``.
+
+    Examples
+    --------
+    >>> parse_level("niv. 3"), parse_level(2.0), parse_level("")
+    (3, 2, None)
+    """
+    text = cell_text(value)
+    if not text or text in _NEGATIVE_SYMBOLS:
+        return None
+    committed, level = parse_mark(value, numeric_levels=True, max_level=max_level)
+    if not committed:
+        return None
+    if level is None:
+        raise InvalidValue(f"« {text} » n'est pas un niveau (1 à {max_level}).")
+    return level
+
+
+def parse_bool(value: Any) -> bool | None:
+    """Read a yes/no cell such as « Élue ? »; empty → ``None``.
+
+    Examples
+    --------
+    >>> parse_bool("Oui"), parse_bool("élue"), parse_bool("non"), parse_bool(None)
+    (True, True, False, None)
+    """
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if not text or text in {"?", "-", "nc", "NC"}:
+        return None
+    if text in _MARK_SYMBOLS:
+        return True
+    key = norm(text)
+    if key in _TRUE_WORDS:
+        return True
+    if key in _FALSE_WORDS:
+        return False
+    raise InvalidValue(f"« {text} » : répondre oui ou non.")
+
+
+def parse_principles(value: Any, letters: str) -> set[str]:
+    """Read a cell listing principles (``A, B, C``, ``ABC``, ``tous``).
+
+    Examples
+    --------
+    >>> sorted(parse_principles("A, C", "ABC")), sorted(parse_principles("abc", "ABC"))
+    (['A', 'C'], ['A', 'B', 'C'])
+    """
+    text = cell_text(value)
+    if not text or text in _NEGATIVE_SYMBOLS:
+        return set()
+    key = norm(text)
+    if (
+        key in {"tous", "toutes", "oui", "x", "les 3", "les trois", "all", "3 3"}
+        or text in _MARK_SYMBOLS
+    ):
+        return set(letters)
+    if key in {"aucun", "aucune", "non", "0", "none"}:
+        return set()
+    found: set[str] = set()
+    for word in key.split():
+        if word in {"et", "and", "principe", "principes"}:
+            continue
+        upper = word.upper()
+        if not all(ch in letters for ch in upper):
+            raise InvalidValue(f"« {text} » : principes attendus parmi {', '.join(letters)}.")
+        found.update(upper)
+    return found
+
+
+def parse_measure_ref(value: Any, letters: str) -> tuple[str, int | str] | None:
+    """Read the measure cell of a long layout: ``("measure", 3)`` or ``("principle", "A")``.
+
+    Returns ``None`` for an empty cell.
+
+    Examples
+    --------
+    >>> parse_measure_ref("M03", "ABC"), parse_measure_ref(7.0, "ABC"), parse_measure_ref("B", "ABC")
+    (('measure', 3), ('measure', 7), ('principle', 'B'))
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if number.is_integer() and number >= 0:
+            return ("measure", int(number))
+        raise InvalidValue(f"« {cell_text(value)} » n'est pas un numéro de mesure.")
+    text = cell_text(value)
+    if not text:
+        return None
+    key = norm(text)
+    match = _MEASURE_REF.match(key)
+    if match:
+        return ("measure", int(match.group(1)))
+    match = _PRINCIPLE_REF.match(key)
+    if match and match.group(1).upper() in letters:
+        return ("principle", match.group(1).upper())
+    raise InvalidValue(
+        f"« {text} » n'est ni un numéro de mesure ni un principe ({', '.join(letters)})."
+    )
+
+
+def parse_measure_list(
+    value: Any, all_numbers: list[int], letters: str
+) -> tuple[list[int], set[str], list[str]]:
+    """Read a compact cell listing measures (``1, 3, 5-8, 12``, ``1-32``, ``toutes``).
+
+    Parameters
+    ----------
+    value : Any
+        The raw cell.
+    all_numbers : list of int
+        The edition's measure numbers (for « toutes »).
+    letters : str
+        The edition's principle letters: single letters in the cell are principles.
+
+    Returns
+    -------
+    numbers : list of int
+        Measure numbers, sorted, without repeats (may include numbers
+        outside the edition: the caller reports them).
+    principles : set of str
+    bad : list of str
+        Fragments that could not be read.
+
+    Examples
+    --------
+    >>> parse_measure_list("1, 3, 5-8, 12", list(range(1, 33)), "ABC")
+    ([1, 3, 5, 6, 7, 8, 12], set(), [])
+    >>> parse_measure_list(12.0, list(range(1, 33)), "ABC")
+    ([12], set(), [])
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        ref = parse_measure_ref(value, letters)
+        return ([int(ref[1])] if ref else []), set(), []
+    text = cell_text(value)
+    if not text:
+        return [], set(), []
+    lowered = norm(text)
+    if lowered in _ALL_WORDS:
+        return list(all_numbers), set(), []
+    if lowered in _NONE_WORDS:
+        return [], set(), []
+    work = text.lower().replace("’", "'")
+    numbers: list[int] = []
+    bad: list[str] = []
+
+    def take_range(match: re.Match[str]) -> str:
+        start, end = int(match.group(1)), int(match.group(2))
+        if start <= end and end - start <= 200:
+            numbers.extend(range(start, end + 1))
+        else:
+            bad.append(match.group(0))
+        return " "
+
+    work = _RANGE.sub(take_range, work)
+
+    def take_number(match: re.Match[str]) -> str:
+        numbers.append(int(match.group(1)))
+        return " "
+
+    work = _NUMBER.sub(take_number, work)
+    principles: set[str] = set()
+    for fragment in _FILLER.sub(" ", work).split():
+        upper = norm(fragment).upper()
+        if upper and all(ch in letters for ch in upper) and len(upper) <= len(letters):
+            principles.update(upper)
+        elif upper:
+            bad.append(fragment)
+    return sorted(set(numbers)), principles, bad
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Read a date cell: a real date, an Excel serial number or French text.
+
+    Examples
+    --------
+    >>> parse_date(43894.0), parse_date("04/03/2020"), parse_date("4 mars 2020")
+    (datetime.date(2020, 3, 4), datetime.date(2020, 3, 4), datetime.date(2020, 3, 4))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if 20000 <= number <= 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(number))
+        raise InvalidValue(f"« {cell_text(value)} » n'est pas une date.")
+    text = cell_text(value)
+    if not text:
+        return None
+    as_number = numeric_value(text)
+    if as_number is not None:
+        return parse_date(as_number)
+    try:
+        match = _DATE_NUMERIC.match(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            if year < 100:
+                year += 2000
+            return dt.date(year, month, day)
+        match = _DATE_ISO.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        match = _DATE_WORDS.match(norm(text))
+        if match and match.group(2) in _FRENCH_MONTHS:
+            return dt.date(int(match.group(3)), _FRENCH_MONTHS[match.group(2)], int(match.group(1)))
+    except ValueError as exc:
+        raise InvalidValue(f"« {text} » n'est pas une date valide.") from exc
+    raise InvalidValue(f"« {text} » n'est pas une date (attendu : JJ/MM/AAAA).")

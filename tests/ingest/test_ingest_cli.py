@@ -1,0 +1,69 @@
+"""The validate / ingest / template sub-commands: exit codes, French output, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from pacte_analysis.ingest._cli import main
+
+
+def test_validate_exit_codes(
+    fixtures_dir: Path, commune_resolver: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(fixtures_dir / "utf8_comma.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Aucun rejet." in out
+    assert (
+        out.strip().splitlines()[-1]
+        == "Lignes lues : 2 = listes importées : 2 + lignes rejetées : 0"
+    )
+    assert main(["validate", str(fixtures_dir / "mel_34_measures.xlsx")]) == 1
+    assert "UNKNOWN_MEASURE" in capsys.readouterr().out
+
+
+def test_validate_hostile_files_without_traceback(
+    fixtures_dir: Path, commune_resolver: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["zip_bomb.xlsx", "billion_laughs.xlsx", "binary.csv", "no_header.xlsx"]
+    assert main(["validate", *(str(fixtures_dir / n) for n in names)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert "TOO_LARGE" in captured.out and "NO_HEADER" in captured.out
+
+
+def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(tmp_path / "absent.xlsx")]) == 2
+    assert "introuvable" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["ingest", str(tmp_path)])  # --out missing
+    assert info.value.code == 2
+    assert main(["template", str(tmp_path / "modele.csv")]) == 2
+    src = tmp_path / "a.csv"
+    src.write_text("Commune;M1\nRennes;x\n", encoding="utf-8")
+    assert main(["validate", str(src), "--edition", "pacte-1999"]) == 2
+    assert "Édition inconnue" in capsys.readouterr().err
+
+
+def test_ingest_writes_tables_and_strict(
+    fixtures_dir: Path, commune_resolver: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tables"
+    src = str(fixtures_dir / "mel_34_measures.xlsx")
+    assert main(["ingest", src, "--out", str(out)]) == 0
+    assert len(pd.read_parquet(out / "lists.parquet")) == 2
+    assert (out / "pacte-resultats.xlsx").exists()
+    assert main(["ingest", src, "--out", str(out), "--strict"]) == 1
+    assert (
+        main(["ingest", str(fixtures_dir / "utf8_comma.csv"), "--out", str(out), "--strict"]) == 0
+    )
+    assert "Tables écrites" in capsys.readouterr().out
+
+
+def test_template_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", str(tmp_path / "modele.xlsx")]) == 0
+    assert (tmp_path / "modele.xlsx").exists()
+    assert "Modèle de suivi écrit" in capsys.readouterr().out
