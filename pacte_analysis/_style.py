@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -138,6 +139,14 @@ def figure_style() -> Iterator[None]:
         yield
 
 
+def today() -> _dt.date:
+    """Date printed on figures: ``SOURCE_DATE_EPOCH`` if set (reproducible runs), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).date()
+    return _dt.date.today()
+
+
 def format_date(date: _dt.date | None = None) -> str:
     """Format a date the French way (« 3 mars 2024 »), independent of the locale.
 
@@ -154,7 +163,7 @@ def format_date(date: _dt.date | None = None) -> str:
     >>> format_date(datetime.date(2020, 6, 28))
     '28 juin 2020'
     """
-    date = date or _dt.date.today()
+    date = date or today()
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {_MONTHS[date.month - 1]} {date.year}"
 
@@ -380,7 +389,7 @@ def finish_figure(
         fig.text(
             0.01, y, title, ha="left", va="top", fontsize=12, fontweight="bold", gid="pacte-title"
         )
-        y -= 0.28 / height
+        y -= 0.22 * (title.count("\n") + 1) / height + 0.06 / height
     if subtitle:
         fig.text(
             0.01,

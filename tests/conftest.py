@@ -21,3 +21,71 @@ def resolver(reference_ready: None):  # type: ignore[no-untyped-def]
     from pacte_analysis.reference import CommuneResolver
 
     return CommuneResolver()
+
+
+def make_tables(communes, n_communes: int = 400, seed: int = 7):  # type: ignore[no-untyped-def]
+    """Synthetic ``lists`` and ``commitments`` tables following the table contract."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    chosen = communes.sample(n_communes, random_state=seed).sort_values("code")
+    lists, commitments = [], []
+    for commune in chosen.itertuples():
+        n = int(rng.integers(1, 4))
+        winner = int(rng.integers(0, n + 1)) - 1  # -1: the winner is not known
+        for j in range(n):
+            list_id = f"L{commune.code}-{j}"
+            k = int(rng.integers(0, 33))
+            measures = sorted(rng.choice(np.arange(1, 33), size=k, replace=False).tolist())
+            levels = rng.integers(1, 4, size=k)
+            principles = "ABC" if rng.random() < 0.8 else "AB"
+            lists.append(
+                {
+                    "list_id": list_id,
+                    "edition": "pacte-2020",
+                    "commune_code": commune.code,
+                    "commune_name": commune.name,
+                    "departement_code": commune.departement_code,
+                    "list_name": f"Liste fictive {j}",
+                    "list_head": None,
+                    "principles": principles,
+                    "n_measures": k,
+                    "mean_level": float(levels.mean()) if k else None,
+                    "signatory": principles == "ABC" and k >= 10,
+                    "elected": None if winner < 0 else j == winner,
+                    "elected_source": None if winner < 0 else "tracker",
+                    "signed_on": None,
+                    "source_file": "synthetique.xlsx",
+                    "source_sheet": "Feuil1",
+                    "source_row": len(lists) + 2,
+                }
+            )
+            for m, lv in zip(measures, levels, strict=True):
+                commitments.append(
+                    {
+                        "list_id": list_id,
+                        "edition": "pacte-2020",
+                        "measure": m,
+                        "committed": True,
+                        "level": int(lv),
+                        "raw_value": f"N{lv}",
+                        "source_file": "synthetique.xlsx",
+                        "source_sheet": "Feuil1",
+                        "source_row": len(lists) + 1,
+                        "source_column": f"Mesure {m}",
+                    }
+                )
+    lists_df = pd.DataFrame(lists)
+    lists_df["elected"] = lists_df["elected"].astype("boolean")
+    lists_df["mean_level"] = lists_df["mean_level"].astype("Float64")
+    com_df = pd.DataFrame(commitments)
+    com_df["level"] = com_df["level"].astype("Int64")
+    return lists_df, com_df
+
+
+@pytest.fixture(scope="session")
+def synthetic_tables(reference_ready: None):  # type: ignore[no-untyped-def]
+    from pacte_analysis.reference import communes
+
+    return make_tables(communes(resolution="web").drop(columns="geometry"))

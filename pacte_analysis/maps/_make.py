@@ -1,0 +1,300 @@
+"""One map from the canonical tables: metric, level, format chosen by name.
+
+This is what ``pacte map`` and the notebooks call: it computes the metric with
+:mod:`pacte_analysis.analysis`, joins it to the reference geometry (``print``
+resolution for PNG/SVG/PDF, ``web`` for HTML) and draws it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from pacte_analysis import analysis, reference
+from pacte_analysis._style import NO_DATA_LABEL, SEQUENTIAL_CMAP
+from pacte_analysis.editions import Edition, read_edition
+
+__all__ = ["MAP_FORMATS", "MapError", "draw_map", "map_data"]
+
+MapLevel = Literal["commune", "departement", "region", "epci"]
+#: Output formats of :func:`draw_map`, by file suffix.
+MAP_FORMATS = (".png", ".svg", ".pdf", ".html")
+_LEVEL_LABELS = {
+    "commune": "par commune",
+    "departement": "par département",
+    "region": "par région",
+    "epci": "par intercommunalité",
+}
+#: Metrics added as switchable layers to an HTML map, after the one asked for.
+_HTML_COMPANIONS = {
+    "commune": ("status", "n_signatory_lists", "best_n_measures"),
+    "departement": ("share_communes_signatory", "share_population_signatory", "n_lists"),
+    "region": ("share_communes_signatory", "share_population_signatory", "n_lists"),
+    "epci": ("share_communes_signatory", "share_population_signatory", "n_lists"),
+}
+_STATUS_COLORS = {
+    # ColorBrewer YlGnBu steps: readable by colour-blind readers, ordered by engagement.
+    "Listes connues, aucune signataire": "#edf8b1",
+    "Liste signataire, résultat inconnu": "#7fcdbb",
+    "Liste signataire, non élue": "#2c7fb8",
+    "Équipe élue signataire": "#081d58",
+}
+
+
+class MapError(ValueError):
+    """A map that cannot be drawn as asked (French message)."""
+
+
+def _layer(level: str, resolution: reference._layers.Resolution) -> gpd.GeoDataFrame:
+    loaders = {
+        "commune": reference.communes,
+        "departement": reference.departements,
+        "region": reference.regions,
+        "epci": reference.epci,
+    }
+    return loaders[level](resolution=resolution)
+
+
+def map_data(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    *,
+    level: MapLevel = "departement",
+    resolution: reference._layers.Resolution = "print",
+    edition: Edition | str = "pacte-2020",
+) -> gpd.GeoDataFrame:
+    """Every unit of ``level`` with its geometry and all its metrics.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables (see the README).
+    level : {"commune", "departement", "region", "epci"}
+    resolution : {"full", "print", "web"}, default "print"
+    edition : Edition or str
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        For communes: :func:`~pacte_analysis.commune_summary` of every commune, with
+        the commune metrics set to missing where no list is known (they are « no
+        data », not zero). For territories: :func:`~pacte_analysis.territory_summary`.
+    """
+    ed = read_edition(edition)
+    if level not in _LEVEL_LABELS:
+        raise MapError(f"Niveau inconnu « {level} » (attendu : {', '.join(_LEVEL_LABELS)}).")
+    geo = _layer(level, resolution)
+    if level == "commune":
+        summary = analysis.commune_summary(lists, commitments, geo, edition=ed, include_empty=True)
+        no_list = summary["n_lists"].fillna(0).to_numpy() == 0
+        for metric in analysis.available_metrics("commune")["metric"]:
+            if metric in summary and metric != "status":
+                summary[metric] = summary[metric].astype("Float64").mask(no_list)
+        data = summary.rename(columns={"commune_code": "code", "commune_name": "name_summary"})
+        keep = geo[["code", "name", "geometry"]]
+        out = keep.merge(data, on="code", how="left", suffixes=("", "_summary"))
+    else:
+        communes = reference.communes(resolution="web").drop(columns="geometry")
+        summary = analysis.territory_summary(
+            lists, commitments, communes, level=level, territories=geo, edition=ed
+        )
+        cols = [c for c in ("code", "departement_code", "region_code") if c in geo]
+        out = geo[[*cols, "geometry"]].merge(
+            summary.drop(columns=[c for c in cols if c != "code"], errors="ignore"),
+            on="code",
+            how="left",
+        )
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=geo.crs)
+
+
+def draw_map(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    out: str | Path,
+    *,
+    metric: str,
+    level: MapLevel = "departement",
+    departement: str | None = None,
+    demo: bool = False,
+    source: str | None = None,
+    scheme: str | None = None,
+    k: int = 5,
+    edition: Edition | str = "pacte-2020",
+    date: _dt.date | None = None,
+) -> Path:
+    """Compute ``metric`` at ``level`` and write it as a map file.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    out : str or Path
+        ``.png`` (300 dpi), ``.svg``, ``.pdf`` (print) or ``.html`` (interactive).
+    metric : str
+        One of :func:`~pacte_analysis.available_metrics` for ``level``.
+    level : {"commune", "departement", "region", "epci"}, default "departement"
+    departement : str, optional
+        Zoom on one département (its code).
+    demo : bool, default False
+        Mark the map « Données fictives – démonstration ».
+    source : str, optional
+        Source of the commitments for the credit line.
+    scheme : str, optional
+        Classification (default: categories for ``status``, quantiles otherwise).
+    k : int, default 5
+    edition : Edition or str
+    date : datetime.date, optional
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    MapError
+        Unknown metric for that level, unknown format or département (French).
+    """
+    from pacte_analysis.maps import static
+
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in MAP_FORMATS:
+        raise MapError(
+            f"Format de carte non pris en charge « {path.suffix or path.name} » : "
+            f"utilisez {', '.join(MAP_FORMATS)}."
+        )
+    known = analysis.available_metrics(level)
+    if metric not in set(known["metric"]):
+        raise MapError(
+            f"Indicateur « {metric} » indisponible au niveau {level}. "
+            f"Indicateurs possibles : {', '.join(known['metric'])} (voir `pacte map --list-metrics`)."
+        )
+    info = analysis.metric_info(metric)
+    resolution: reference._layers.Resolution = "web" if suffix == ".html" else "print"
+    data = map_data(lists, commitments, level=level, resolution=resolution, edition=edition)
+    if departement is not None:
+        column = "code" if level == "departement" else "departement_code"
+        if column not in data or not (data[column].astype("string") == departement).any():
+            raise MapError(f"Département « {departement} » inconnu ou sans unité à ce niveau.")
+    categorical = info.kind == "category"
+    chosen_scheme = scheme or ("categories" if categorical else "quantiles")
+    where = _LEVEL_LABELS[level]
+    if departement is not None:
+        where += f", département {departement}"
+    title = f"{info.label}"
+    subtitle = f"Pacte pour la Transition, municipales 2020 – {where}"
+    missing = "Aucune liste connue" if level == "commune" else NO_DATA_LABEL
+    if suffix == ".html":
+        return _draw_html(
+            data, path, metric=metric, level=level, departement=departement, title=title,
+            subtitle=subtitle, source=source, demo=demo, scheme=chosen_scheme, k=k,
+            missing=missing, lists=lists, commitments=commitments, edition=read_edition(edition),
+        )  # fmt: skip
+    borders = None
+    if level in ("commune", "epci"):
+        borders = reference.departements(resolution="print")
+    fig = static.plot_map(
+        data,
+        metric,
+        level=level,
+        scheme=chosen_scheme,
+        k=k,
+        colors=_STATUS_COLORS if metric == "status" else None,
+        title=title,
+        subtitle=subtitle,
+        legend_title=info.label,
+        unit="" if categorical else info.unit,
+        source=source,
+        demo=demo,
+        departement=departement,
+        borders=borders,
+        missing_label=missing,
+        date=date,
+        edgecolor="white" if departement is not None else None,
+    )
+    return static.save_map(fig, path)
+
+
+def _draw_html(
+    data: gpd.GeoDataFrame,
+    path: Path,
+    *,
+    metric: str,
+    level: str,
+    departement: str | None,
+    title: str,
+    subtitle: str,
+    source: str | None,
+    demo: bool,
+    scheme: str,
+    k: int,
+    missing: str,
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    edition: Edition,
+) -> Path:
+    from pacte_analysis.maps import interactive
+
+    if departement is not None:
+        column = "code" if level == "departement" else "departement_code"
+        data = data[data[column].astype("string") == departement]
+    metrics = [metric] + [m for m in _HTML_COMPANIONS[level] if m != metric and m in data]
+    tooltip = [c for c in ("n_lists", "n_signatory_lists") if c in data and c not in metrics]
+    labels = {m: analysis.metric_info(m).label for m in [*metrics, *tooltip]}
+    units = {m: analysis.metric_info(m).unit for m in metrics}
+    details = None
+    if level == "commune":
+        details = _list_details(lists, commitments, edition)
+    fmap = interactive.interactive_map(
+        data,
+        metrics,
+        labels=labels,
+        units=units,
+        tooltip_columns=tooltip,
+        details=details,
+        details_key="commune_code",
+        details_columns={
+            "list_name": "Liste",
+            "list_head": "Tête de liste",
+            "signatory_label": "Signataire",
+            "elected_label": "Élue",
+            "n_measures": "Mesures",
+            "measures": "Mesures choisies",
+        },
+        scheme=scheme if scheme != "categories" else "quantiles",
+        k=k,
+        categorical_colors={"status": _STATUS_COLORS},
+        cmap=SEQUENTIAL_CMAP,
+        missing_label=missing,
+        title=f"{title} – {subtitle}",
+        source=source or "",
+        demo=demo,
+    )
+    interactive.save_html(fmap, path)
+    return path
+
+
+def _list_details(lists: pd.DataFrame, commitments: pd.DataFrame, edition: Edition) -> pd.DataFrame:
+    """One row per list for the popups: name, head, signatory, elected, measures."""
+    details = lists[["list_id", "commune_code", "list_name", "list_head", "n_measures"]].copy()
+    details["signatory_label"] = np.where(lists["signatory"].fillna(False), "oui", "non")
+    elected = lists["elected"].astype("boolean")
+    details["elected_label"] = np.select(
+        [elected.fillna(False).to_numpy(), (~elected).fillna(False).to_numpy()],
+        ["oui", "non"],
+        "inconnu",
+    )
+    done = commitments[commitments["committed"].astype("boolean").fillna(False)]
+    done = done[done["measure"].isin(edition.measure_numbers)].sort_values(["list_id", "measure"])
+    level = done["level"].astype("Int64")
+    suffix = (" (N" + level.astype("string") + ")").fillna("")
+    text: pd.Series = done["measure"].astype(int).astype(str) + suffix
+    joined: pd.Series = text.groupby(done["list_id"]).agg(", ".join)
+    details["measures"] = details["list_id"].map(joined).fillna("")
+    return details.drop(columns="list_id")

@@ -1,0 +1,417 @@
+"""Interactive maps: logic on tiny GeoDataFrames, then real pages in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from browser import browser_available, load_page, skip_browser
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from pacte_analysis.maps import CONTOURS_CREDIT, DEMO_BANNER, interactive_map, save_html
+from pacte_analysis.maps.interactive import _colors
+
+XSS = "<script>alert(1)</script>"
+JINJA = "{{ 7*7 }}{% if 1 %}x{% endif %}"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _gdf() -> gpd.GeoDataFrame:
+    """Four squares in a row (one with a hole, one a multipolygon), lon/lat."""
+    holed = Polygon(
+        [(1, 45), (2, 45), (2, 46), (1, 46)], [[(1.4, 45.4), (1.6, 45.4), (1.6, 45.6), (1.4, 45.6)]]
+    )
+    multi = MultiPolygon([box(2, 45, 2.5, 46), box(2.6, 45, 3, 46)])
+    return gpd.GeoDataFrame(
+        {
+            "code": ["01001", "01002", "2A004", "97411"],
+            "name": ["Alpha", XSS, "Gamma", "Delta"],
+            "n_lists": [1.0, 2.0, 3.0, np.nan],
+            "share": [10.0, 20.5, 30.25, 40.0],
+            "signed": ["oui", "non", "oui", None],
+            "population": [100, 2500, 30000, 1],
+        },
+        geometry=[box(0, 45, 1, 46), holed, multi, box(-1.123456, 44, -0.5, 44.5)],
+        crs="EPSG:4326",
+    )
+
+
+def _render(m) -> str:  # type: ignore[no-untyped-def]
+    return m.get_root().render()
+
+
+def _payload(page: str) -> dict:
+    found = re.search(
+        r'<script type="application/json" id="pacte-data-[^"]+">(.*?)</script>', page, re.S
+    )
+    assert found, "no data block"
+    return json.loads(found.group(1))
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"src", "href"} and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def _decode(rings: list[str], pos: list[int], scale: int) -> list[list[tuple[float, float]]]:
+    """Python twin of the page's decoder (running position across the layer)."""
+    out = []
+    for s in rings:
+        pts, i = [], 0
+        while i < len(s):
+            for c in range(2):
+                r, mul = 0, 1
+                while True:
+                    b = ord(s[i]) - 63
+                    i += 1
+                    r += (b & 31) * mul
+                    mul *= 32
+                    if b < 32:
+                        break
+                pos[c] += -(r + 1) // 2 if r % 2 else r // 2
+            pts.append((pos[1] / scale, pos[0] / scale))  # lon, lat
+        out.append(pts)
+    return out
+
+
+# ------------------------------------------------------------------------------- logic
+
+
+def test_colours_per_class_and_missing_grey() -> None:
+    m = interactive_map(
+        _gdf(), ["n_lists"], breaks=[1, 2, 3], cmap="Blues", missing_color="#cccccc"
+    )
+    data = _payload(_render(m))
+    layer = data["metrics"][0]
+    assert layer["cls"] == "012-"
+    assert layer["pal"] == _colors("Blues", 3, qualitative=False)
+    assert len(set(layer["pal"])) == 3
+    assert data["missing"] == {"color": "#cccccc", "label": "Aucune donnée"}
+    legend = layer["legend"]
+    assert "background:#cccccc" in legend
+    assert "Aucune donnée" in legend
+    for color in layer["pal"]:
+        assert f"background:{color}" in legend
+
+
+def test_quantiles_and_legend_text_in_french() -> None:
+    gdf = _gdf()
+    m = interactive_map(
+        gdf,
+        ["share"],
+        labels={"share": "Part des listes signataires"},
+        units={"share": "%"},
+        k=2,
+        title="Titre",
+        source="Source : relevés des collectifs",
+    )
+    page = _render(m)
+    layer = _payload(page)["metrics"][0]
+    assert layer["cls"] == "0011"
+    legend = layer["legend"]
+    assert "Part des listes signataires (%)" in legend
+    assert "10,0 – 25,4 %" in legend  # median 25.375, one decimal keeps classes apart
+    assert "25,4 – 40,0 %" in legend
+    assert "Aucune donnée" not in legend  # no missing value → no grey class
+    data = _payload(page)
+    assert data["credit"] == f"{CONTOURS_CREDIT} – Source : relevés des collectifs"
+    assert data["title"] == "Titre"
+    assert data["demo"] == ""
+
+
+def test_integer_counts_legend() -> None:
+    gdf = _gdf().assign(n=[0, 1, 5, 12])
+    layer = _payload(_render(interactive_map(gdf, ["n"], breaks=[0, 4, 20])))["metrics"][0]
+    assert ">0</div>" in layer["legend"]
+    assert "1 – 4" in layer["legend"]
+    assert "5 – 12" in layer["legend"]
+
+
+def test_demo_banner() -> None:
+    data = _payload(_render(interactive_map(_gdf(), ["share"], demo=True)))
+    assert data["demo"] == DEMO_BANNER == "Données fictives – démonstration"
+
+
+def test_categorical_layer() -> None:
+    m = interactive_map(_gdf(), ["signed"], categorical=["signed"], cmap="Set2")
+    layer = _payload(_render(m))["metrics"][0]
+    assert layer["cats"] == ["non", "oui"]
+    assert layer["cls"] == "101-"
+    assert layer["pal"] == _colors("Set2", 2, qualitative=True)
+    # Text and booleans are categorical without being told.
+    auto = _payload(
+        _render(interactive_map(_gdf().assign(ok=[True, False, True, False]), ["signed", "ok"]))
+    )
+    assert auto["metrics"][0]["cats"] == ["non", "oui"]
+    assert auto["metrics"][1]["cats"] == ["non", "oui"] and auto["metrics"][1]["cls"] == "1010"
+
+
+def test_categorical_colors_given() -> None:
+    order = ["Aucune", "Signataire", "Élue"]
+    gdf = _gdf().assign(
+        status=pd.Categorical(["Élue", "Aucune", None, "Autre"], categories=[*order, "Autre"])
+    )
+    colors = {"Aucune": "#edf8b1", "Signataire": "#7fcdbb", "Élue": "#081d58"}
+    m = interactive_map(gdf, ["status"], categorical_colors={"status": colors}, cmap="Set2")
+    layer = _payload(_render(m))["metrics"][0]
+    assert layer["cats"] == ["Aucune", "Élue", "Autre"]  # given order, present ones only
+    assert layer["pal"] == ["#edf8b1", "#081d58", _colors("Set2", 1, qualitative=True)[0]]
+    assert layer["cls"] == "10-2"
+    assert "Aucune donnée" in layer["legend"]
+
+
+def test_layers_one_per_metric() -> None:
+    m = interactive_map(
+        _gdf(),
+        ["n_lists", "share", "signed"],
+        categorical=["signed"],
+        labels={"n_lists": "Listes", "share": "Listes"},  # same label twice
+    )
+    data = _payload(_render(m))
+    assert [x["label"] for x in data["metrics"]] == ["Listes", "Listes (2)", "signed"]
+    assert all(len(x["cls"]) == 4 for x in data["metrics"])
+
+
+def test_everything_user_provided_is_escaped() -> None:
+    gdf = _gdf()
+    details = pd.DataFrame(
+        {"commune_code": ["01002", "01002"], "list_name": [XSS, JINJA], "n_measures": [12, 3]}
+    )
+    m = interactive_map(
+        gdf.assign(**{"extra": [XSS, "a", "b", "c"]}),
+        ["share"],
+        labels={"share": "<i>Part</i>", "extra": "<u>x</u>"},
+        units={"share": "<%>"},
+        tooltip_columns=["extra"],
+        details=details,
+        details_columns={"list_name": "<Liste>", "n_measures": "Mesures"},
+        title=f"Carte {XSS}",
+        source=f"Source {XSS}",
+        missing_label="<gris>",
+    )
+    page = _render(m)
+    assert XSS not in page
+    assert "<i>Part" not in page
+    assert "<u>x" not in page
+    assert "<gris>" not in page
+    data = _payload(page)
+    esc = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert data["names"][1] == esc
+    assert data["title"] == f"Carte {esc}"
+    assert data["credit"].endswith(f"Source {esc}")
+    assert data["details"]["headers"] == ["&lt;Liste&gt;", "Mesures"]
+    assert data["details"]["rows"] == {"1": [[esc, "12"], [JINJA, "3"]]}  # no Jinja evaluation
+    assert data["extra"][0]["vals"][0] == esc
+    assert data["metrics"][0]["label"] == "&lt;i&gt;Part&lt;/i&gt;"
+    assert data["metrics"][0]["unit"] == "&lt;%&gt;"
+
+
+def test_no_external_urls() -> None:
+    page = _render(interactive_map(_gdf(), ["share", "n_lists"]))
+    parser = _Tags()
+    parser.feed(page)
+    assert parser.refs == []  # nothing loaded by src/href: Leaflet is inline
+    for host in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg", "openstreetmap"):
+        assert host not in page
+    assert page.count("<script") >= 3  # leaflet, data, map code
+    assert "jquery" not in page.lower()
+    assert "L.tileLayer(" not in page
+    assert "sourceMappingURL" not in page
+
+
+def test_vendored_leaflet_is_pristine() -> None:
+    import hashlib
+
+    assets = Path(__file__).parents[1] / "pacte_analysis" / "maps" / "_assets"
+    sums = re.findall(r"^    ([0-9a-f]{64})  (\S+)$", (assets / "README.md").read_text(), re.M)
+    assert {name for _, name in sums} >= {"leaflet.js", "leaflet.css", "images/layers.png"}
+    for digest, name in sums:
+        assert hashlib.sha256((assets / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_geometry_encoding_round_trips() -> None:
+    gdf = _gdf()
+    data = _payload(_render(interactive_map(gdf, ["share"], precision=4)))
+    scale = data["scale"]
+    assert scale == 10**4
+    pos = [0, 0]
+    for geom, feature in zip(gdf.geometry, data["geom"], strict=True):
+        polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+        assert len(polys) == len(feature)
+        for poly, rings in zip(polys, feature, strict=True):
+            decoded = _decode(rings, pos, scale)
+            expected = [poly.exterior, *poly.interiors]
+            assert len(decoded) == len(expected)
+            for got, ring in zip(decoded, expected, strict=True):
+                want = [(round(x, 4), round(y, 4)) for x, y in ring.coords[:-1]]
+                np.testing.assert_allclose(np.array(got), np.array(want), atol=1e-9)
+
+
+def test_reprojects_and_views_mainland() -> None:
+    gdf = _gdf().to_crs(2154)
+    data = _payload(_render(interactive_map(gdf, ["share"])))
+    (s, w), (n, e) = data["view"]
+    assert 43.9 < s < 44.1 and 45.9 < n < 46.1
+    assert -1.2 < w < -1.0 and 2.9 < e < 3.1
+    # Réunion-like unit far away: a button per territory, the view stays on mainland.
+    far = gpd.GeoDataFrame(
+        {"code": ["97411", "35238"], "name": ["Saint-Denis", "Rennes"], "v": [1.0, 2.0]},
+        geometry=[box(55.4, -20.95, 55.5, -20.85), box(-1.75, 48.05, -1.6, 48.15)],
+        crs="EPSG:4326",
+    )
+    data = _payload(_render(interactive_map(far, ["v"])))
+    assert [z["label"] for z in data["zones"]] == ["Tout", "Métropole", "La Réunion"]
+    assert data["view"] == data["zones"][1]["bounds"]
+
+
+def test_bad_input() -> None:
+    with pytest.raises(KeyError):
+        interactive_map(_gdf(), ["nope"])
+    with pytest.raises(ValueError, match="metric"):
+        interactive_map(_gdf(), [])
+    points = gpd.GeoDataFrame(
+        {"code": ["a"], "name": ["b"], "v": [1]}, geometry=gpd.points_from_xy([0], [0]), crs=4326
+    )
+    with pytest.raises(TypeError, match="polygons"):
+        interactive_map(points, ["v"])
+
+
+def test_save_html_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "carte.html"
+    written = save_html(interactive_map(_gdf(), ["share"]), target)
+    assert written == target
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in target.parent.iterdir()] == ["carte.html"]
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> None:
+    """Chromium must be there (CI installs it); PACTE_SKIP_BROWSER=1 skips instead."""
+    if browser_available():
+        return
+    if skip_browser():
+        pytest.skip("Chromium/Playwright absent and PACTE_SKIP_BROWSER=1")
+    pytest.fail(
+        "headless Chromium is needed: apt-get install -y chromium and pip install playwright "
+        "(or set PACTE_SKIP_BROWSER=1 to skip)"
+    )
+
+
+def test_browser_escaping_popup_and_layer_switch(browser: None, tmp_path: Path) -> None:
+    gdf = _gdf()
+    details = pd.DataFrame(
+        {"commune_code": ["01002"], "list_name": [XSS], "list_head": ["Jeanne <b>Dupont</b>"]}
+    )
+    m = interactive_map(
+        gdf,
+        ["n_lists", "share"],
+        labels={"n_lists": "Listes connues", "share": "Part"},
+        units={"share": "%"},
+        breaks={"n_lists": [1, 2, 3], "share": [15, 50]},
+        cmap={"n_lists": "Blues", "share": "Greens"},
+        details=details,
+        details_columns={"list_name": "Liste", "list_head": "Tête de liste"},
+        title=f"Titre {XSS}",
+        demo=True,
+    )
+    path = save_html(m, tmp_path / "petite.html")
+
+    def actions(page):  # type: ignore[no-untyped-def]
+        api = "window.pacteMaps[Object.keys(window.pacteMaps)[0]]"
+        out = {"before": page.evaluate(f"() => {api}.fillColor(0)")}
+        page.get_by_text("Part", exact=True).click()
+        out["metric"] = page.evaluate(f"() => {api}.metric()")
+        out["after"] = page.evaluate(f"() => {api}.fillColor(0)")
+        out["legend"] = page.inner_text(".pacte-legend")
+        # A real click inside the holed square (feature 1), beside its hole.
+        x, y = page.evaluate(f"() => {api}.pagePoint(45.5, 1.2)")
+        for _ in range(10):  # hover again if a busy machine missed the first move
+            page.mouse.move(x - 8, y - 8)
+            page.mouse.move(x, y, steps=4)
+            try:
+                page.wait_for_selector(".pacte-tip", timeout=3000)
+                break
+            except Exception:
+                continue
+        out["tooltip"] = page.inner_text(".pacte-tip")
+        page.mouse.click(x, y)
+        page.wait_for_selector(".pacte-popup")
+        out["popup"] = page.inner_text(".pacte-popup")
+        out["scripts_in_popup"] = page.evaluate(
+            "() => document.querySelectorAll('.leaflet-popup script, .leaflet-popup td *').length"
+        )
+        out["title"] = page.inner_text(".pacte-title")
+        out["demo"] = page.inner_text(".pacte-demo")
+        out["credit"] = page.inner_text(".leaflet-control-attribution")
+        return out
+
+    result = load_page(path, actions=actions, timeout_s=30)
+    assert result.dialogs == []
+    assert result.console_errors == [] and result.page_errors == []
+    assert result.external_requests == []
+    got = result.evaluated
+    assert got["before"] == _colors("Blues", 3, qualitative=False)[0]
+    assert got["metric"] == 1
+    assert got["after"] == _colors("Greens", 2, qualitative=False)[0]
+    assert "Part (%)" in got["legend"] and "Aucune donnée" not in got["legend"]
+    assert got["tooltip"].startswith(f"{XSS} (01002)")
+    assert "Part : 20,5 %" in got["tooltip"]
+    assert XSS in got["popup"]  # shown as text…
+    assert "Jeanne <b>Dupont</b>" in got["popup"]
+    assert got["scripts_in_popup"] == 0  # …not as elements
+    assert got["title"] == f"Titre {XSS}"
+    assert got["demo"] == DEMO_BANNER
+    assert CONTOURS_CREDIT in got["credit"]
+
+
+@pytest.mark.slow
+def test_browser_national_commune_map(browser: None, reference_ready: None, tmp_path: Path) -> None:
+    import pacte_analysis as pa
+
+    communes = pa.communes(resolution="web")
+    assert len(communes) == 34_968
+    rng = np.random.default_rng(2020)
+    communes["n_lists"] = rng.poisson(0.4, len(communes)).astype("float64")
+    communes.loc[communes["n_lists"] == 0, "n_lists"] = np.nan
+    communes["share"] = rng.uniform(0, 100, len(communes)).round(1)
+    start = time.perf_counter()
+    m = interactive_map(
+        communes,
+        ["n_lists", "share"],
+        labels={"n_lists": "Listes connues", "share": "Part des mesures"},
+        units={"share": "%"},
+        tooltip_columns=["population"],
+        title="Listes par commune",
+        demo=True,
+    )
+    path = save_html(m, tmp_path / "communes.html")
+    build_s = time.perf_counter() - start
+    size = path.stat().st_size
+    result = load_page(path, evaluate="() => window.pacteMapReady === true")
+    print(
+        f"\ncarte nationale des communes : {size / 2**20:.2f} Mio, construite en {build_s:.1f} s, "
+        f"chargée en {result.load_time_s:.2f} s (Chromium headless)"
+    )
+    assert size <= 8 * 2**20
+    assert result.console_errors == [] and result.page_errors == []
+    assert result.requests == [path.resolve().as_uri()]
+    assert result.evaluated is True
+    assert result.load_time_s <= 6.0  # target 3 s; margin for a busy CI machine
