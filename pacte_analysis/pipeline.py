@@ -1,0 +1,226 @@
+"""The main job end to end: demo trackers → tables → metrics → maps, charts, exports.
+
+:func:`run_demo` is what ``pacte demo`` and ``make demo`` run. Every file it
+writes is regenerated from ``data/raw`` (cookiecutter-data-science): running it
+twice gives the same outputs (set ``SOURCE_DATE_EPOCH`` to fix the date printed on
+maps and charts, as reproducible builds do).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from pacte_analysis import analysis, charts, reference
+from pacte_analysis._style import DEMO_MARK, format_number, format_percent
+from pacte_analysis.config import DEMO_MARKER, processed_dir, raw_dir
+from pacte_analysis.maps._make import MapLevel
+
+__all__ = ["DEMO_MAPS", "PipelineResult", "run_demo"]
+
+logger = logging.getLogger(__name__)
+
+#: National maps of the demo: (level, metric), each written as PNG, SVG, PDF, HTML.
+DEMO_MAPS: tuple[tuple[MapLevel, str], ...] = (
+    ("commune", "status"),
+    ("departement", "share_communes_signatory"),
+    ("region", "share_population_signatory"),
+)
+DEMO_SOURCE = "Source : jeu de démonstration fictif généré par pacte_analysis"
+_MAP_FORMATS = (".png", ".svg", ".pdf", ".html")
+_CHART_FORMATS = (".png", ".svg")
+
+
+@dataclass
+class PipelineResult:
+    """What :func:`run_demo` produced."""
+
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+    figures: dict[str, float] = field(default_factory=dict)
+    report: str = ""
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Short French summary: key figures and where the files are."""
+        f = self.figures
+        lines = [
+            f"{DEMO_MARK} : synthèse",
+            f"  Listes importées : {format_number(f['lists'])}, dont "
+            f"{format_number(f['signatory_lists'])} signataires du Pacte",
+            f"  Communes avec au moins une liste connue : {format_number(f['communes_group'])}",
+            f"  Communes dont l'équipe élue a signé : {format_number(f['communes_elected_signatory'])}",
+            f"  Population des communes avec une liste signataire : "
+            f"{format_number(f['population_signatory'])} habitants "
+            f"({format_percent(f['share_population_signatory'], 1)} de la population)",
+            f"  Population des communes dont l'équipe élue a signé : "
+            f"{format_number(f['population_elected_signatory'])} habitants "
+            f"({format_percent(f['share_population_elected_signatory'], 1)})",
+            f"  Lignes rejetées à l'import : {format_number(f['rejected_rows'])} "
+            "(voir rapport-validation.txt)",
+            f"  {len(self.files)} fichiers dans {self.out_dir} ({self.seconds:.0f} s) :",
+        ]
+        by_folder: dict[str, list[str]] = {}
+        for path in self.files:
+            rel = path.relative_to(self.out_dir)
+            folder = rel.parent.as_posix() if rel.parent != Path(".") else "."
+            by_folder.setdefault(folder, []).append(rel.name)
+        for folder, names in sorted(by_folder.items()):
+            lines.append(f"    {folder}/ : {', '.join(sorted(names))}")
+        return "\n".join(lines)
+
+
+def _national_figures(
+    lists: pd.DataFrame, commitments: pd.DataFrame, communes: pd.DataFrame
+) -> dict[str, float]:
+    """Key national figures from the commune summary."""
+    cs = analysis.commune_summary(lists, commitments, communes)
+    pop = pd.to_numeric(cs["population"], errors="coerce").fillna(0)
+    total = float(pd.to_numeric(communes["population"], errors="coerce").sum())
+    signed = cs["has_signatory"].fillna(False).astype(bool)
+    elected = cs["elected_signatory"].fillna(False).astype(bool)
+    return {
+        "lists": float(len(lists)),
+        "signatory_lists": float(lists["signatory"].fillna(False).astype(bool).sum()),
+        "communes_group": float(len(cs)),
+        "communes_elected_signatory": float(elected.sum()),
+        "population_signatory": float(pop[signed].sum()),
+        "population_elected_signatory": float(pop[elected].sum()),
+        "share_population_signatory": 100 * float(pop[signed].sum()) / total,
+        "share_population_elected_signatory": 100 * float(pop[elected].sum()) / total,
+    }
+
+
+def run_demo(
+    out_dir: str | Path | None = None,
+    *,
+    trackers: str | Path | None = None,
+    seed: int = 2020,
+    scale: float = 1.0,
+    progress: bool = True,
+) -> PipelineResult:
+    """Run the whole pipeline on the fictitious demo trackers.
+
+    Steps: generate the demo trackers into ``data/raw/demo`` (deterministic),
+    import them (validation report), write the tables, draw the national maps
+    (commune, département, région) as PNG/SVG/PDF/HTML and every chart.
+
+    Parameters
+    ----------
+    out_dir : str or Path, optional
+        Defaults to ``data/processed/demo``. Its previous content is replaced.
+    trackers : str or Path, optional
+        Folder of demo trackers to import as they are. By default the bundled
+        ``data/raw/demo`` is (re)generated, byte for byte identical, from ``seed``
+        and ``scale``.
+    seed : int, default 2020
+        Seed of the demo generator.
+    scale : float, default 1.0
+        Size of the demo set (1.0 ≈ the 2020 campaign; smaller for quick runs).
+    progress : bool, default True
+        Show progress bars on standard error.
+
+    Returns
+    -------
+    PipelineResult
+    """
+    from pacte_analysis import demo
+    from pacte_analysis.ingest import ingest, write_tables
+    from pacte_analysis.maps._make import draw_map
+
+    start = time.perf_counter()
+    out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
+    raw = Path(trackers) if trackers is not None else raw_dir() / "demo"
+    steps = tqdm(total=5, desc="Démonstration", unit="étape", disable=not progress)
+
+    steps.set_postfix_str("suivis fictifs")
+    if trackers is None or not raw.exists():
+        # Deterministic: rewrites the bundled files byte for byte (data/raw stays as is).
+        demo.generate_demo(raw, seed=seed, scale=scale)
+    steps.update()
+
+    steps.set_postfix_str("import et validation")
+    # Report files relative to the working folder when possible (no machine paths in outputs).
+    try:
+        given = raw.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        given = raw
+    result = ingest([given], progress=progress)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    files = list(write_tables(result, out))
+    marker = out / DEMO_MARKER
+    marker.write_text(
+        f"{DEMO_MARK}.\nToutes les listes, personnes et engagements de ce dossier sont "
+        "inventés ; ils ne décrivent aucune liste réelle.\n",
+        encoding="utf-8",
+    )
+    report = out / "rapport-validation.txt"
+    report.write_text(result.report(), encoding="utf-8")
+    files += [marker, report]
+    steps.update()
+
+    steps.set_postfix_str("indicateurs")
+    communes = reference.communes(resolution="web").drop(columns="geometry")
+    lists, commitments = result.lists, result.commitments
+    figures = _national_figures(lists, commitments, communes)
+    figures["rejected_rows"] = float(result.reconciliation.rejected_rows)
+    for level in ("departement", "region"):
+        territories = getattr(reference, f"{level}s")(resolution="web").drop(columns="geometry")
+        table = analysis.territory_summary(
+            lists, commitments, communes, level=level, territories=territories
+        )
+        path = out / "indicateurs" / f"{level}s.csv"
+        path.parent.mkdir(exist_ok=True)
+        table.to_csv(path, index=False)
+        files.append(path)
+    measures = analysis.measure_summary(lists, commitments)
+    path = out / "indicateurs" / "mesures.csv"
+    measures.to_csv(path, index=False)
+    files.append(path)
+    steps.update()
+
+    steps.set_postfix_str("cartes")
+    jobs = [(lv, m, fmt) for lv, m in DEMO_MAPS for fmt in _MAP_FORMATS]
+    for level, metric, fmt in tqdm(jobs, desc="Cartes", leave=False, disable=not progress):
+        target = out / "cartes" / f"{level}-{metric}{fmt}"
+        files.append(
+            draw_map(
+                lists,
+                commitments,
+                target,
+                metric=metric,
+                level=level,
+                demo=True,
+                source=DEMO_SOURCE,
+            )
+        )
+    steps.update()
+
+    steps.set_postfix_str("graphiques")
+    territories = reference.departements(resolution="web").drop(columns="geometry")
+    kinds = list(charts.available_charts())
+    for kind in tqdm(kinds, desc="Graphiques", leave=False, disable=not progress):
+        options: dict[str, Any] = {"source": DEMO_SOURCE}
+        if kind in ("departement-ranking", "theme-heatmap"):
+            options["territories"] = territories
+        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, **options)
+        for fmt in _CHART_FORMATS:
+            files.append(charts.save_figure(fig, out / "graphiques" / f"{kind}{fmt}"))
+    steps.update()
+    steps.close()
+    return PipelineResult(
+        out_dir=out,
+        files=sorted(files),
+        figures=figures,
+        report=result.report(details=False),
+        seconds=time.perf_counter() - start,
+    )
