@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install reference demo test lint typecheck pytest bench clean
+.PHONY: install browser reference demo test lint typecheck pytest bench notebooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Headless Chromium (Debian package) for the HTML map tests; Playwright drives it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installation de Chromium (paquet Debian)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 reference: install
 	$(BIN)/pacte reference build
@@ -29,8 +35,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: reference
+pytest: reference browser
 	$(BIN)/pytest
+
+bench: reference browser
+	$(BIN)/python -m benchmarks
 
 test: lint typecheck pytest
 

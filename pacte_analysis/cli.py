@@ -11,6 +11,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from pacte_analysis import __version__
 
@@ -22,7 +26,16 @@ EXIT_USAGE = 2
 
 
 class _FrenchArgumentParser(argparse.ArgumentParser):
-    """argparse with usage errors in French (exit code 2)."""
+    """argparse with French help headings and usage errors (exit code 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "arguments"
+        self._optionals.title = "options"
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide"
+        )
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -47,6 +60,121 @@ def _cmd_reference_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _UsageError(Exception):
+    """Bad arguments or input found after parsing (exit code 2)."""
+
+
+def _load_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Read ``lists`` and ``commitments`` written by ``pacte ingest`` in ``data_dir``."""
+    from pacte_analysis.config import DEMO_MARKER
+
+    if not data_dir.is_dir():
+        raise _UsageError(f"Dossier de données introuvable : {data_dir}")
+    tables = []
+    for name in ("lists", "commitments"):
+        path = data_dir / f"{name}.parquet"
+        if not path.is_file():
+            raise _UsageError(
+                f"Table « {name} » absente de {data_dir} : lancez d'abord "
+                f"`pacte ingest … --out {data_dir}`."
+            )
+        tables.append(pd.read_parquet(path))
+    lists, commitments = tables
+    demo = (data_dir / DEMO_MARKER).is_file()
+    return lists, commitments, demo
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from pacte_analysis import analysis
+
+    if args.list_metrics:
+        table = analysis.available_metrics(args.level)
+        for row in table.itertuples():
+            if args.level is None:
+                print(row.metric)
+            else:
+                print(f"{row.metric}\t{row.label}")
+        return EXIT_OK
+    missing = [
+        opt for opt, val in (("--data", args.data), ("--metric", args.metric), ("--out", args.out))
+        if val is None
+    ]  # fmt: skip
+    if missing:
+        raise _UsageError(f"options manquantes : {', '.join(missing)}")
+    from pacte_analysis.maps._make import MapError, draw_map
+
+    lists, commitments, demo = _load_tables(Path(args.data))
+    try:
+        path = draw_map(
+            lists,
+            commitments,
+            args.out,
+            metric=args.metric,
+            level=args.level or "departement",
+            departement=args.departement,
+            demo=demo or args.demo,
+            source=args.source,
+            scheme=args.scheme,
+            k=args.k,
+            edition=args.edition,
+        )
+    except MapError as exc:
+        raise _UsageError(str(exc)) from exc
+    print(f"Carte écrite : {path}")
+    return EXIT_OK
+
+
+def _cmd_chart(args: argparse.Namespace) -> int:
+    from pacte_analysis import charts, reference
+
+    if args.list:
+        for name in charts.available_charts():
+            print(name)
+        return EXIT_OK
+    if args.kind is None or args.data is None or args.out is None:
+        raise _UsageError("indiquez KIND, --data et --out (ou --list)")
+    if args.kind not in charts.available_charts():
+        raise _UsageError(
+            f"graphique inconnu « {args.kind} » ; graphiques possibles : "
+            f"{', '.join(charts.available_charts())}"
+        )
+    lists, commitments, demo = _load_tables(Path(args.data))
+    communes = reference.communes(resolution="web").drop(columns="geometry")
+    options = {"source": args.source} if args.source else {}
+    if args.kind in ("departement-ranking", "theme-heatmap"):
+        options["territories"] = reference.departements(resolution="web").drop(columns="geometry")
+    try:
+        fig = charts.draw_chart(
+            args.kind,
+            lists,
+            commitments,
+            communes,
+            args.edition,
+            demo=demo or args.demo,
+            **options,
+        )
+        path = charts.save_figure(fig, args.out)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from exc
+    print(f"Graphique écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pacte_analysis.pipeline import run_demo
+    from pacte_analysis.reference import ReferenceError
+
+    try:
+        result = run_demo(args.out, progress=not args.quiet)
+    except ReferenceError as exc:
+        print(f"Référentiel indisponible : {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(result.report)
+    print()
+    print(result.summary())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``pacte`` command."""
     parser = _FrenchArgumentParser(
@@ -56,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
             "import des suivis, référentiel géographique, cartes et graphiques."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"pacte {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"pacte {__version__}", help="afficher la version"
+    )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="afficher les messages de progression"
     )
@@ -73,6 +203,45 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="reconstruire même si à jour")
     build.add_argument("--quiet", action="store_true", help="sans barre de progression")
     build.set_defaults(func=_cmd_reference_build)
+
+    from pacte_analysis.ingest._cli import register as register_ingest
+
+    register_ingest(commands)
+
+    demo = commands.add_parser(
+        "demo", help="toute la chaîne sur les suivis fictifs de démonstration"
+    )
+    demo.add_argument("--out", help="dossier de sortie (data/processed/demo)")
+    demo.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    demo.set_defaults(func=_cmd_demo)
+
+    map_cmd = commands.add_parser("map", help="une carte (PNG, SVG, PDF ou HTML)")
+    map_cmd.add_argument("--data", help="dossier des tables écrites par `pacte ingest`")
+    map_cmd.add_argument(
+        "--level", choices=["commune", "departement", "region", "epci"], help="échelon"
+    )
+    map_cmd.add_argument("--metric", help="indicateur (voir --list-metrics)")
+    map_cmd.add_argument("--out", help="fichier .png, .svg, .pdf ou .html")
+    map_cmd.add_argument("--departement", help="zoom sur un département (code)")
+    map_cmd.add_argument("--scheme", choices=["quantiles", "natural_breaks", "equal_interval"])
+    map_cmd.add_argument("--k", type=int, default=5, help="nombre de classes (5)")
+    map_cmd.add_argument("--source", help="source des engagements pour la mention")
+    map_cmd.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    map_cmd.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
+    map_cmd.add_argument(
+        "--list-metrics", action="store_true", help="lister les indicateurs disponibles"
+    )
+    map_cmd.set_defaults(func=_cmd_map)
+
+    chart = commands.add_parser("chart", help="un graphique (PNG, SVG ou PDF)")
+    chart.add_argument("kind", nargs="?", metavar="KIND", help="type de graphique (voir --list)")
+    chart.add_argument("--data", help="dossier des tables écrites par `pacte ingest`")
+    chart.add_argument("--out", help="fichier .png, .svg ou .pdf")
+    chart.add_argument("--source", help="source des engagements pour la mention")
+    chart.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    chart.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
+    chart.add_argument("--list", action="store_true", help="lister les graphiques disponibles")
+    chart.set_defaults(func=_cmd_chart)
     return parser
 
 
@@ -89,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code: int = args.func(args)
+    except _UsageError as exc:
+        print(f"pacte : {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130

@@ -15,7 +15,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "processed_dir", "raw_dir", "reference_dir"]
+__all__ = ["DEMO_MARKER", "data_dir", "processed_dir", "raw_dir", "reference_dir"]
+
+#: File written beside tables made from the fictitious demo data: maps and charts
+#: drawn from such a folder carry the « Données fictives – démonstration » mark.
+DEMO_MARKER = "DONNEES-FICTIVES.txt"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = _PACKAGE_DIR.parent
