@@ -1,0 +1,83 @@
+"""The benchmark harness runs end to end on tiny data (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+N_CASES = 6
+
+
+@pytest.fixture(scope="module")
+def smoke_run(reference_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--smoke",
+            "--out",
+            str(out / "RESULTS.md"),
+            "--work",
+            str(out / "work"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out
+
+
+def test_smoke_writes_a_report_with_every_case(smoke_run: Path) -> None:
+    text = (smoke_run / "RESULTS.md").read_text(encoding="utf-8")
+    assert "Smoke run" in text
+    for heading in ("## Machine", "## Summary", "## Measurements", "pandas", "geopandas"):
+        assert heading in text
+    for number in range(1, N_CASES + 1):
+        assert f"## Case {number}:" in text
+    assert "error" not in text.split("## Measurements")[0].lower()
+    # The real report is not touched by a smoke run.
+    assert not (smoke_run / "work" / "RESULTS.md").exists()
+
+
+def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
+    results = json.loads((smoke_run / "RESULTS.json").read_text(encoding="utf-8"))
+    assert results["smoke"] is True and results["repeat"] == 1
+    cases = {c["number"]: c for c in results["cases"]}
+    assert sorted(cases) == list(range(1, N_CASES + 1))
+    for case in cases.values():
+        assert case["error"] is None, case["notes"]
+        assert case["rows"], case["title"]
+        for row in case["rows"]:
+            for key in ("ours", "naive"):
+                value = row[key]
+                if value is None:  # e.g. a browser load without Chromium
+                    continue
+                assert math.isfinite(value) and value > 0, (case["number"], row)
+            if row["unit"] == "s":
+                assert row["ours"] is None or row["ours"] < 120
+    targets = {t["text"]: t for c in cases.values() for t in c["targets"]}
+    assert "< 4 GiB" in targets and "≤ 10 s including the DROM" in targets
+    # Peak memory of the scale case is measured and plausible (interpreter + data).
+    rss = next(r for r in cases[3]["rows"] if r["unit"] == "GiB")
+    assert 0.05 < rss["ours"] < 4
+    # Sizes are deterministic enough to check: our map page stays small and offline.
+    html = next(r for r in cases[4]["rows"] if r["label"].startswith("HTML size vs explore(web)"))
+    assert 0 < html["ours"] < 8
+    assert "0 external requests" in " ".join(cases[4]["notes"]) or not any(
+        r["label"].startswith("Chromium") and r["ours"] is not None for r in cases[4]["rows"]
+    )
