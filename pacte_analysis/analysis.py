@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, Literal
 
 import numpy as np
@@ -345,10 +346,27 @@ def _prepare_lists(lists: pd.DataFrame, edition: Edition) -> pd.DataFrame:
     return lists
 
 
+def _factorize_ids(keys: pd.Series, values: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
+    """Number ``keys`` and ``values`` (ids) in one sorted numbering.
+
+    Returns ``(key_codes, value_codes, n)``: codes in ``0..n-1`` follow the sort
+    order of the ids (``-1`` for a null id, which sorts first), so that integer
+    codes can stand for the ids when grouping, sorting and matching. Grouping on
+    the Arrow strings themselves is much slower.
+    """
+    both = pd.concat(
+        [keys.reset_index(drop=True), values.reset_index(drop=True)], ignore_index=True
+    )
+    codes, uniques = pd.factorize(both, sort=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    return codes[: len(keys)], codes[len(keys) :], len(uniques)
+
+
 def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame) -> pd.DataFrame:
     """Committed list × measure pairs of the edition's measures, for the given lists.
 
-    Columns ``list_id, measure, level (Int64, null = not given), theme``.
+    Columns ``list_id, measure, level (Int64, null = not given), theme``, sorted by
+    list then measure.
     """
     com = _select_edition(commitments, edition, "commitments")
     if com.empty:
@@ -360,21 +378,67 @@ def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame)
                 "theme": pd.Series(dtype="string"),
             }
         )
-    committed = _boolean(com["committed"]).fillna(False).astype(bool)
-    com = com.loc[committed, ["list_id", "measure", "level"]].copy()
-    com["list_id"] = com["list_id"].astype("string")
-    com["measure"] = pd.to_numeric(com["measure"]).astype("int64")
+    committed = _boolean(com["committed"]).fillna(False).astype(bool).to_numpy()
+    com = com.loc[committed, ["list_id", "measure", "level"]]
+    list_id = com["list_id"].astype("string")
+    measure = pd.to_numeric(com["measure"]).astype("int64").to_numpy()
     level = pd.to_numeric(com["level"]).astype("Int64")
+    known = level.notna().to_numpy()
+    level_values = level.to_numpy(dtype="int64", na_value=0)
+
+    # Position of each measure in the edition (-1: not in the edition).
     levels_of = {m.number: m.levels for m in edition.measures}
-    max_level = com["measure"].map(levels_of)
-    com["level"] = level.where((level >= 1) & (level <= max_level))
-    com = com.loc[com["measure"].isin(levels_of) & com["list_id"].isin(lists["list_id"])]
-    # One pair counts once; keep the highest level given.
-    com = com.sort_values(["list_id", "measure", "level"], na_position="first")
-    com = com.drop_duplicates(["list_id", "measure"], keep="last")
-    themes = {m.number: (m.theme or UNASSIGNED_THEME) for m in edition.measures}
-    com["theme"] = com["measure"].map(themes).astype("string")
-    return com.reset_index(drop=True)
+    themes_of = {m.number: (m.theme or UNASSIGNED_THEME) for m in edition.measures}
+    numbers = pd.Index(list(levels_of), dtype="int64")
+    pos = numbers.get_indexer(pd.Index(measure))
+    in_edition = pos >= 0
+    max_level = np.asarray(list(levels_of.values()), dtype="int64")[np.where(in_edition, pos, 0)]
+    valid = known & (level_values >= 1) & (level_values <= max_level)
+
+    # Lists: integer codes in the sort order of the ids (null ids: -1, first).
+    list_codes, com_codes, n_ids = _factorize_ids(lists["list_id"].astype("string"), list_id)
+    of_lists = np.zeros(n_ids + 1, dtype=bool)  # the last slot stands for a null id
+    of_lists[list_codes] = True
+    rows = np.flatnonzero(in_edition & of_lists[com_codes])
+
+    # One pair counts once; keep the highest level given (null levels sort first).
+    # One integer key (list, measure rank, level) sorts faster than three.
+    n_numbers, max_level_all = len(numbers), int(edition.max_level)
+    rank = np.argsort(np.argsort(numbers.to_numpy(), kind="stable"), kind="stable")
+    sort_key = (com_codes[rows] + 1) * n_numbers + rank[pos[rows]]
+    sort_key = sort_key * (max_level_all + 2) + np.where(valid, level_values, -1)[rows] + 1
+    rows = rows[np.argsort(sort_key, kind="stable")]
+    code, meas = com_codes[rows], measure[rows]
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = (code[1:] != code[:-1]) | (meas[1:] != meas[:-1])
+    rows = rows[last]
+
+    theme_names = pd.array([themes_of[n] for n in numbers], dtype="string")
+    out = pd.DataFrame(
+        {
+            "list_id": list_id.array.take(rows),
+            "measure": measure[rows],
+            "level": pd.arrays.IntegerArray(level_values[rows], ~valid[rows]),
+            "theme": theme_names.take(pos[rows]),
+        }
+    )
+    return out
+
+
+def _of_lists(list_id: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Boolean mask: which ``list_id`` values (ids, codes) are among ``ids``.
+
+    A fast ``isin`` for text ids: ``Series.isin`` on Arrow strings loops in Python.
+    """
+    id_codes, codes, n_ids = _factorize_ids(ids.astype("string"), list_id.astype("string"))
+    member = np.zeros(n_ids + 1, dtype=bool)  # the last slot stands for a null id
+    member[id_codes] = True
+    return member[codes]
+
+
+def _restrict(com: pd.DataFrame, ls: pd.DataFrame) -> pd.DataFrame:
+    """The committed pairs of :func:`_committed` kept for the lists of ``ls`` only."""
+    return com.loc[_of_lists(com["list_id"], ls["list_id"])].reset_index(drop=True)
 
 
 def _theme_order(edition: Edition) -> list[str]:
@@ -407,6 +471,92 @@ def _prepare_communes(communes: pd.DataFrame) -> pd.DataFrame:
         ref["population"] = pd.NA
     ref["population"] = pd.to_numeric(ref["population"]).astype("Int64")
     return ref.drop_duplicates("code")
+
+
+def _join_flags(flags: np.ndarray, labels: Sequence[str], sep: str) -> np.ndarray:
+    """Join, for each row of a boolean matrix, the labels of its true columns.
+
+    Each distinct row pattern is formatted once (object array of str).
+    """
+    if flags.shape[0] == 0:
+        return np.array([], dtype=object)
+    patterns, inverse = np.unique(np.packbits(flags, axis=1), axis=0, return_inverse=True)
+    unpacked = np.unpackbits(patterns, axis=1, count=flags.shape[1]).astype(bool)
+    texts = np.array([sep.join(compress(labels, row)) for row in unpacked.tolist()], dtype=object)
+    return texts[np.asarray(inverse).reshape(-1)]
+
+
+def _measure_flags(
+    row_codes: np.ndarray, measure: np.ndarray, n_rows: int, numbers: Sequence[int]
+) -> np.ndarray:
+    """Rows × measures boolean matrix (measures in ``numbers`` order)."""
+    flags = np.zeros((n_rows, len(numbers)), dtype=bool)
+    flags[row_codes, pd.Index(numbers).get_indexer(pd.Index(measure))] = True
+    return flags
+
+
+def _list_core(
+    lists: pd.DataFrame, commitments: pd.DataFrame, ed: Edition, *, text: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute :func:`list_summary` and the committed pairs in one pass.
+
+    ``text=False`` leaves out the text columns ``measures, themes, n_themes``,
+    which the other aggregates do not need.
+    """
+    ls = _prepare_lists(lists, ed)
+    com = _committed(commitments, ed, ls)
+    letters = ed.principle_letters
+    codes, uniques = pd.factorize(ls["principles"])
+    per_value = [sum(c in str(p).upper() for c in letters) for p in uniques]
+    ls["n_principles"] = np.asarray(per_value, dtype="int64")[codes]
+    ls["all_principles"] = ls["n_principles"] == len(letters)
+
+    # Integer codes of the lists (one per distinct id) instead of Arrow strings.
+    list_codes, com_codes, n_ids = _factorize_ids(ls["list_id"], com["list_id"])
+    list_codes = np.where(list_codes < 0, n_ids, list_codes)  # null id: extra slot
+    com_codes = np.where(com_codes < 0, n_ids, com_codes)
+    n_slots = n_ids + 1
+    measure = com["measure"].to_numpy()
+    top = {m.number: m.levels for m in ed.measures}
+    is_top = (com["level"] == com["measure"].map(top)).fillna(False).to_numpy(dtype=bool)
+    n_top = np.bincount(com_codes, weights=is_top, minlength=n_slots)
+    ls["n_top_level"] = n_top.astype("int64")[list_codes]
+
+    if text:
+        numbers = sorted(ed.measure_numbers)
+        flags = _measure_flags(com_codes, measure, n_slots, numbers)
+        measures = _join_flags(flags, [str(n) for n in numbers], ", ")
+        themes = [t for t in _theme_order(ed) if t != UNASSIGNED_THEME]
+        theme_of = {m.number: (m.theme or UNASSIGNED_THEME) for m in ed.measures}
+        by_theme = np.array([[theme_of[n] == t for t in themes] for n in numbers], dtype=bool)
+        by_theme = by_theme.reshape(len(numbers), len(themes))
+        theme_flags = (flags.astype(np.int64) @ by_theme.astype(np.int64)) > 0
+        ls["measures"] = pd.array(measures[list_codes], dtype="string")
+        ls["themes"] = pd.array(_join_flags(theme_flags, themes, " ; ")[list_codes], dtype="string")
+        ls["n_themes"] = theme_flags.sum(axis=1).astype("int64")[list_codes]
+    columns = [
+        "list_id",
+        "edition",
+        "commune_code",
+        "commune_name",
+        "departement_code",
+        "list_name",
+        "list_head",
+        "principles",
+        "n_principles",
+        "all_principles",
+        "n_measures",
+        "mean_level",
+        "n_top_level",
+        "signatory",
+        "elected",
+    ]
+    if text:
+        columns += ["measures", "themes", "n_themes"]
+    if "edition" not in ls.columns:
+        ls["edition"] = ed.name
+    ls = ls.sort_values(["commune_code", "n_measures", "list_id"], ascending=[True, False, True])
+    return ls[columns].reset_index(drop=True), com
 
 
 # --------------------------------------------------------------------------- per list
@@ -456,51 +606,7 @@ def list_summary(
        5, 14         2            1 agriculture et alimentation ; mobilités
     """
     ed = read_edition(edition)
-    ls = _prepare_lists(lists, ed)
-    com = _committed(commitments, ed, ls)
-    letters = ed.principle_letters
-    ls["n_principles"] = (
-        ls["principles"].map(lambda p: sum(c in str(p).upper() for c in letters)).astype("int64")
-    )
-    ls["all_principles"] = ls["n_principles"] == len(letters)
-
-    order = {t: i for i, t in enumerate(_theme_order(ed))}
-    top = {m.number: m.levels for m in ed.measures}
-    grouped = com.groupby("list_id", sort=False)
-    measures = grouped["measure"].agg(lambda s: ", ".join(str(n) for n in sorted(s)))
-    themes_set = grouped["theme"].agg(
-        lambda s: [t for t in sorted(set(s), key=order.__getitem__) if t != UNASSIGNED_THEME]
-    )
-    n_top = (com["level"] == com["measure"].map(top)).fillna(False).groupby(com["list_id"]).sum()
-
-    ls["measures"] = ls["list_id"].map(measures).astype("string").fillna("")
-    ls["themes"] = ls["list_id"].map(themes_set.map(" ; ".join)).astype("string").fillna("")
-    ls["n_themes"] = ls["list_id"].map(themes_set.map(len)).fillna(0).astype("int64")
-    ls["n_top_level"] = ls["list_id"].map(n_top).fillna(0).astype("int64")
-    columns = [
-        "list_id",
-        "edition",
-        "commune_code",
-        "commune_name",
-        "departement_code",
-        "list_name",
-        "list_head",
-        "principles",
-        "n_principles",
-        "all_principles",
-        "n_measures",
-        "mean_level",
-        "n_top_level",
-        "signatory",
-        "elected",
-        "measures",
-        "themes",
-        "n_themes",
-    ]
-    if "edition" not in ls.columns:
-        ls["edition"] = ed.name
-    ls = ls.sort_values(["commune_code", "n_measures", "list_id"], ascending=[True, False, True])
-    return ls[columns].reset_index(drop=True)
+    return _list_core(lists, commitments, ed)[0]
 
 
 # --------------------------------------------------------------------------- per commune
@@ -580,8 +686,21 @@ def commune_summary(
     'Liste signataire, non élue'
     """
     ed = read_edition(edition)
-    ls = list_summary(lists, commitments, ed)
-    com = _committed(commitments, ed, ls)
+    ls, com = _list_core(lists, commitments, ed, text=False)
+    return _commune_core(ls, com, ed, communes, include_empty=include_empty, stacklevel=3)
+
+
+def _commune_core(
+    ls: pd.DataFrame,
+    com: pd.DataFrame,
+    ed: Edition,
+    communes: pd.DataFrame | None,
+    *,
+    include_empty: bool,
+    stacklevel: int,
+) -> pd.DataFrame:
+    """:func:`commune_summary` from the output of :func:`_list_core`."""
+    ls = ls.copy()
     ls["display_name"] = _display_name(ls)
     ranked = _rank_lists(ls)
     g = ls.groupby("commune_code", sort=True)
@@ -619,16 +738,31 @@ def commune_summary(
     elected_signatory[any_elected.astype(bool)] = any_elected_signatory[any_elected.astype(bool)]
     out["elected_signatory"] = elected_signatory
 
-    com_commune = com.merge(ls[["list_id", "commune_code"]], on="list_id")
-    pairs = com_commune[["commune_code", "measure"]].drop_duplicates()
-    pairs = pairs.sort_values(["commune_code", "measure"])
-    union_text = pairs.groupby("commune_code")["measure"].agg(
-        lambda s: ", ".join(str(int(n)) for n in s)
+    # Measures promised in each commune: OR of its lists' lists × measures matrix.
+    list_codes, com_codes, n_ids = _factorize_ids(ls["list_id"], com["list_id"])
+    list_codes = np.where(list_codes < 0, n_ids, list_codes)
+    com_codes = np.where(com_codes < 0, n_ids, com_codes)
+    numbers = sorted(ed.measure_numbers)
+    list_flags = _measure_flags(com_codes, com["measure"].to_numpy(), n_ids + 1, numbers)
+    commune_codes, commune_ids = pd.factorize(ls["commune_code"])
+    known = commune_codes >= 0
+    n_communes, n_numbers = len(commune_ids), len(numbers)
+    cells = commune_codes[known][:, None] * n_numbers + np.arange(n_numbers)
+    union_flags = (
+        np.bincount(
+            cells.ravel(),
+            weights=list_flags[list_codes[known]].ravel(),
+            minlength=n_communes * n_numbers,
+        ).reshape(n_communes, n_numbers)
+        > 0
     )
+    union_index = pd.Index(commune_ids, name="commune_code")
+    union_text = pd.Series(
+        _join_flags(union_flags, [str(n) for n in numbers], ", "), index=union_index
+    )
+    n_union = pd.Series(union_flags.sum(axis=1), index=union_index)
     out["measures_union"] = union_text.reindex(out.index).astype("string").fillna("")
-    out["n_measures_union"] = (
-        pairs.groupby("commune_code").size().reindex(out.index).fillna(0).astype("int64")
-    )
+    out["n_measures_union"] = n_union.reindex(out.index).fillna(0).astype("int64")
     out["has_group"] = out["n_lists"] > 0
     out["has_signatory"] = out["n_signatory_lists"] > 0
 
@@ -669,12 +803,12 @@ def commune_summary(
     ref = _prepare_communes(communes)[
         ["code", "name", "departement_code", "region_code", "epci_code", "population"]
     ].rename(columns={"code": "commune_code", "departement_code": "ref_departement_code"})
-    unknown = ~out["commune_code"].isin(ref["commune_code"])
+    unknown = pd.Series(~_of_lists(out["commune_code"], ref["commune_code"]), index=out.index)
     if unknown.any():
         warnings.warn(
             f"{int(unknown.sum())} commune(s) des listes absente(s) du référentiel : "
             f"{', '.join(out.loc[unknown, 'commune_code'].head(5))}…",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     out = out.merge(ref, on="commune_code", how="outer" if include_empty else "left")
     out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("string")
@@ -754,9 +888,10 @@ def territory_summary(
         raise ValueError(f"Niveau inconnu « {level} » (attendu : {', '.join(_TERRITORY_KEYS)}).")
     key = _TERRITORY_KEYS[level]
     ed = read_edition(edition)
-    cs = commune_summary(lists, commitments, communes, edition=ed, include_empty=True)
+    ls, com = _list_core(lists, commitments, ed, text=False)
+    cs = _commune_core(ls, com, ed, communes, include_empty=True, stacklevel=3)
     ref = _prepare_communes(communes)
-    cs = cs.loc[cs["commune_code"].isin(ref["code"])]
+    cs = cs.loc[_of_lists(cs["commune_code"], ref["code"])]
     cs = cs.merge(
         ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
         on="commune_code",
@@ -781,7 +916,6 @@ def territory_summary(
             .sum(),
         }
     )
-    ls = list_summary(lists, commitments, ed)
     ls = ls.merge(
         ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
         on="commune_code",
@@ -907,10 +1041,10 @@ def measure_summary(
     Mesure 13        2        100.0          1                1          1
     """
     ed = read_edition(edition)
-    ls = list_summary(lists, commitments, ed)
+    ls, com = _list_core(lists, commitments, ed, text=False)
     if signatory_only:
         ls = ls.loc[ls["signatory"]]
-    com = _committed(commitments, ed, ls)
+        com = _restrict(com, ls)
     elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
     n_total = len(ls)
     n_elected_total = len(elected_ids)
@@ -931,7 +1065,7 @@ def measure_summary(
     out["mean_level"] = (
         com.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
     )
-    ecom = com.loc[com["list_id"].isin(elected_ids)]
+    ecom = com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))]
     out["n_elected"] = ecom.groupby("measure").size().reindex(numbers).fillna(0).astype("int64")
     out["share_elected"] = _share(out["n_elected"], float(n_elected_total))
     elevels = _level_counts(ecom, "measure", ed.max_level, "n_elected_")
@@ -987,10 +1121,10 @@ def theme_summary(
               2        1         50.0              2             50.0          1
     """
     ed = read_edition(edition)
-    ls = list_summary(lists, commitments, ed)
+    ls, com = _list_core(lists, commitments, ed, text=False)
     if signatory_only:
         ls = ls.loc[ls["signatory"]]
-    com = _committed(commitments, ed, ls)
+        com = _restrict(com, ls)
     elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
     n_total, n_elected_total = len(ls), len(elected_ids)
     themes = pd.Index(_theme_order(ed), name="theme", dtype="string")
@@ -999,7 +1133,11 @@ def theme_summary(
     out["n_measures"] = per_theme.reindex(themes).fillna(0).astype("int64")
     for prefix, sub, total in (
         ("", com, n_total),
-        ("elected_", com.loc[com["list_id"].isin(elected_ids)], n_elected_total),
+        (
+            "elected_",
+            com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))],
+            n_elected_total,
+        ),
     ):
         n_name = "n_elected" if prefix else "n_lists"
         share_name = "share_elected" if prefix else "share_lists"
@@ -1073,11 +1211,11 @@ def compare_lists(
     [['N3', ''], ['✓', 'N1']]
     """
     ed = read_edition(edition)
-    ls = list_summary(lists, commitments, ed)
+    ls, com = _list_core(lists, commitments, ed, text=False)
     ls = _rank_lists(ls.loc[ls["commune_code"] == str(commune_code)])
     if ls.empty:
         raise KeyError(f"Aucune liste connue pour la commune {commune_code}.")
-    com = _committed(commitments, ed, ls)
+    com = _restrict(com, ls)
     numbers = pd.Index(ed.measure_numbers, name="measure")
     if columns == "list_id":
         names = ls["list_id"].astype(str).tolist()
@@ -1160,7 +1298,7 @@ def compare_elected(
     [['Élue', 1, 100.0, 12.0], ['Non élue', 1, 0.0, 4.0], ['Résultat inconnu', 1, 100.0, 10.0]]
     """
     ed = read_edition(edition)
-    ls = list_summary(lists, commitments, ed)
+    ls, com = _list_core(lists, commitments, ed, text=False)
     ls["status"] = _elected_status(ls["elected"])
     if by == "status":
         g = ls.groupby("status", observed=False)
@@ -1179,7 +1317,7 @@ def compare_elected(
         )
         return out.reset_index()
 
-    com = _committed(commitments, ed, ls).merge(ls[["list_id", "status"]], on="list_id")
+    com = com.merge(ls[["list_id", "status"]], on="list_id")
     n_per_status = ls.groupby("status", observed=False).size()
     suffix = {
         ELECTED_STATUSES[0]: "elected",
@@ -1309,7 +1447,8 @@ def compare_size_classes(
     [[2.0, 0.0, 0.0], [1.0, 1.0, 100.0]]
     """
     ed = read_edition(edition)
-    cs = commune_summary(lists, commitments, communes, edition=ed, include_empty=True)
+    ls_all, com = _list_core(lists, commitments, ed, text=False)
+    cs = _commune_core(ls_all, com, ed, communes, include_empty=True, stacklevel=3)
     cs["size_class"] = size_class(cs["population"]).to_numpy()
     cs = cs.loc[cs["size_class"].notna()]
     pop = cs["population"].astype("Float64").astype("float64")
@@ -1327,9 +1466,7 @@ def compare_size_classes(
     )
     for what in ("group", "signatory", "elected_signatory"):
         out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
-    ls = list_summary(lists, commitments, ed).merge(
-        cs[["commune_code", "size_class"]], on="commune_code", how="inner"
-    )
+    ls = ls_all.merge(cs[["commune_code", "size_class"]], on="commune_code", how="inner")
     lg = ls.groupby("size_class", observed=False)
     out["n_lists"] = lg.size()
     out["n_signatory_lists"] = lg["signatory"].sum()

@@ -670,3 +670,51 @@ def test_available_metrics_are_real_columns(
         metric_info("nope")
     with pytest.raises(ValueError, match="Niveau inconnu"):
         available_metrics("canton")
+
+
+# --------------------------------------------------------------------------- vectorised paths
+
+
+def test_text_columns_match_a_naive_computation() -> None:
+    """The vectorised measure/theme texts equal a plain per-list computation."""
+    rng = np.random.default_rng(3)
+    n_lists = 60
+    ids = [f"X{i:03d}" for i in range(n_lists)]
+    lists = pd.DataFrame(
+        {
+            "list_id": ids,
+            "edition": "pacte-2020",
+            "commune_code": [f"3500{i % 7}" for i in range(n_lists)],
+            "principles": rng.choice(["ABC", "ab", "", "C"], n_lists),
+            "n_measures": rng.integers(0, 33, n_lists),
+            "mean_level": None,
+            "signatory": rng.random(n_lists) < 0.5,
+            "elected": pd.array(rng.choice([True, False, None], n_lists), dtype="boolean"),
+        }
+    )
+    rows = [
+        (lid, int(m), bool(rng.random() < 0.9), int(rng.integers(0, 5)))
+        for lid in ids[:-5]  # the last five lists commit to nothing
+        for m in rng.choice(np.arange(1, 36), int(rng.integers(0, 20)))  # repeats, unknown
+    ]
+    com = pd.DataFrame(rows, columns=["list_id", "measure", "committed", "level"])
+    s = list_summary(lists, com, ED).set_index("list_id")
+    theme_of = {m.number: m.theme for m in ED.measures}
+    known = com.loc[com["committed"] & com["measure"].isin(ED.measure_numbers)]
+    for lid in ids:
+        measures = sorted(set(known.loc[known["list_id"] == lid, "measure"]))
+        themes = [t for t in ED.themes if any(theme_of[m] == t for m in measures)]
+        assert s.loc[lid, "measures"] == ", ".join(map(str, measures)), lid
+        assert s.loc[lid, "themes"] == " ; ".join(themes), lid
+        assert s.loc[lid, "n_themes"] == len(themes), lid
+    c = commune_summary(lists, com, edition=ED).set_index("commune_code")
+    for code, group in lists.groupby("commune_code"):
+        union = sorted(set(known.loc[known["list_id"].isin(group["list_id"]), "measure"]))
+        assert c.loc[code, "measures_union"] == ", ".join(map(str, union)), code
+        assert c.loc[code, "n_measures_union"] == len(union), code
+    only_signatory = measure_summary(lists, com, ED, signatory_only=True).set_index("measure")
+    signatory_ids = set(lists.loc[lists["signatory"], "list_id"])
+    on_signatory = known.loc[known["list_id"].isin(signatory_ids)]
+    expected = on_signatory.drop_duplicates(["list_id", "measure"]).groupby("measure").size()
+    got = only_signatory["n_lists"]
+    assert got.loc[got > 0].to_dict() == expected.to_dict()
