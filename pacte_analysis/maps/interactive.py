@@ -873,6 +873,7 @@ def interactive_map(
     m.default_js = []
     m.default_css = []
     m.add_child(_PacteLayer(payload))
+    _stable_ids(m.get_root())
     return m
 
 
@@ -895,6 +896,24 @@ def _zones_and_view(
         zones = [{"label": "Tout", "bounds": whole}, *present]
         return zones, [[float(v) for v in p] for p in view]
     return [], whole
+
+
+def _stable_ids(root: Element) -> None:
+    """Replace branca's random element ids by ones numbered in tree order.
+
+    The same map then renders to the same bytes (reproducible exports).
+    """
+    counter = itertools.count()
+
+    def visit(element: Element) -> None:
+        element._id = f"{next(counter):032x}"
+        children = list(element._children.values())
+        element._children.clear()
+        for child in children:
+            visit(child)
+            element._children[child.get_name()] = child
+
+    visit(root)
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
@@ -922,6 +941,7 @@ def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _stable_ids(m.get_root())
     text = m.get_root().render()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
