@@ -32,7 +32,6 @@ import shutil
 import tempfile
 import time
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pacte_analysis._reproducible import normalise_zip
 from pacte_analysis.config import raw_dir
 
 __all__ = [
@@ -171,10 +171,7 @@ _LIST_B = (
     "d'avenir",
 )
 
-_ZIP_DATE = (2020, 6, 30, 12, 0, 0)
 _DOC_DATE = dt.datetime(2020, 6, 30, 12, 0, 0)
-_CORE_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_CORE_CREATED = re.compile(rb"(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)")
 
 # Deliberate mistakes that do not depend on the drawn truth (commune, département).
 _UNKNOWN_SPELLINGS = (("Montpelier", "34"), ("Villeurbane", "69"), ("Bordeau", "33"))
@@ -609,27 +606,13 @@ def _fixed_namespaces(data: bytes) -> bytes:
 
 def _normalise_zip(path: Path) -> None:
     """Rewrite a zip container (xlsx, ods) with fixed timestamps and metadata."""
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                stamp = _DOC_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                data = _CORE_MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
-                data = _CORE_CREATED.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
-            if (
-                path.suffix == ".ods"
-                and info.filename.endswith(".xml")
-                and "/" not in info.filename
-            ):
-                data = _fixed_namespaces(data)
-            new = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            new.compress_type = info.compress_type
-            new.external_attr = 0o644 << 16
-            new.create_system = 3
-            dst.writestr(new, data)
-    path.write_bytes(buffer.getvalue())
+
+    def odf_namespaces(name: str, data: bytes) -> bytes:
+        if path.suffix == ".ods" and name.endswith(".xml") and "/" not in name:
+            return _fixed_namespaces(data)
+        return data
+
+    normalise_zip(path, _DOC_DATE, odf_namespaces)
 
 
 @dataclass
