@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pacte_analysis.editions import Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
@@ -206,11 +208,30 @@ def _default_mayors() -> pd.DataFrame | None:
         return None
 
 
+# The last mayor index built, with the frame it was built from (``None``: the
+# default mayors), so that repeated imports in one process build it once.
+_MAYOR_INDEX_CACHE: list[tuple[pd.DataFrame | None, _MayorIndex]] = []
+
+
+def _cached_mayor_index(mayors: pd.DataFrame | None) -> _MayorIndex | None:
+    """The mayor index of ``mayors`` (the default mayors when ``None``), built once."""
+    for frame, index in _MAYOR_INDEX_CACHE:
+        if frame is mayors:
+            return index
+    frame = mayors if mayors is not None else _default_mayors()
+    if frame is None:
+        return None
+    index = _MayorIndex(frame)
+    _MAYOR_INDEX_CACHE[:] = [(mayors, index)]
+    return index
+
+
 def _default_resolver() -> ResolverLike:
     try:
-        from pacte_analysis.reference import CommuneResolver
+        from pacte_analysis.reference import _resolver
 
-        return CommuneResolver()
+        # built once per process (the resolver is read-only once built)
+        return _resolver._default_resolver(2020)
     except Exception as exc:
         raise IngestSetupError(
             "Données de référence (COG 2020) indisponibles : lancez d'abord "
@@ -459,11 +480,16 @@ def _resolve_and_dedupe(
 
 
 def _identity(entry: Entry) -> str:
-    if entry.list_head:
-        return "tete:" + person_key(entry.list_head)
-    if entry.list_name:
-        return "liste:" + norm(entry.list_name)
-    return f"position:{entry.source_file}|{entry.source_sheet}|{entry.source_row}"
+    key = entry.identity_key
+    if key is None:
+        if entry.list_head:
+            key = "tete:" + person_key(entry.list_head)
+        elif entry.list_name:
+            key = "liste:" + norm(entry.list_name)
+        else:
+            key = f"position:{entry.source_file}|{entry.source_sheet}|{entry.source_row}"
+        entry.identity_key = key
+    return key
 
 
 def _signature(entry: Entry) -> tuple[Any, ...]:
@@ -487,8 +513,7 @@ def _mayor_index(
     needed = any(e.elected is None and e.list_head for e, _ in accepted)
     if not needed:
         return None
-    frame = mayors if mayors is not None else _default_mayors()
-    return _MayorIndex(frame) if frame is not None else None
+    return _cached_mayor_index(mayors)
 
 
 def _list_id(edition: str, code: str, entry: Entry) -> str:
@@ -505,13 +530,40 @@ def _build_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     letters = edition.principle_letters
     lists: dict[str, list[Any]] = defaultdict(list)
-    com: dict[str, list[Any]] = defaultdict(list)
+    com: dict[str, Any] = {
+        c: []
+        for c in _COM_COLUMNS
+        if c not in ("list_id", "edition", "source_file", "source_sheet")
+    }
+    counts: list[int] = []  # commitments per accepted list
+    com_measure = com["measure"]
+    com_committed = com["committed"]
+    com_level = com["level"]
+    com_raw = com["raw_value"]
+    com_row = com["source_row"]
+    com_column = com["source_column"]
     for entry, result in accepted:
         code = result.code
         list_id = _list_id(edition.name, code, entry)
         principles = "".join(ch for ch in letters if ch in entry.principles)
-        committed = [(m, c) for m, c in sorted(entry.commitments.items()) if c[0]]
-        levels = [c[1] for _, c in committed if c[1] is not None]
+        items = sorted(entry.commitments.items())
+        n_items = len(items)
+        if n_items:
+            measures, values = zip(*items, strict=True)
+            is_committed, level_of, raw_of, row_of, column_of = zip(*values, strict=True)
+            com_measure.extend(measures)
+            com_committed.extend(is_committed)
+            com_level.extend(level_of)
+            com_raw.extend(raw_of)
+            com_row.extend(row_of)
+            com_column.extend(column_of)
+            levels = [
+                lv for ok, lv in zip(is_committed, level_of, strict=True) if ok and lv is not None
+            ]
+            n_committed = sum(1 for ok in is_committed if ok)
+        else:
+            levels, n_committed = [], 0
+        counts.append(n_items)
         elected, source = entry.elected, "tracker" if entry.elected is not None else None
         if (
             elected is None
@@ -528,26 +580,20 @@ def _build_tables(
         lists["list_name"].append(entry.list_name)
         lists["list_head"].append(entry.list_head)
         lists["principles"].append(principles)
-        lists["n_measures"].append(len(committed))
+        lists["n_measures"].append(n_committed)
         lists["mean_level"].append(sum(levels) / len(levels) if levels else None)
-        lists["signatory"].append(edition.is_signatory(principles, len(committed)))
+        lists["signatory"].append(edition.is_signatory(principles, n_committed))
         lists["elected"].append(elected)
         lists["elected_source"].append(source)
         lists["signed_on"].append(entry.signed_on)
         lists["source_file"].append(entry.source_file)
         lists["source_sheet"].append(entry.source_sheet)
         lists["source_row"].append(entry.source_row)
-        for measure, (is_committed, level, raw, row, column) in sorted(entry.commitments.items()):
-            com["list_id"].append(list_id)
-            com["measure"].append(measure)
-            com["committed"].append(is_committed)
-            com["level"].append(level)
-            com["raw_value"].append(raw)
-            com["source_file"].append(entry.source_file)
-            com["source_sheet"].append(entry.source_sheet)
-            com["source_row"].append(row)
-            com["source_column"].append(column)
-    com["edition"] = [edition.name] * len(com["list_id"])
+    # per-list columns, repeated once per commitment of the list
+    positions = np.repeat(np.arange(len(counts)), counts)
+    for column in ("list_id", "source_file", "source_sheet"):
+        com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)
+    com["edition"] = pa.repeat(pa.scalar(edition.name, pa.large_string()), len(positions))
     file_order = {s.source_file: i for i, s in enumerate(summaries)}
 
     def reject_key(item: tuple[int, Reject]) -> tuple[Any, ...]:
@@ -577,7 +623,7 @@ def _build_tables(
     }
     tables = (
         build_table("lists", lists if accepted else {c: [] for c in _LIST_COLUMNS}),
-        build_table("commitments", com if com["list_id"] else {c: [] for c in _COM_COLUMNS}),
+        build_table("commitments", com if len(positions) else {c: [] for c in _COM_COLUMNS}),
         build_table("rejects", rej_columns),
     )
     for name, frame in zip(("lists", "commitments", "rejects"), tables, strict=True):

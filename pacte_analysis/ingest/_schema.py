@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -82,10 +83,33 @@ def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame
     for column, dtype in schema.items():
         values = columns[column]
         if dtype == "str":
-            data[column] = pd.array(list(values), dtype="str")
+            data[column] = _string_array(values)
+        elif dtype == "Int64":
+            data[column] = _nullable_int_array(values)
         else:
             data[column] = pd.array(list(values), dtype=dtype)
     return pd.DataFrame(data, columns=list(schema))
+
+
+def _string_array(values: Sequence[Any] | pa.Array) -> Any:
+    """``pd.array(values, dtype="str")``, through Arrow when every value is text or missing."""
+    if isinstance(values, pa.Array):
+        return pd.array(values, dtype="str")
+    try:
+        arrow = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.array(list(values), dtype="str")
+    return pd.array(arrow, dtype="str")
+
+
+def _nullable_int_array(values: Sequence[Any]) -> Any:
+    """``pd.array(values, dtype="Int64")``, faster when the values are ints or ``None``."""
+    values = list(values)
+    if all(v is None or type(v) is int for v in values):
+        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+        data = np.fromiter((0 if v is None else v for v in values), "int64", len(values))
+        return pd.arrays.IntegerArray(data, mask)
+    return pd.array(values, dtype="Int64")
 
 
 def empty_table(name: str) -> pd.DataFrame:

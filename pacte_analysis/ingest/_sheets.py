@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pacte_analysis.editions import Edition
@@ -79,6 +80,8 @@ class Entry:
     elected: bool | None = None
     signed_on: dt.date | None = None
     rejects: list[Reject] = field(default_factory=list)
+    #: Memo of the engine's identity key (set once computed; not part of equality).
+    identity_key: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -102,6 +105,38 @@ def _pad(text: str | None, width: int) -> str | None:
     return text
 
 
+def _first_filled(row: list[Any]) -> int:
+    """Index of the first non-empty cell of ``row`` (see :func:`is_empty`), or -1."""
+    for c, v in enumerate(row):
+        if v is None:
+            continue
+        if isinstance(v, str):
+            if v and not v.isspace():
+                return c
+        elif not (isinstance(v, float) and v != v):
+            return c
+    return -1
+
+
+def _typed(values: list[Any]) -> list[Any]:
+    """Memo keys of ``values`` keeping ``1``, ``1.0`` and ``True`` distinct.
+
+    The values themselves when they all have one type, else ``(type, value)`` pairs.
+    """
+    if len(set(map(type, values))) <= 1:
+        return values
+    return list(zip(map(type, values), values, strict=True))
+
+
+def _distinct_typed(values: list[Any]) -> set[tuple[type, Any]]:
+    """Distinct ``(type, value)`` pairs of ``values``."""
+    types = set(map(type, values))
+    if len(types) == 1:
+        (kind,) = types
+        return {(kind, v) for v in set(values)}
+    return set(zip(map(type, values), values, strict=True))
+
+
 def _code_text(value: Any, width: int) -> str | None:
     text = cell_text(value).replace(" ", "")
     if not text:
@@ -122,13 +157,16 @@ class _SheetReader:
         self.sheet = sheet
         self.letters = edition.principle_letters
         self.column_rejects: list[Reject] = []
-        self._mark_cache: dict[tuple[Any, ...], Any] = {}
+        self._columns: dict[int, list[Any]] = {}
+        self._parsed_columns: dict[tuple[int, str], list[Any]] = {}
         self._letters = [column_letter(c) for c in range(len(plan.labels) + 1)]
         self.notes: list[str] = []
         self._unknown_seen: set[tuple[int, int]] = set()
         roles = plan.roles
         self.col = {kind: plan.columns(kind) for kind in {r.kind for r in roles.values()}}
         self.data_rows = self._data_rows()
+        self._data = [rows[r] for r in self.data_rows]
+        self._min_width = min(map(len, self._data), default=0)
         self.measure_cols: dict[int, int] = {}
         self.level_cols: dict[int, int] = {}
         for c in self.col.get("measure", []) + self.col.get("level", []):
@@ -200,10 +238,9 @@ class _SheetReader:
         keep = []
         for r in range(self.plan.row + 1, len(self.rows)):
             row = self.rows[r]
-            filled = [c for c, v in enumerate(row) if not is_empty(v)]
-            if not filled:
+            first = _first_filled(row)
+            if first < 0:
                 continue
-            first = filled[0]
             # cheap test first: a repeated header starts with the header's own label
             if (
                 first < width
@@ -211,6 +248,7 @@ class _SheetReader:
                 and isinstance(row[first], str)
                 and norm(row[first].strip()) == header[first]
             ):
+                filled = [c for c, v in enumerate(row) if not is_empty(v)]
                 same = sum(
                     1
                     for c in filled
@@ -226,12 +264,49 @@ class _SheetReader:
         row = self.rows[r]
         return row[c] if c < len(row) else None
 
+    def _column(self, c: int) -> list[Any]:
+        """Values of column ``c`` over the data rows (``None`` past a short row)."""
+        values = self._columns.get(c)
+        if values is None:
+            if c < self._min_width:
+                values = list(map(itemgetter(c), self._data))
+            else:
+                values = [row[c] if c < len(row) else None for row in self._data]
+            self._columns[c] = values
+        return values
+
+    def _parsed_column(self, c: int, kind: str, parse: Callable[[Any], Any]) -> list[Any]:
+        """``parse`` applied to column ``c`` over the data rows, once per distinct value.
+
+        Each item is the parsed value or the :class:`InvalidValue` raised; ``parse``
+        must depend on the value only (``kind`` names it in the memo).
+        """
+        parsed = self._parsed_columns.get((c, kind))
+        if parsed is None:
+            values = self._column(c)
+            keys = _typed(values)
+            memo: dict[Any, Any] = {}
+            if keys is values:
+                for key in set(keys):
+                    try:
+                        memo[key] = parse(key)
+                    except InvalidValue as exc:
+                        memo[key] = exc
+            else:
+                for key in set(keys):
+                    try:
+                        memo[key] = parse(key[1])
+                    except InvalidValue as exc:
+                        memo[key] = exc
+            parsed = self._parsed_columns[(c, kind)] = list(map(memo.__getitem__, keys))
+        return parsed
+
     def _holds_levels(self, c: int) -> bool:
         """A column holds bare-number levels if it has a 2 or 3 and only 0…3."""
         role = self.plan.roles[c]
         if role.kind == "measure" and "niv" in norm(self._label(c)):
             return True
-        distinct = {(type(v), v) for v in (self._cell(r, c) for r in self.data_rows)}
+        distinct = _distinct_typed(self._column(c))
         numbers = {n for _, v in distinct if (n := numeric_value(v)) is not None}
         return bool(numbers) and numbers <= {0.0, 1.0, 2.0, 3.0} and bool(numbers & {2.0, 3.0})
 
@@ -315,31 +390,55 @@ class _SheetReader:
             )
         )
 
-    def _try(self, entry: Entry, r: int, c: int, parse: Callable[[Any], Any]) -> Any:
-        try:
-            return parse(self._cell(r, c))
-        except InvalidValue as exc:
-            self._invalid(entry, r, c, exc)
+    def _parsed(self, entry: Entry, r: int, i: int, column: tuple[int, list[Any]]) -> Any:
+        """Item ``i`` of a parsed column; an invalid value becomes a reject of ``entry``."""
+        value = column[1][i]
+        if isinstance(value, InvalidValue):
+            self._invalid(entry, r, column[0], value)
             return None
+        return value
 
-    def _common(self, entry: Entry, r: int) -> None:
-        """Principles, elected flag and signing date, present in every layout."""
+    def _common_columns(self) -> dict[str, list[tuple[int, list[Any]]]]:
         letters = self.letters
-        for c in self.col.get("principles", []):
-            found = self._try(entry, r, c, lambda v: parse_principles(v, letters))
+        columns = {
+            "principles": [
+                (c, self._parsed_column(c, "principles", lambda v: parse_principles(v, letters)))
+                for c in self.col.get("principles", [])
+            ],
+            "principle": [
+                (c, self._parsed_column(c, "principle", lambda v: parse_mark(v, max_level=9)))
+                for c in self.col.get("principle", [])
+            ],
+            "elected": [
+                (c, self._parsed_column(c, "elected", parse_bool))
+                for c in self.col.get("elected", [])
+            ],
+            "signed_on": [
+                (c, self._parsed_column(c, "signed_on", parse_date))
+                for c in self.col.get("signed_on", [])
+            ],
+        }
+        return columns
+
+    def _common(
+        self, entry: Entry, r: int, i: int, columns: dict[str, list[tuple[int, list[Any]]]]
+    ) -> None:
+        """Principles, elected flag and signing date, present in every layout."""
+        for column in columns["principles"]:
+            found = self._parsed(entry, r, i, column)
             if found:
                 entry.principles |= found
-        for c in self.col.get("principle", []):
-            letter = self.plan.roles[c].letter
-            mark = self._try(entry, r, c, lambda v: parse_mark(v, max_level=9))
+        for column in columns["principle"]:
+            letter = self.plan.roles[column[0]].letter
+            mark = self._parsed(entry, r, i, column)
             if mark and mark[0] and letter:
                 entry.principles.add(letter)
-        for c in self.col.get("elected", []):
-            value = self._try(entry, r, c, parse_bool)
+        for column in columns["elected"]:
+            value = self._parsed(entry, r, i, column)
             if value is not None and entry.elected is None:
                 entry.elected = value
-        for c in self.col.get("signed_on", []):
-            value = self._try(entry, r, c, parse_date)
+        for column in columns["signed_on"]:
+            value = self._parsed(entry, r, i, column)
             if value is not None and entry.signed_on is None:
                 entry.signed_on = value
 
@@ -361,31 +460,46 @@ class _SheetReader:
             "autre valeur ; valeur contradictoire ignorée.",
         )
 
-    def _wide(self, entry: Entry, r: int) -> None:
+    def _wide_rows(self) -> list[tuple[Any, ...]]:
+        """Per data row, the commitment of each measure column (in column order).
+
+        Each cell is a :data:`Commitment` or the :class:`InvalidValue` raised.
+        """
         edition = self.edition
-        cache = self._mark_cache
-        row = self.rows[r]
-        width = len(row)
+        columns = []
         for c, number in self.measure_cols.items():
-            value = row[c] if c < width else None
-            key = (c, type(value), value)
-            parsed = cache.get(key)
-            if parsed is None:
-                try:
-                    committed, level = parse_mark(
-                        value,
-                        numeric_levels=self.numeric_levels[c],
-                        max_level=edition.measure(number).levels,
-                    )
-                    parsed = (committed, level, cell_text(value) or None)
-                except InvalidValue as exc:
-                    parsed = exc
-                if len(cache) < 100_000:
-                    cache[key] = parsed
-            if isinstance(parsed, InvalidValue):
-                self._invalid(entry, r, c, parsed)
-                continue
-            entry.commitments[number] = (parsed[0], parsed[1], parsed[2], r + 1, self._letters[c])
+            numeric, max_level = self.numeric_levels[c], edition.measure(number).levels
+
+            def parse(value: Any, numeric: bool = numeric, max_level: int = max_level) -> Any:
+                committed, level = parse_mark(value, numeric_levels=numeric, max_level=max_level)
+                return (committed, level, cell_text(value) or None)
+
+            parsed = self._parsed_column(c, f"mark:{numeric}:{max_level}", parse)
+            letter = self._letters[c]
+            if any(p.__class__ is not tuple for p in parsed):
+                cells = [
+                    (p[0], p[1], p[2], r + 1, letter) if p.__class__ is tuple else p
+                    for p, r in zip(parsed, self.data_rows, strict=True)
+                ]
+            else:
+                cells = [
+                    (committed, level, raw, r + 1, letter)
+                    for (committed, level, raw), r in zip(parsed, self.data_rows, strict=True)
+                ]
+            columns.append(cells)
+        return list(zip(*columns, strict=True)) if columns else [()] * len(self.data_rows)
+
+    def _wide(self, entry: Entry, r: int, cells: tuple[Any, ...]) -> None:
+        edition = self.edition
+        commitments = entry.commitments
+        if all(cell.__class__ is tuple for cell in cells):
+            commitments.update(zip(self.measure_cols.values(), cells, strict=True))
+        else:
+            for (c, number), cell in zip(self.measure_cols.items(), cells, strict=True):
+                if cell.__class__ is tuple:
+                    commitments[number] = cell
+                else:
+                    self._invalid(entry, r, c, cell)
         for c, number in self.level_cols.items():
             value = self._cell(r, c)
             try:
@@ -508,22 +622,24 @@ class _SheetReader:
 
     def entries(self) -> list[Entry]:
         result: list[Entry] = []
+        common = self._common_columns()
         if self.layout == "long":
             groups: dict[tuple[str, ...], Entry] = {}
-            for r in self.data_rows:
+            for i, r in enumerate(self.data_rows):
                 key = self._identity(r)
                 entry = groups.get(key)
                 if entry is None:
                     entry = groups[key] = self._new_entry(r)
                     result.append(entry)
-                self._common(entry, r)
+                self._common(entry, r, i, common)
                 self._long_row(entry, r)
             return result
-        for r in self.data_rows:
+        wide_rows = self._wide_rows() if self.layout == "wide" else None
+        for i, r in enumerate(self.data_rows):
             entry = self._new_entry(r)
-            self._common(entry, r)
-            if self.layout == "wide":
-                self._wide(entry, r)
+            self._common(entry, r, i, common)
+            if wide_rows is not None:
+                self._wide(entry, r, wide_rows[i])
             elif self.layout == "compact":
                 self._compact(entry, r)
             result.append(entry)
