@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from pacte_analysis._reproducible import build_date, normalise_zip
+
 if TYPE_CHECKING:
     from pacte_analysis.ingest._engine import IngestResult
 
@@ -91,6 +93,8 @@ def _write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> None:
             for values in rows[start : start + EXCEL_MAX_ROWS - 1]:
                 sheet.append(values)
     workbook.save(path)
+    # Same tables, same bytes: no write time in the zip entries or the properties.
+    normalise_zip(path, build_date())
 
 
 def write_tables(

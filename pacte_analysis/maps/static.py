@@ -164,7 +164,9 @@ def classify(
         if distinct.size <= k:
             bins = [float(v) for v in distinct]
         elif scheme == "quantiles":
-            bins = list(mapclassify.Quantiles(data, k=n).bins)
+            with warnings.catch_warnings():  # tied values: duplicate bins are merged below
+                warnings.simplefilter("ignore", UserWarning)
+                bins = list(mapclassify.Quantiles(data, k=n).bins)
         elif scheme == "natural_breaks":
             with warnings.catch_warnings():  # "Numba not installed": the sample keeps it fast
                 warnings.simplefilter("ignore", UserWarning)
