@@ -306,6 +306,8 @@ class CommuneResolver:
         return self._ok(target, method, arrondissement)
 
     def _name_fits(self, name: str, target: str, arrondissement: str | None, code: str) -> bool:
+        if name == self._communes[target][0]:
+            return True  # the official name, as written in most trackers
         key = name_key(self._strip_hints(name)[0])
         if target in self._by_key.get(key, ()) or target in self._former_key.get(key, ()):
             return True
