@@ -25,6 +25,18 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+# argparse's own messages, in French (the usage line itself stays argparse's).
+_ARGPARSE_FR = (
+    ("the following arguments are required", "arguments obligatoires manquants"),
+    ("unrecognized arguments", "arguments non reconnus"),
+    ("invalid choice", "choix invalide"),
+    ("choose from", "choisir parmi"),
+    ("expected one argument", "une valeur est attendue"),
+    ("invalid int value", "nombre entier invalide"),
+    ("argument ", "option "),
+)
+
+
 class _FrenchArgumentParser(argparse.ArgumentParser):
     """argparse with French help headings and usage errors (exit code 2)."""
 
@@ -38,6 +50,8 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
         )
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        for english, french in _ARGPARSE_FR:
+            message = message.replace(english, french)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog} : erreur d'utilisation : {message}\n")
 

@@ -23,4 +23,9 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(["reference", "build", "--vintage", "deux-mille"])
     assert exc.value.code == 2
-    assert "erreur d'utilisation" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "erreur d'utilisation" in err and "nombre entier invalide" in err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["inconnue"])
+    assert exc.value.code == 2
+    assert "choix invalide" in capsys.readouterr().err

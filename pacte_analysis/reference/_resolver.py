@@ -176,6 +176,7 @@ class CommuneResolver:
             for code in codes:
                 self._keys_by_dep[self._communes[code][1]].append(key)
         self._all_keys = list(self._by_key)
+        self._resolved: dict[tuple[str, str, str | None], Resolution] = {}
 
     # ------------------------------------------------------------------ helpers
     def _candidate(self, code: str) -> Candidate:
@@ -183,8 +184,13 @@ class CommuneResolver:
         return Candidate(code, name, dep)
 
     def _ok(self, code: str, method: str, arrondissement: str | None = None) -> Resolution:
-        name, dep = self._communes[code]
-        return Resolution(code, name, dep, arrondissement, None, method, "")
+        key = (code, method, arrondissement)
+        found = self._resolved.get(key)
+        if found is None:  # results are immutable: build each one once
+            name, dep = self._communes[code]
+            found = Resolution(code, name, dep, arrondissement, None, method, "")
+            self._resolved[key] = found
+        return found
 
     def departement_codes(self, value: object) -> set[str] | None:
         """Département codes meant by ``value`` (``35``, ``2a``, ``20``, a name), or None."""
