@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
+from defusedxml import ElementTree as DefusedET
 
 from pacte_analysis.ingest._safety import (
     MAX_CELLS,
@@ -155,6 +157,8 @@ def _read_workbook(path: Path, kind: str) -> FileData:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:
         raise FileProblem(UNREADABLE_FILE, "classeur protégé par mot de passe.") from exc
+    # calamine gives no merged ranges for .ods: read them from content.xml.
+    ods_merged = _ods_merged_ranges(path) if kind == "ods" else {}
     with workbook:
         for meta in workbook.sheets_metadata:
             if meta.typ != calamine.SheetTypeEnum.WorkSheet:
@@ -168,12 +172,49 @@ def _read_workbook(path: Path, kind: str) -> FileData:
                     f"limites ({MAX_ROWS} lignes, {MAX_COLUMNS} colonnes, {MAX_CELLS} cellules).",
                 )
             rows = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
+            merged = sheet.merged_cell_ranges or ods_merged.get(meta.name, [])
             if merged:
                 _fill_merged(rows, merged)
             hidden = meta.visible != calamine.SheetVisibleEnum.Visible
             sheets.append(SheetData(meta.name, rows, hidden))
     return FileData(sheets, kind, notes)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merged_ranges(path: Path) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged cell ranges of each sheet of an ``.ods`` file, 0-based and inclusive.
+
+    ``content.xml`` is streamed with defusedxml (its DTD and size were checked by
+    :func:`inspect_zip` before); repeated rows and columns are counted, covered
+    cells take their place, so the positions match calamine's grid.
+    """
+    ranges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+    table, row, col, row_repeat = "", 0, 0, 1
+    cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        for event, elem in DefusedET.iterparse(content, events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                if tag == f"{_ODS_TABLE}table":
+                    table, row = elem.get(f"{_ODS_TABLE}name", ""), 0
+                    ranges.setdefault(table, [])
+                elif tag == f"{_ODS_TABLE}table-row":
+                    col = 0
+                    row_repeat = int(elem.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            elif tag in cells:
+                rows_spanned = int(elem.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+                cols_spanned = int(elem.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+                if tag == cells[0] and (rows_spanned > 1 or cols_spanned > 1):
+                    end = (row + rows_spanned - 1, col + cols_spanned - 1)
+                    ranges[table].append(((row, col), end))
+                col += int(elem.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+                elem.clear()
+            elif tag == f"{_ODS_TABLE}table-row":
+                row += row_repeat
+                elem.clear()
+    return ranges
 
 
 def _fill_merged(
