@@ -126,6 +126,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             metric=args.metric,
             level=args.level or "departement",
             departement=args.departement,
+            region=args.region,
             demo=demo or args.demo,
             source=args.source,
             scheme=args.scheme,
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     map_cmd.add_argument("--metric", help="indicateur (voir --list-metrics)")
     map_cmd.add_argument("--out", help="fichier .png, .svg, .pdf ou .html")
     map_cmd.add_argument("--departement", help="zoom sur un département (code)")
+    map_cmd.add_argument("--region", help="zoom sur une région (code, ex. 53)")
     map_cmd.add_argument("--scheme", choices=["quantiles", "natural_breaks", "equal_interval"])
     map_cmd.add_argument("--k", type=int, default=5, help="nombre de classes (5)")
     map_cmd.add_argument("--source", help="source des engagements pour la mention")

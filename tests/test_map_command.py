@@ -103,3 +103,22 @@ def test_chart_command(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
         assert cli.main(["chart", kind, "--data", str(data_dir), "--out", str(out)]) == 0, kind
         assert out.read_bytes().startswith(b"\x89PNG")
     assert cli.main(["chart", "camembert", "--data", str(data_dir), "--out", "x.png"]) == 2
+
+
+def test_zoom_on_a_region(data_dir: Path, tmp_path: Path, synthetic_tables) -> None:  # type: ignore[no-untyped-def]
+    import pacte_analysis as pa
+
+    lists, _ = synthetic_tables
+    communes = pa.communes(resolution="web").set_index("code")
+    region = communes.loc[lists["commune_code"].iloc[0], "region_code"]
+    base = ["map", "--data", str(data_dir), "--level", "commune", "--metric", "n_lists"]
+    svg = tmp_path / "region.svg"
+    assert cli.main([*base, "--region", region, "--out", str(svg)]) == 0
+    assert f"région {region}" in svg.read_text(encoding="utf-8")
+    html = tmp_path / "region.html"
+    assert cli.main([*base, "--region", region, "--out", str(html)]) == 0
+    national = tmp_path / "france.html"
+    assert cli.main([*base, "--out", str(national)]) == 0
+    assert html.stat().st_size < national.stat().st_size  # only the région's communes
+    assert cli.main([*base, "--region", "99", "--out", str(svg)]) == 2
+    assert cli.main([*base, "--region", region, "--departement", "35", "--out", str(svg)]) == 2

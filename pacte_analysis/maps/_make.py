@@ -120,6 +120,7 @@ def draw_map(
     metric: str,
     level: MapLevel = "departement",
     departement: str | None = None,
+    region: str | None = None,
     demo: bool = False,
     source: str | None = None,
     scheme: str | None = None,
@@ -140,6 +141,8 @@ def draw_map(
     level : {"commune", "departement", "region", "epci"}, default "departement"
     departement : str, optional
         Zoom on one département (its code).
+    region : str, optional
+        Zoom on one région (its code, e.g. ``53``), instead of a département.
     demo : bool, default False
         Mark the map « Données fictives – démonstration ».
     source : str, optional
@@ -178,21 +181,30 @@ def draw_map(
     info = analysis.metric_info(metric)
     resolution: reference._layers.Resolution = "web" if suffix == ".html" else "print"
     data = map_data(lists, commitments, level=level, resolution=resolution, edition=edition)
+    if departement is not None and region is not None:
+        raise MapError("Zoom sur un département ou sur une région, pas les deux.")
     if departement is not None:
         column = "code" if level == "departement" else "departement_code"
         if column not in data or not (data[column].astype("string") == departement).any():
             raise MapError(f"Département « {departement} » inconnu ou sans unité à ce niveau.")
+    if region is not None:
+        column = "code" if level == "region" else "region_code"
+        if column not in data or not (data[column].astype("string") == region).any():
+            raise MapError(f"Région « {region} » inconnue ou sans unité à ce niveau.")
     categorical = info.kind == "category"
     chosen_scheme = scheme or ("categories" if categorical else "quantiles")
     where = _LEVEL_LABELS[level]
     if departement is not None:
         where += f", département {departement}"
+    if region is not None:
+        where += f", région {region}"
     title = f"{info.label}"
     subtitle = f"Pacte pour la Transition, municipales 2020 – {where}"
     missing = "Aucune liste connue" if level == "commune" else NO_DATA_LABEL
     if suffix == ".html":
         return _draw_html(
-            data, path, metric=metric, level=level, departement=departement, title=title,
+            data, path, metric=metric, level=level, departement=departement, region=region,
+            title=title,
             subtitle=subtitle, source=source, demo=demo, scheme=chosen_scheme, k=k,
             missing=missing, lists=lists, commitments=commitments, edition=read_edition(edition),
         )  # fmt: skip
@@ -213,10 +225,11 @@ def draw_map(
         source=source,
         demo=demo,
         departement=departement,
+        region=region,
         borders=borders,
         missing_label=missing,
         date=date,
-        edgecolor="white" if departement is not None else None,
+        edgecolor="white" if departement is not None or region is not None else None,
     )
     return static.save_map(fig, path)
 
@@ -228,6 +241,7 @@ def _draw_html(
     metric: str,
     level: str,
     departement: str | None,
+    region: str | None,
     title: str,
     subtitle: str,
     source: str | None,
@@ -244,6 +258,8 @@ def _draw_html(
     if departement is not None:
         column = "code" if level == "departement" else "departement_code"
         data = data[data[column].astype("string") == departement]
+    if region is not None:
+        data = data[data["code" if level == "region" else "region_code"].astype("string") == region]
     metrics = [metric] + [m for m in _HTML_COMPANIONS[level] if m != metric and m in data]
     tooltip = [c for c in ("n_lists", "n_signatory_lists") if c in data and c not in metrics]
     labels = {m: analysis.metric_info(m).label for m in [*metrics, *tooltip]}
