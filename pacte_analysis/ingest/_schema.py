@@ -31,6 +31,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "n_measures": "int64",
         "mean_level": "Float64",
         "signatory": "bool",
+        "signatory_source": "str",
+        "n_measures_declared": "Int64",
         "elected": "boolean",
         "elected_source": "str",
         "signed_on": DATE,
@@ -73,6 +75,11 @@ REASON_CODES: dict[str, str] = {
     "DUPLICATE_LIST": "liste en double",
     "CONFLICTING_LIST": "liste en conflit",
     "TOO_LARGE": "fichier trop volumineux",
+    "IGNORED_COLUMN": "colonne non importée",
+    "PENDING_MEASURE": "mesure en attente, non comptée",
+    "SUMMARY_ROW": "ligne de total ou de note, pas une liste",
+    "SIGNATORY_MISMATCH": "signature du suivi contraire à la règle (avertissement)",
+    "AMBIGUOUS_VALUE": "valeur lue sous une hypothèse (avertissement)",
 }
 
 
