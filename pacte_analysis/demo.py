@@ -648,6 +648,26 @@ class _Written:
     header: list[str] = field(default_factory=list)
 
 
+def _log_ignored_comments(
+    out: _Written, rel: str, sheet: str, labels: list[str], records: list[_Record]
+) -> None:
+    """A « Commentaire » column is not imported: the report says so (``IGNORED_COLUMN``)."""
+    if not any(_note(rec) for rec in records):
+        return
+    out.mistakes.append(
+        {
+            "source_file": rel,
+            "source_sheet": sheet,
+            "source_row": None,
+            "source_column": _col(labels.index("Commentaire") + 1),
+            "code": "IGNORED_COLUMN",
+            "raw_value": "Commentaire",
+            "description": "Colonne « Commentaire » : texte libre que l'import ne lit pas, "
+            "signalé une fois.",
+        }
+    )
+
+
 def _note(rec: _Record) -> str:
     return {
         "signataire": "",
@@ -808,6 +828,7 @@ def _write_national(
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["D"].width = 30
     ws.column_dimensions["E"].width = 28
+    _log_ignored_comments(out, rel, ws.title, labels, records)
     _save_workbook(wb, path)
     out.sheets, out.header = [ws.title], labels
     return out
@@ -858,6 +879,7 @@ def _write_marks(
             _log_invalid(out, rec, rel, ws.title, r, mcol)
             r += 1
         r += 1  # blank line between communes
+    _log_ignored_comments(out, rel, ws.title, labels, records)
     _save_workbook(wb, path)
     out.sheets, out.header = [ws.title], labels
     return out

@@ -618,8 +618,11 @@ def _signatory(
     if entry.signed is None:
         return by_rule, "rule", None
     mismatch = None
-    if has_count and by_rule != entry.signed:
+    # without principles in the tracker, only the count can contradict it
+    checked = by_rule if entry.principles_known else count >= edition.min_measures
+    if has_count and checked != entry.signed:
         missing = "".join(ch for ch in edition.principle_letters if ch not in principles)
+        missing = missing if entry.principles_known else ""
         detail = f"{count} mesure(s)" + (f", principe(s) {missing} manquant(s)" if missing else "")
         said = "signé" if entry.signed else "pas signé"
         mismatch = Reject(

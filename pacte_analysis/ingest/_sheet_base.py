@@ -86,6 +86,8 @@ class Entry:
     n_declared: int | None = None
     #: Whether the tracker has measure detail for this list (columns or a cell).
     has_detail: bool = False
+    #: Whether the tracker says which principles the list signed (columns or a cell).
+    principles_known: bool = False
     #: Column of the list in a transposed sheet (one column per list).
     source_column: str | None = None
     #: Data rows this entry was read from (several in a long layout).
@@ -494,11 +496,16 @@ class SheetContext:
     def fill_down(self, entries: list[tuple[int, Entry]]) -> None:
         """Give a list with no commune the commune of the list above (visual grouping).
 
-        Only when the commune column is used that way: the list has a name or a head,
-        and the row above (with no empty row between) has a commune.
+        Only when the sheet is grouped that way: it never writes the same commune on
+        two rows in a row (a sheet that repeats its communes and leaves one blank has
+        simply lost it: ``MISSING_COMMUNE``), the list has a name or a head, and the
+        row above (with no empty row between) has a commune.
         """
         if not any(kind in self.col for kind in COMMUNE_KINDS):
             return
+        for (r1, a), (r2, b) in zip(entries, entries[1:], strict=False):
+            if r2 - r1 == 1 and any(a.commune[:3]) and a.commune == b.commune:
+                return
         previous: tuple[int, Entry] | None = None
         filled: list[int] = []
         for r, entry in entries:
@@ -559,6 +566,8 @@ class SheetContext:
         self, entry: Entry, r: int, i: int, columns: dict[str, list[tuple[int, list[Any]]]]
     ) -> None:
         """Principles, elected flag, signing date, signature and declared count."""
+        if columns["principles"] or columns["principle"]:
+            entry.principles_known = True
         for column in columns["principles"]:
             found = self.parsed(entry, r, i, column)
             if found:
@@ -649,6 +658,7 @@ class SheetContext:
         if parsed.declared is not None and entry.n_declared is None:
             entry.n_declared = parsed.declared
         entry.principles |= parsed.principles
+        entry.principles_known = entry.principles_known or bool(parsed.principles)
         row, letter = self.position(r, c)
         for number, level in parsed.levels.items():
             if not self.edition.has_measure(number):

@@ -384,7 +384,7 @@ def parse_bool(value: Any) -> bool | None:
 
 
 _PRINCIPLE_ITEM = re.compile(
-    r"(?:^|[,;\n]\s*)(?:princ(?:ipe)?s?\.?\s*)?([A-Za-z])\s*(?:-|–|—|\.|\)|:)\s*(?=[^\W\d_]{3})"
+    r"(?:^|[,;\n]\s*)(?:princ(?:ipe)?s?\.?\s*)?([A-Za-z])\s*(?:-|–|—|\.|\)|:)\s*(?=[^\W\d_]{2})"
 )
 
 
