@@ -319,7 +319,12 @@ def _parse_numbers(text: str, max_level: int, result: MeasureList, letters: str 
     for item, item_level in zip(items, item_levels, strict=True):
         for number in item:
             old = result.levels.get(number)
-            if number in result.levels and old is not None and item_level is not None and old != item_level:
+            if (
+                number in result.levels
+                and old is not None
+                and item_level is not None
+                and old != item_level
+            ):
                 result.bad.append(f"{number} (niveaux {old} et {item_level})")
                 continue
             result.levels[number] = item_level if item_level is not None else old

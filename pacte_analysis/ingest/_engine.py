@@ -64,7 +64,7 @@ class SheetSummary:
     #: Data rows of the lists imported (more than ``lists`` in a long layout).
     rows_imported: int = 0
     #: What a « row » is in this sheet's layout.
-    row_unit: str = "ligne"
+    row_unit: str = "une ligne = une liste"
 
 
 @dataclass
@@ -338,9 +338,7 @@ def ingest(
                 None,
                 None,
                 exc.code,
-                f"Fichier illisible : {exc.message}"
-                if exc.code == "UNREADABLE_FILE"
-                else f"Fichier refusé : {exc.message}",
+                _file_message(exc.code, exc.message),
             )
             file_rejects.append(summary.problem)
             continue
@@ -412,6 +410,16 @@ def ingest(
         skipped_files=skipped,
         elapsed=time.perf_counter() - started,
     )
+
+
+def _file_message(code: str, message: str) -> str:
+    """« Fichier illisible : … » once, whatever the reader's message starts with."""
+    prefix = "Fichier illisible" if code == "UNREADABLE_FILE" else "Fichier refusé"
+    text = message.strip()
+    for known in ("fichier illisible", "fichier refusé", "fichier refuse"):
+        while text.lower().startswith(known):
+            text = text[len(known) :].lstrip(" :—-")
+    return f"{prefix} : {text}"
 
 
 def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:

@@ -14,7 +14,7 @@ __all__ = ["LABEL", "NAME", "read", "score"]
 
 NAME = "compact"
 LABEL = "format compact (mesures listées dans une cellule)"
-ROW_UNIT = "ligne (une liste)"
+ROW_UNIT = "une ligne = une liste"
 
 
 def score(ctx: SheetContext) -> float:

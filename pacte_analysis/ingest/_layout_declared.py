@@ -13,7 +13,7 @@ __all__ = ["LABEL", "NAME", "read", "score"]
 
 NAME = "declared"
 LABEL = "déclaratif (signature, principes ou nombre de mesures, sans le détail des mesures)"
-ROW_UNIT = "ligne (une liste)"
+ROW_UNIT = "une ligne = une liste"
 
 
 def score(ctx: SheetContext) -> float:

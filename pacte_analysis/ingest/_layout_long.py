@@ -14,7 +14,7 @@ __all__ = ["LABEL", "NAME", "read", "score"]
 
 NAME = "long"
 LABEL = "format long (une ligne par liste et par mesure)"
-ROW_UNIT = "ligne (une mesure d'une liste)"
+ROW_UNIT = "une ligne = une mesure d'une liste"
 
 
 def score(ctx: SheetContext) -> float:
@@ -119,7 +119,7 @@ def _row(
                     entry,
                     r,
                     long_level,
-                    f"niveau {given} incompatible avec « {raw} » dans la colonne "
+                    f"niveau {given} incompatible avec « {raw} » dans la "
                     f"{ctx.where(long_value)}.",
                 )
     if kind == "principle":

@@ -20,7 +20,7 @@ __all__ = ["LABEL", "NAME", "find_label_column", "turn"]
 
 NAME = "transposed"
 LABEL = "format transposé (une ligne par mesure, une colonne par liste)"
-ROW_UNIT = "colonne (une liste)"
+ROW_UNIT = "une colonne = une liste"
 
 _COMMITMENT = {"measure", "measure_level", "level", "principle", "principles"}
 _IDENTITY_WORDS = {"liste", "listes", "nom de la liste", "candidat", "candidats", "tete de liste"}

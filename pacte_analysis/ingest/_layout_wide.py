@@ -17,7 +17,7 @@ __all__ = ["LABEL", "NAME", "read", "score"]
 
 NAME = "wide"
 LABEL = "format large (une colonne par mesure)"
-ROW_UNIT = "ligne (une liste)"
+ROW_UNIT = "une ligne = une liste"
 
 
 def score(ctx: SheetContext) -> float:

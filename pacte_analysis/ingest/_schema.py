@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["REASON_CODES", "SCHEMAS", "build_table", "check_table", "empty_table"]
+__all__ = [
+    "REASON_CODES",
+    "SCHEMAS",
+    "WARNING_CODES",
+    "build_table",
+    "check_table",
+    "empty_table",
+]
 
 DATE = pd.ArrowDtype(pa.date32())
 
@@ -81,6 +88,10 @@ REASON_CODES: dict[str, str] = {
     "SIGNATORY_MISMATCH": "signature du suivi contraire à la règle (avertissement)",
     "AMBIGUOUS_VALUE": "valeur lue sous une hypothèse (avertissement)",
 }
+
+
+#: Codes that warn about a list still imported (read under an assumption).
+WARNING_CODES = frozenset({"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE"})
 
 
 def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:

@@ -10,6 +10,7 @@ sheet), and rejects on a row and column. Layout readers live in one small module
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ class SheetOutcome:
     #: Data rows that are not lists (summary and note rows), each rejected once.
     skipped_rows: int = 0
     #: What one « row » of this layout is, for the report.
-    row_unit: str = "ligne"
+    row_unit: str = "une ligne = une liste"
     notes: list[str] = field(default_factory=list)
 
 
@@ -252,10 +253,19 @@ class SheetContext:
         """Column letter of ``c`` as the user sees it."""
         return self.position(self.plan.row, c)[1]
 
-    def where(self, c: int) -> str:
-        """« B « Commune » », the column as the report names it."""
+    def where(self, c: int, *, capital: bool = False) -> str:
+        """« colonne B « Commune » », the column as the report names it.
+
+        In a transposed sheet a column here is a row of the user's sheet: « ligne 12
+        « Mesure 3 » ».
+        """
         label = self.label(c)
-        return f"{self.letter(c)} « {label} »" if label else self.letter(c)
+        if self.transposed:
+            place = f"ligne {self.position(self.plan.row, c)[0]}"
+        else:
+            place = f"colonne {self.letter(c)}"
+        text = f"{place} « {label} »" if label else place
+        return text[0].upper() + text[1:] if capital else text
 
     def row_no(self, r: int, c: int = 0) -> int:
         """1-based row number, in the user's sheet, of cell ``(r, c)``."""
@@ -263,9 +273,14 @@ class SheetContext:
 
     # ------------------------------------------------------------------ rejects
     def column_reject(self, c: int, code: str, message: str, raw: str | None = None) -> None:
-        """A reject on a whole column (``source_row`` null)."""
+        """A reject on a whole column (``source_row`` null; a row in a transposed sheet)."""
+        if self.transposed:
+            row: int | None = self.position(self.plan.row, c)[0]
+            letter: str | None = None
+        else:
+            row, letter = None, self.letter(c)
         self.column_rejects.append(
-            Reject(self.file, self.sheet, None, self.letter(c), code, message, raw, self.label(c))
+            Reject(self.file, self.sheet, row, letter, code, message, raw, self.label(c))
         )
 
     def _unknown_column(self, c: int, role: ColumnRole) -> None:
@@ -273,7 +288,7 @@ class SheetContext:
         self.column_reject(
             c,
             "UNKNOWN_MEASURE",
-            f"Colonne {self.where(c)} : la mesure {role.measure} n'existe pas dans "
+            f"{self.where(c, capital=True)} : la mesure {role.measure} n'existe pas dans "
             f"l'édition {self.edition.name} ({len(self.edition.measures)} mesures) ; "
             "colonne ignorée, les autres mesures sont importées.",
             self.label(c),
@@ -287,7 +302,7 @@ class SheetContext:
         self.column_reject(
             c,
             "UNKNOWN_MEASURE",
-            f"Colonne {self.where(c)} : la mesure {number} (vue d'abord ligne {self.row_no(r, c)}) "
+            f"{self.where(c, capital=True)} : la mesure {number} (vue d'abord ligne {self.row_no(r, c)}) "
             f"n'existe pas dans l'édition {self.edition.name} ; ignorée partout dans "
             "cette colonne, les autres mesures sont importées.",
             str(number),
@@ -305,7 +320,7 @@ class SheetContext:
 
     def invalid(self, entry: Entry, r: int, c: int, exc: InvalidValue | str) -> None:
         """An ``INVALID_VALUE`` reject on cell ``(r, c)``."""
-        self.cell_reject(entry, r, c, "INVALID_VALUE", f"Colonne {self.where(c)} : {exc}")
+        self.cell_reject(entry, r, c, "INVALID_VALUE", f"{self.where(c, capital=True)} : {exc}")
 
     def report_ignored_columns(self) -> None:
         """An ``IGNORED_COLUMN`` reject for every column with data that no reader used."""
@@ -327,7 +342,7 @@ class SheetContext:
             self.column_reject(
                 c,
                 "IGNORED_COLUMN",
-                f"Colonne {self.where(c)} non importée ({why}) : ses {filled} cellule(s) "
+                f"{self.where(c, capital=True)} non importée ({why}) : ses {filled} cellule(s) "
                 "remplie(s) ne sont pas lues. Renommez l'en-tête (par exemple « Mesure 12 », "
                 "« Principe A », « Commune », « Tête de liste ») si elle doit l'être.",
                 label or None,
@@ -503,7 +518,7 @@ class SheetContext:
         """
         if not any(kind in self.col for kind in COMMUNE_KINDS):
             return
-        for (r1, a), (r2, b) in zip(entries, entries[1:], strict=False):
+        for (r1, a), (r2, b) in itertools.pairwise(entries):
             if r2 - r1 == 1 and any(a.commune[:3]) and a.commune == b.commune:
                 return
         previous: tuple[int, Entry] | None = None
@@ -644,7 +659,7 @@ class SheetContext:
             )
         for warning in parsed.warnings:
             self.cell_reject(
-                entry, r, c, "AMBIGUOUS_VALUE", f"Colonne {self.where(c)} : {warning}."
+                entry, r, c, "AMBIGUOUS_VALUE", f"{self.where(c, capital=True)} : {warning}."
             )
         for number in parsed.pending:
             self.cell_reject(
@@ -652,7 +667,7 @@ class SheetContext:
                 r,
                 c,
                 "PENDING_MEASURE",
-                f"Colonne {self.where(c)} : la mesure {number} est notée en attente, elle n'est "
+                f"{self.where(c, capital=True)} : la mesure {number} est notée en attente, elle n'est "
                 "pas comptée comme engagement.",
             )
         if parsed.declared is not None and entry.n_declared is None:

@@ -205,9 +205,17 @@ def test_whole_folder_reconciles_and_is_deterministic(
         (r.source_file, r.source_sheet, r.source_row)
         for r in one.rejects.itertuples()
         if not pd.isna(r.source_row)
-        and r.code not in ("INVALID_VALUE", "AMBIGUOUS_VALUE", "PENDING_MEASURE", "SIGNATORY_MISMATCH")
+        and r.code
+        not in ("INVALID_VALUE", "AMBIGUOUS_VALUE", "PENDING_MEASURE", "SIGNATORY_MISMATCH")
     }
-    listed = set(zip(one.lists["source_file"], one.lists["source_sheet"], one.lists["source_row"], strict=True))
+    listed = set(
+        zip(
+            one.lists["source_file"],
+            one.lists["source_sheet"],
+            one.lists["source_row"],
+            strict=True,
+        )
+    )
     assert not rejected_rows & listed  # a row that became a list is not also a rejected row
     assert one.report().endswith(rec.line())
     # every list's commitments point back to it
