@@ -24,12 +24,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from pacte_analysis.ingest import IngestResult, ingest
+from pacte_analysis.ingest import FileSummary, IngestResult, Reconciliation, SheetSummary, ingest
 
 SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest" / "shapes"
 EXPECTED: dict[str, dict[str, Any]] = json.loads(
@@ -461,3 +462,200 @@ def test_corpus_tally(commune_resolver: Any, rne_mayors: pd.DataFrame) -> None:
     message = line + "\n" + "\n".join(details)
     if tally["silent"] or tally["extra"] or tally["exact"] < EXACT_SHARE * expected_lists:
         pytest.fail(message, pytrace=False)
+
+
+# ---------------------------------------------------------------- the comparison itself
+def _as_expected(fixture: str) -> Any:
+    """The import a group member expects for ``fixture``, built from its expectation.
+
+    Used to check the comparison: it must find nothing wrong with it, and it must
+    notice each kind of mistake made on purpose below.
+    """
+    spec = EXPECTED[fixture]
+    lists, commitments = [], []
+    for i, exp in enumerate(spec["lists"]):
+        list_id = f"{fixture}#{i}"
+        lists.append(
+            {
+                "list_id": list_id,
+                "commune_code": exp["commune_code"],
+                "list_name": exp["list_name"],
+                "list_head": exp["list_head"],
+                "principles": exp["principles"],
+                "n_measures": len(exp["measures"]),
+                "signatory": exp["signatory"],
+                "signatory_source": exp["signatory_source"],
+                "n_measures_declared": exp["n_measures_declared"],
+                "elected": exp.get("elected"),
+                "source_file": f"{fixture}/{exp['file']}" if exp["file"] else fixture,
+                "source_sheet": exp["sheet"] or "",
+                "source_row": exp["source_row"],
+            }
+        )
+        commitments += [
+            {"list_id": list_id, "measure": int(m), "committed": True, "level": level}
+            for m, level in exp["measures"].items()
+        ]
+    rejects = []
+    for rej in spec["rejects"]:
+        code = rej["code"]
+        rejects.append(
+            {
+                "source_file": f"{fixture}/{rej['file']}" if rej["file"] else fixture,
+                "source_sheet": rej.get("sheet") or "",
+                "source_row": rej["source_row"],
+                "source_column": None if rej["source_column"] == "*" else rej["source_column"],
+                "code": code[0]
+                if isinstance(code, list)
+                else "INVALID_VALUE"
+                if code == "*"
+                else code,
+                "message": "Valeur non reconnue dans cette cellule.",
+            }
+        )
+    n = len(lists)
+    layout = spec["layout"] or "wide"
+    if spec["sheets"] is None:
+        sheets = [SheetSummary(fixture, "", layout, rows_read=spec["rows_read"], lists=n)]
+    else:
+        sheets = [
+            SheetSummary(
+                fixture,
+                name,
+                layout,
+                rows_read=rows,
+                lists=sum(1 for s in spec["lists"] if s["sheet"] == name),
+            )
+            for name, rows in spec["sheets"].items()
+        ]
+    return SimpleNamespace(
+        lists=pd.DataFrame(lists),
+        commitments=pd.DataFrame(
+            commitments, columns=["list_id", "measure", "committed", "level"]
+        ).astype({"level": object}),
+        rejects=pd.DataFrame(
+            rejects,
+            columns=[
+                "source_file",
+                "source_sheet",
+                "source_row",
+                "source_column",
+                "code",
+                "message",
+            ],
+        ),
+        reconciliation=Reconciliation(spec["rows_read"], n, spec["rows_read"] - n),
+        files=[FileSummary(fixture, sheets=sheets)],
+        report=lambda: "(rapport)",
+    )
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_comparison_accepts_the_expected_import(fixture: str) -> None:
+    outcome = _compare(fixture, _as_expected(fixture))
+    assert outcome.problems == []
+    assert {kind for kind, _ in outcome.classes} == {"exact"}
+    assert len(outcome.classes) == len(EXPECTED[fixture]["lists"])
+
+
+def _kinds(outcome: Outcome) -> Counter[str]:
+    return Counter(kind for kind, _ in outcome.classes)
+
+
+def test_comparison_notices_each_kind_of_mistake() -> None:
+    fixture = "02_level_words.xlsx"  # Toulouse row 2, Montpellier row 3 (a reject in I3), Bordeaux
+
+    wrong_level = _as_expected(fixture)
+    com = wrong_level.commitments
+    com.loc[(com["list_id"] == f"{fixture}#0") & (com["measure"] == 1), "level"] = 2
+    outcome = _compare(fixture, wrong_level)
+    assert _kinds(outcome) == {"exact": 2, "silent": 1}
+    assert any("Toulouse" in p and "measures attendu" in p for p in outcome.problems)
+
+    reported = _as_expected(fixture)
+    reported.commitments.loc[0, "level"] = 2
+    extra_reject = {"source_file": fixture, "source_sheet": "", "source_row": 2}
+    extra_reject |= {"source_column": "H", "code": "INVALID_VALUE", "message": "Niveau douteux."}
+    reported.rejects = pd.concat([reported.rejects, pd.DataFrame([extra_reject])])
+    outcome = _compare(fixture, reported)
+    assert _kinds(outcome) == {"exact": 2, "reported": 1}
+    assert any(p.startswith("rejet inattendu : INVALID_VALUE") for p in outcome.problems)
+
+    phantom = _as_expected(fixture)
+    ghost = phantom.lists.iloc[[0]].assign(list_id="ghost", list_name="Liste fantôme")
+    phantom.lists = pd.concat([phantom.lists, ghost], ignore_index=True)
+    outcome = _compare(fixture, phantom)
+    assert _kinds(outcome) == {"exact": 3, "extra": 1}
+    assert any("réconciliation" in p for p in outcome.problems)  # 4 rows in lists, 3 counted
+
+    missing = _as_expected(fixture)
+    missing.lists = missing.lists.iloc[1:]
+    assert _kinds(_compare(fixture, missing)) == {"exact": 2, "silent": 1}
+
+    no_reject = _as_expected(fixture)
+    no_reject.rejects = no_reject.rejects.iloc[0:0]
+    outcome = _compare(fixture, no_reject)
+    assert outcome.problems == ["rejet attendu absent : INVALID_VALUE ligne 3 colonne I"]
+
+    miscounted = _as_expected(fixture)
+    miscounted.reconciliation = Reconciliation(4, 3, 1)
+    assert any("réconciliation" in p for p in _compare(fixture, miscounted).problems)
+
+    old_contract = _as_expected(fixture)
+    old_contract.lists = old_contract.lists.drop(columns=["signatory_source"])
+    outcome = _compare(fixture, old_contract)
+    assert _kinds(outcome) == {"silent": 2, "reported": 1}  # Montpellier has a reject
+    assert _kinds(_compare(fixture, old_contract, frozenset(NEW_FIELDS))) == {"exact": 3}
+
+    technical = _as_expected(fixture)
+    technical.rejects.loc[0, "message"] = "Fichier illisible : fichier illisible : Cfb error"
+    assert len(_compare(fixture, technical).problems) == 2
+
+
+def test_comparison_matches_lists_by_commune_and_identity() -> None:
+    """« Paris en commun » twice in 75056: told apart by their rows and measures."""
+    fixture = "13_same_list_twice"
+    swapped = _as_expected(fixture)
+    swapped.lists = swapped.lists.iloc[::-1].reset_index(drop=True)
+    assert _compare(fixture, swapped).problems == []
+    renamed = _as_expected(fixture)
+    renamed.lists.loc[0, "list_head"] = "CAMILLE EXEMPLE"  # same person, not as written
+    outcome = _compare(fixture, renamed)
+    assert _kinds(outcome) == {"exact": 3, "silent": 1}
+    assert any("list_head attendu 'Mme Camille Exemple'" in p for p in outcome.problems)
+    other = _as_expected("02_level_words.xlsx")
+    other.lists.loc[0, "list_name"] = "Toulouse Autrement"  # not the list that was expected
+    assert _kinds(_compare("02_level_words.xlsx", other)) == {"exact": 2, "silent": 1, "extra": 1}
+    moved = _as_expected("02_level_words.xlsx")
+    moved.lists.loc[0, "commune_code"] = "31069"  # another commune: not the same list
+    assert _kinds(_compare("02_level_words.xlsx", moved)) == {"exact": 2, "silent": 1, "extra": 1}
+
+
+def test_refused_html_export_counts_as_reported() -> None:
+    """The Framaforms « .xls »: refusing it with a French message naming HTML is accepted."""
+    fixture = "08_framaforms.xls"
+    refused = _as_expected(fixture)
+    refused.lists = refused.lists.iloc[0:0]
+    refused.commitments = refused.commitments.iloc[0:0]
+    message = (
+        "Fichier illisible : ce fichier « .xls » est une page web (HTML) exportée par un "
+        "formulaire ; ouvrez-le dans un tableur et enregistrez-le en .xlsx ou .csv."
+    )
+    refused.rejects = pd.DataFrame(
+        [
+            {
+                "source_file": fixture,
+                "source_sheet": "",
+                "source_row": None,
+                "source_column": None,
+                "code": "UNREADABLE_FILE",
+                "message": message,
+            }
+        ]
+    )
+    refused.reconciliation = Reconciliation(0, 0, 0, 1)
+    outcome = _compare(fixture, refused)
+    assert outcome.problems == []
+    assert _kinds(outcome) == {"reported": 2}
+    refused.rejects.loc[0, "message"] = "Fichier illisible : format inconnu."
+    assert len(_compare(fixture, refused).problems) == 1
