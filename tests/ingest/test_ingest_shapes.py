@@ -424,6 +424,24 @@ def test_every_fixture_has_an_expectation() -> None:
     assert shapes == {str(n) for n in range(1, 14)}  # every shape of issue 9
 
 
+def test_fixtures_share_a_list_only_when_identical() -> None:
+    """Read together (the whole fixtures folder), two fixtures never hold two versions of one
+    list: a head or a list name appears in two fixtures of one commune only in twin files."""
+    seen: dict[tuple[str, str, Any], tuple[str, str]] = {}
+    for fixture, spec in sorted(EXPECTED.items()):
+        for exp in spec["lists"]:
+            content = json.dumps([exp["principles"], exp["measures"], exp["signatory"]])
+            keys: list[tuple[str, str, Any]] = [
+                ("tête", exp["commune_code"], _person(exp["list_head"]))
+            ]
+            keys.append(("nom", exp["commune_code"], _norm(exp["list_name"])))
+            for key in keys:
+                if not key[2]:
+                    continue
+                other = seen.setdefault(key, (fixture, content))
+                assert other[0] == fixture or other[1] == content, (key, fixture, other[0])
+
+
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))
 def test_shape(run: Any, fixture: str) -> None:
     result = run(fixture)
