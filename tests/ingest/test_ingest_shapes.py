@@ -467,6 +467,11 @@ def test_layout_stable_with_and_without_a_local_measure_column(run: Any) -> None
     assert len(layouts) == 1, layouts
 
 
+def _tally_line(tally: Counter[str]) -> str:
+    """``exact N / reported N / silent N / extra N`` (the words of issue 9)."""
+    return " / ".join(f"{kind} {tally[kind]}" for kind in ("exact", "reported", "silent", "extra"))
+
+
 def test_corpus_tally(commune_resolver: Any, rne_mayors: pd.DataFrame) -> None:
     """Over the whole corpus: no silently wrong list, no phantom list, ≥ 85 % exact."""
     tally: Counter[str] = Counter()
@@ -480,8 +485,7 @@ def test_corpus_tally(commune_resolver: Any, rne_mayors: pd.DataFrame) -> None:
     expected_lists = sum(len(spec["lists"]) for spec in EXPECTED.values())
     line = (
         f"Corpus « shapes » ({len(EXPECTED)} fichiers, {expected_lists} listes attendues) : "
-        f"exactes {tally['exact']} / signalées {tally['reported']} / "
-        f"silencieuses {tally['silent']} / en trop {tally['extra']}"
+        + _tally_line(tally)
     )
     print(line)
     missing = frozenset(NEW_FIELDS) - set(
@@ -492,10 +496,7 @@ def test_corpus_tally(commune_resolver: Any, rne_mayors: pd.DataFrame) -> None:
         for fixture in sorted(EXPECTED):
             result = _run(fixture, commune_resolver, rne_mayors)
             old.update(kind for kind, _ in _compare(fixture, result, missing).classes)
-        print(
-            f"  sans les colonnes absentes ({', '.join(sorted(missing))}) : exactes {old['exact']}"
-            f" / signalées {old['reported']} / silencieuses {old['silent']} / en trop {old['extra']}"
-        )
+        print(f"  sans les colonnes absentes ({', '.join(sorted(missing))}) : {_tally_line(old)}")
     assert tally["exact"] + tally["reported"] + tally["silent"] == expected_lists
     message = line + "\n" + "\n".join(details)
     if tally["silent"] or tally["extra"] or tally["exact"] < EXACT_SHARE * expected_lists:
