@@ -13,7 +13,10 @@ tests:
   ``silent == 0``, ``extra == 0``, at least 85 % ``exact``.
 
 Imported lists are matched to expected ones by commune and normalised list name
-(or head of list when the name is not given).
+(or head of list when the name is not given). The comparison itself is tested at
+the end of this file on imports built from the expectations (accepted as they
+are; each kind of mistake made on purpose is caught), so that these tests can
+pass, and can fail, independently of the state of the import.
 """
 
 from __future__ import annotations
