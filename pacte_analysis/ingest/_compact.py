@@ -80,6 +80,9 @@ _ALL_BUT = re.compile(
     r"^(?:toutes|tout|tous|l ensemble)(?:\s(?:les|des))?(?:\s\d{1,3})?(?:\s(?:mesures?))?\s"
     r"(?:sauf|excepte|exceptee|hormis|hors|moins|a l exception d[eu]?|sans)\s(.*)$"
 )
+_BUT = re.compile(
+    r"^(.*?)\s(?:sauf|excepte|exceptee|hormis|hors|moins|a l exception d[eu]?)\s(.*)$", re.I
+)
 _PENDING_WORDS = (
     r"en\s+attente|[àa]\s+confirmer|en\s+discussion|en\s+r[ée]flexion|[àa]\s+l['’ ]?[ée]tude|"
     r"pas\s+encore|[àa]\s+venir|[àa]\s+valider|sous\s+r[ée]serve|peut[- ][êe]tre|[àa]\s+pr[ée]ciser"
@@ -92,7 +95,7 @@ _PENDING_AFTER = re.compile(
 )
 # form answers: a number (or M12) starting an item and followed by a title
 _FORM_ITEM = re.compile(
-    r"(?:^|[,;\n]\s*|\s-\s)(?:m|mesure\s*|n°\s*)?(\d{1,2})\s*(?:-|–|—|\.|\)|:|/)\s*(?=[^\W\d_]{3})",
+    r"(?:^|[,;\n]\s*|\s-\s)(?:m|mesure\s*|n°\s*)?(\d{1,2})\s*(?:-|–|—|\.|\)|:|/)\s*(?=[^\W\d_]{2})",
     re.IGNORECASE,
 )
 _LEVEL_WORDS_MAX = (
@@ -330,6 +333,31 @@ def _parse_numbers(text: str, max_level: int, result: MeasureList, letters: str 
             result.levels[number] = item_level if item_level is not None else old
 
 
+_NUMBER_WORDS = {
+    "a",
+    "au",
+    "et",
+    "m",
+    "mesure",
+    "mesures",
+    "les",
+    "la",
+    "le",
+    "de",
+    "des",
+    "n",
+    "no",
+}
+
+
+def _numbers_only(text: str) -> bool:
+    """Whether ``text`` holds only numbers, ranges and their little words."""
+    words = norm(text).split()
+    return bool(words) and all(
+        w.isdigit() or w in _NUMBER_WORDS or re.fullmatch(r"m\d+", w) for w in words
+    )
+
+
 def _parse_form(text: str, max_level: int, result: MeasureList) -> bool:
     """Answers of a form export (``1 - Titre, 3 - Titre…``); False if not that shape."""
     starts = list(_FORM_ITEM.finditer(text))
@@ -430,6 +458,16 @@ def parse_measure_list(
         result.bad.extend(excluded.bad)
         result.principles |= excluded.principles
         result.levels.update({n: None for n in all_numbers if n not in excluded.levels})
+        return result
+    but = _BUT.match(text)
+    if but and _numbers_only(but.group(1)) and _numbers_only(but.group(2)):
+        # « 1-32 sauf 13 », « 1 à 20 sauf 4 et 7 »
+        kept, excluded = MeasureList(), MeasureList()
+        _parse_numbers(but.group(1), max_level, kept, letters)
+        _parse_numbers(but.group(2), max_level, excluded, letters)
+        result.bad.extend(kept.bad + excluded.bad)
+        result.principles |= kept.principles
+        result.levels.update({n: lv for n, lv in kept.levels.items() if n not in excluded.levels})
         return result
     # pending items are taken out first
     for pattern in (_PENDING_PAREN, _PENDING_AFTER, _PENDING_TAIL):

@@ -119,8 +119,7 @@ def _row(
                     entry,
                     r,
                     long_level,
-                    f"niveau {given} incompatible avec « {raw} » dans la "
-                    f"{ctx.where(long_value)}.",
+                    f"niveau {given} incompatible avec « {raw} » dans la {ctx.where(long_value)}.",
                 )
     if kind == "principle":
         if committed:

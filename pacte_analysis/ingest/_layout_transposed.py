@@ -26,6 +26,21 @@ _COMMITMENT = {"measure", "measure_level", "level", "principle", "principles"}
 _IDENTITY_WORDS = {"liste", "listes", "nom de la liste", "candidat", "candidats", "tete de liste"}
 
 
+def _kind(text: str, letters: str, titles: tuple[tuple[str, int], ...] = ()) -> str | None:
+    """Role of a row label of a transposed sheet (bare principle letters included)."""
+    if not text:
+        return None
+    key = norm(text)
+    if len(key) == 1 and key.upper() in letters:
+        return "principle"
+    role = classify_label(text, letters)
+    if role is not None:
+        return role.kind
+    if titles and match_title(text, titles) is not None:
+        return "measure"
+    return None
+
+
 def find_label_column(
     rows: list[list[Any]], letters: str, titles: tuple[tuple[str, int], ...]
 ) -> tuple[int, int, int] | None:
@@ -41,13 +56,7 @@ def find_label_column(
         for r, row in enumerate(rows[:80]):
             if j >= len(row):
                 continue
-            text = cell_text(row[j])
-            if not text:
-                continue
-            role = classify_label(text, letters)
-            kind = role.kind if role is not None else None
-            if kind is None and titles and match_title(text, titles) is not None:
-                kind = "measure"
+            kind = _kind(cell_text(row[j]), letters, titles)
             if kind in _COMMITMENT and any(cell_text(v) for v in row[j + 1 :]):
                 count += 1
                 if first < 0:
@@ -58,7 +67,7 @@ def find_label_column(
 
 
 def turn(
-    rows: list[list[Any]], j: int, first: int
+    rows: list[list[Any]], j: int, first: int, letters: str = "ABC"
 ) -> tuple[list[list[Any]], int, Callable[[int, int], tuple[int, str]]]:
     """Turn the block that starts above ``first`` so that each list becomes a row.
 
@@ -67,12 +76,11 @@ def turn(
     titles) and the position map ``(r, c) -> (row number, column letter)``.
     """
     top = first
-    # rows just above with identity labels (« Liste », « Tête de liste ») belong to the block
+    # rows just above with labels (« Principe A », « A », « Tête de liste ») belong to the block
     while top > 0:
         above = rows[top - 1]
         text = cell_text(above[j]) if j < len(above) else ""
-        role = classify_label(text) if text else None
-        if role is None or not any(cell_text(v) for v in above[j + 1 :]):
+        if _kind(text, letters) is None or not any(cell_text(v) for v in above[j + 1 :]):
             break
         top -= 1
     # and so does an unlabelled row naming the lists (not a title over one cell)
@@ -92,8 +100,12 @@ def turn(
             top -= 1
     block = [list(row[j:]) for row in rows[top:]]
     grid = [list(col) for col in zip_longest(*block, fillvalue=None)]
-    if grid and top < len(rows) and not cell_text(grid[0][0]):
-        grid[0][0] = "Liste"
+    # the corner names what the first row holds: the lists, whatever it says
+    # (« Engagement », « Listes », nothing…)
+    if grid:
+        corner = classify_label(cell_text(grid[0][0]), letters) if cell_text(grid[0][0]) else None
+        if corner is None or corner.kind not in ("list_name", "list_head", "commune_name"):
+            grid[0][0] = "Liste"
 
     def position(r: int, c: int) -> tuple[int, str]:
         return top + c + 1, column_letter(j + r)

@@ -238,7 +238,7 @@ def read_sheet(
     label_column = _layout_transposed.find_label_column(rows, letters, measure_titles)
     if label_column is not None and label_column[2] > _plan_strength(plan):
         j, first, _ = label_column
-        grid, top, position = _layout_transposed.turn(rows, j, first)
+        grid, top, position = _layout_transposed.turn(rows, j, first, letters)
         turned = detect_header(
             grid[:1] + grid[1:],
             letters,

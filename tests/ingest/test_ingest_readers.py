@@ -18,7 +18,9 @@ from pacte_analysis.ingest._readers import FileData, SheetData
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, commune_resolver: Any, rne_mayors: pd.DataFrame, tmp_path: Any):  # type: ignore[no-untyped-def]
+def run(
+    monkeypatch: pytest.MonkeyPatch, commune_resolver: Any, rne_mayors: pd.DataFrame, tmp_path: Any
+):  # type: ignore[no-untyped-def]
     """Import in-memory sheets as one workbook ``suivi.xlsx``."""
 
     def _run(*sheets: tuple[str, list[list[Any]]]) -> Any:
@@ -281,5 +283,9 @@ def test_same_list_twice_and_councils_of_one_commune(run: Any) -> None:
     )
     codes = [c for c, _, _ in _codes(result)]
     assert codes == ["DUPLICATE_LIST", "DUPLICATE_LIST"]
-    assert result.lists["list_name"].tolist() == ["Rennes demain", "Paris en commun", "Paris en commun"]
+    assert result.lists["list_name"].tolist() == [
+        "Rennes demain",
+        "Paris en commun",
+        "Paris en commun",
+    ]
     assert result.lists["list_id"].is_unique
