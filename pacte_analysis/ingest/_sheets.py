@@ -37,12 +37,14 @@ from pacte_analysis.ingest._compact import title_index
 from pacte_analysis.ingest._headers import (
     COMMITMENT_KINDS,
     COMMUNE_KINDS,
+    ColumnRole,
     HeaderPlan,
     detect_header,
 )
 from pacte_analysis.ingest._readers import SheetData
 from pacte_analysis.ingest._sheet_base import Entry, Reject, SheetContext, SheetOutcome
 from pacte_analysis.ingest._text import cell_text, is_empty, norm
+from pacte_analysis.ingest._values import InvalidValue, parse_signed
 
 __all__ = ["LAYOUTS", "LAYOUT_LABELS", "Entry", "Reject", "SheetOutcome", "read_sheet"]
 
@@ -182,9 +184,31 @@ def _drop_summary_rows(ctx: SheetContext) -> list[Reject]:
     return rejects
 
 
+def _status_as_signature(ctx: SheetContext) -> None:
+    """A « Statut » / « Réponse » column of a one-row-per-list sheet says whether the list signed."""
+    for c in list(ctx.col.get("long_value", [])):
+        values = [v for v in ctx.column(c) if not is_empty(v)]
+        if not values:
+            continue
+        readable = 0
+        for value in values:
+            try:
+                parse_signed(value)
+            except InvalidValue:
+                continue
+            readable += 1
+        if readable >= 0.8 * len(values):
+            ctx.col["long_value"].remove(c)
+            ctx.col.setdefault("signed", []).append(c)
+            ctx.plan.roles[c] = ColumnRole("signed")
+            ctx.notes.append(f"{ctx.where(c)} lue comme la signature du pacte (oui / non)")
+
+
 def _read_with(ctx: SheetContext, outcome: SheetOutcome, layout: ModuleType | None = None) -> None:
     summary_rejects = _drop_summary_rows(ctx)
     layout = layout or _choose(ctx)
+    if layout is not _layout_long:
+        _status_as_signature(ctx)
     pairs = layout.read(ctx)
     if layout is not _layout_long:
         ctx.fill_down(pairs)

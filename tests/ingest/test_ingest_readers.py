@@ -289,3 +289,20 @@ def test_same_list_twice_and_councils_of_one_commune(run: Any) -> None:
         "Paris en commun",
     ]
     assert result.lists["list_id"].is_unique
+
+
+def test_status_column_says_whether_the_list_signed(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Statut", "Principes"],
+                ["Rennes", "R1", "Signé", "ABC"],
+                ["Rennes", "R2", "Refus", ""],
+                ["Brest", "B1", "en attente", ""],
+            ],
+        )
+    )
+    assert result.lists["signatory"].tolist() == [True, False, False]
+    assert result.lists["signatory_source"].tolist() == ["tracker", "tracker", "rule"]
+    assert result.rejects.empty
