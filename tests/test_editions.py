@@ -6,7 +6,7 @@ import pytest
 
 import pacte_analysis as pa
 
-# Measures whose title is read in public sources (shared/PACTE-2020.md).
+# Measures whose title is read in public sources (docs/pacte-2020.md).
 CONFIRMED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 18, 20, 24, 25, 28, 29, 31, 32}
 TOPIC_ONLY = {21, 27}
 BUNDLED = Path(pa.editions.__file__).with_name("pacte-2020.csv")

@@ -15,7 +15,7 @@ title_confirmed, source``. Each row is one of:
     confirmed), ``theme`` one of the review themes (may be empty), ``levels`` the
     number of ambition levels (default 3), ``title_confirmed`` ``true``/``false``.
 
-The bundled ``pacte-2020`` edition follows ``shared/PACTE-2020.md``: a measure
+The bundled ``pacte-2020`` edition follows ``docs/pacte-2020.md``: a measure
 whose title is not confirmed by a public source has an empty title and is shown as
 « Mesure N ». Users supply an official wording, or a local variant (the 34
 measures of the Lille metropolis…), through their own CSV file.

@@ -146,7 +146,7 @@ class IngestResult:
     Attributes
     ----------
     lists, commitments, rejects : pandas.DataFrame
-        The canonical tables (see the table contract in ``DESIGN.md``).
+        The canonical tables (see the table contract in ``docs/contract.md``).
     edition : Edition
     files : list of FileSummary
     reconciliation : Reconciliation
