@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import expand_paths, read_file
 from pacte_analysis.ingest._safety import FileProblem
@@ -220,51 +220,52 @@ class _MayorIndex:
         return False
 
 
-def _default_mayors() -> pd.DataFrame | None:
+def _default_mayors(vintage: int = 2020) -> pd.DataFrame | None:
     try:
         from pacte_analysis.reference import mayors
 
-        return mayors()
+        return mayors(vintage=vintage)
     except Exception as exc:
-        logger.warning("Maires 2020 (RNE) indisponibles, « élue » non déduite : %s", exc)
+        logger.warning("Maires %s (RNE) indisponibles, « élue » non déduite : %s", vintage, exc)
         return None
 
 
 # The last mayor index built, with the frame it was built from (``None``: the
 # default mayors), so that repeated imports in one process build it once.
-_MAYOR_INDEX_CACHE: list[tuple[pd.DataFrame | None, _MayorIndex]] = []
+_MAYOR_INDEX_CACHE: list[tuple[pd.DataFrame | None, int, _MayorIndex]] = []
 
 
-def _cached_mayor_index(mayors: pd.DataFrame | None) -> _MayorIndex | None:
-    """The mayor index of ``mayors`` (the default mayors when ``None``), built once."""
-    for frame, index in _MAYOR_INDEX_CACHE:
-        if frame is mayors:
+def _cached_mayor_index(mayors: pd.DataFrame | None, vintage: int = 2020) -> _MayorIndex | None:
+    """The mayor index of ``mayors`` (the vintage's mayors when ``None``), built once."""
+    for frame, year, index in _MAYOR_INDEX_CACHE:
+        if frame is mayors and year == vintage:
             return index
-    frame = mayors if mayors is not None else _default_mayors()
+    frame = mayors if mayors is not None else _default_mayors(vintage)
     if frame is None:
         return None
     index = _MayorIndex(frame)
-    _MAYOR_INDEX_CACHE[:] = [(mayors, index)]
+    _MAYOR_INDEX_CACHE[:] = [(mayors, vintage, index)]
     return index
 
 
-def _default_resolver() -> ResolverLike:
+def _default_resolver(vintage: int = 2020) -> ResolverLike:
     try:
         from pacte_analysis.reference import _resolver
 
         # built once per process (the resolver is read-only once built)
-        return _resolver._default_resolver(2020)
+        return _resolver._default_resolver(vintage)
     except Exception as exc:
+        option = "" if vintage == 2020 else f" --vintage {vintage}"
         raise IngestSetupError(
-            "Données de référence (COG 2020) indisponibles : lancez d'abord "
-            f"« pacte reference build ». Détail : {exc}"
+            f"Données de référence (géographie {vintage}) indisponibles : lancez d'abord "
+            f"« pacte reference build{option} ». Détail : {exc}"
         ) from exc
 
 
 # ---------------------------------------------------------------- the engine
 def ingest(
     paths: str | Path | Iterable[str | Path],
-    edition: str | Path | Edition = "pacte-2020",
+    edition: str | Path | Edition = DEFAULT_EDITION,
     resolver: ResolverLike | None = None,
     *,
     mayors: pd.DataFrame | None = None,
@@ -278,11 +279,13 @@ def ingest(
         Files (``.xlsx``, ``.ods``, ``.xls``, ``.csv``, ``.txt``) and folders (read
         recursively). The order does not matter: files are read sorted by name.
     edition : str, path or Edition, default "pacte-2020"
-        Measure catalogue (see :func:`pacte_analysis.read_edition`).
+        Measure catalogue (see :func:`pacte_analysis.read_edition`). Its election
+        year and geography vintage decide the communes trackers resolve against and
+        the mayors elected lists are matched with.
     resolver : object with a ``resolve(name, code, postal_code, departement)`` method, optional
         Commune resolver; defaults to :class:`pacte_analysis.reference.CommuneResolver`.
     mayors : pandas.DataFrame, optional
-        2020 mayors (``commune_code``, ``last_name``, ``first_name``) used when a
+        Mayors (``commune_code``, ``last_name``, ``first_name``) used when a
         tracker does not say whether a list won; defaults to
         :func:`pacte_analysis.reference.mayors` (skipped with a warning if absent).
     progress : bool, default False
@@ -311,7 +314,7 @@ def ingest(
         paths = [paths]
     files, skipped, missing = expand_paths(paths)
     if resolver is None:
-        resolver = _default_resolver()
+        resolver = _default_resolver(ed.vintage)
     summaries: list[FileSummary] = []
     file_rejects: list[Reject] = []
     entries: list[Entry] = []
@@ -380,7 +383,7 @@ def ingest(
             summary.problem = _no_header(display, "", None, ed)
             file_rejects.append(summary.problem)
     lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
-    mayor_index = _mayor_index(lists_entries, mayors)
+    mayor_index = _mayor_index(lists_entries, mayors, ed.vintage)
     accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
     accepted_rows: dict[tuple[str, str], int] = defaultdict(int)
     for entry, _ in lists_entries:
@@ -600,12 +603,12 @@ def _describe(entry: Entry) -> str:
 
 
 def _mayor_index(
-    accepted: list[tuple[Entry, Any]], mayors: pd.DataFrame | None
+    accepted: list[tuple[Entry, Any]], mayors: pd.DataFrame | None, vintage: int = 2020
 ) -> _MayorIndex | None:
     needed = any(e.elected is None and e.list_head for e, _ in accepted)
     if not needed:
         return None
-    return _cached_mayor_index(mayors)
+    return _cached_mayor_index(mayors, vintage)
 
 
 def _list_id(edition: str, code: str, entry: Entry, arrondissement: str = "") -> str:
