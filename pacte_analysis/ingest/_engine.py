@@ -21,6 +21,7 @@ from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import expand_paths, read_file
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._schema import build_table, check_table
+from pacte_analysis.ingest._sheet_base import ValueReader
 from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
 from pacte_analysis.ingest._text import CIVILITIES, column_index, norm, person_key
 
@@ -315,73 +316,9 @@ def ingest(
     files, skipped, missing = expand_paths(paths)
     if resolver is None:
         resolver = _default_resolver(ed.vintage)
-    summaries: list[FileSummary] = []
-    file_rejects: list[Reject] = []
-    entries: list[Entry] = []
-    sheet_of: dict[tuple[str, str], SheetSummary] = {}
-    column_rejects: list[Reject] = []
-    for name in missing:
-        problem = Reject(name, "", None, None, "UNREADABLE_FILE", "Fichier ou dossier introuvable.")
-        summaries.append(FileSummary(name, problem=problem))
-        file_rejects.append(problem)
-    iterator: Iterable[tuple[Path, str]] = files
-    if progress and len(files) > 1:
-        from tqdm import tqdm
-
-        iterator = tqdm(files, desc="Lecture", unit="fichier", file=sys.stderr, leave=False)
-    for path, display in iterator:
-        summary = FileSummary(display)
-        summaries.append(summary)
-        try:
-            data = read_file(path)
-        except FileProblem as exc:
-            summary.problem = Reject(
-                display,
-                "",
-                None,
-                None,
-                exc.code,
-                _file_message(exc.code, exc.message),
-            )
-            file_rejects.append(summary.problem)
-            continue
-        summary.kind = data.kind
-        summary.notes.extend(data.notes)
-        outcomes = [read_sheet(sheet, ed, display, resolver) for sheet in data.sheets]
-        any_header = any(o.has_header for o in outcomes)
-        for sheet, outcome in zip(data.sheets, outcomes, strict=True):
-            sheet_summary = SheetSummary(display, sheet.name, outcome.layout, outcome.header_row)
-            sheet_summary.row_unit = outcome.row_unit
-            sheet_summary.notes.extend(outcome.notes)
-            if sheet.hidden:
-                sheet_summary.notes.append("feuille masquée")
-            if outcome.has_header:
-                summary.sheets.append(sheet_summary)
-                sheet_of[(display, sheet.name)] = sheet_summary
-                sheet_summary.rows_read = (
-                    sum(e.rows for e in outcome.entries) + outcome.skipped_rows
-                )
-                entries.extend(outcome.entries)
-                column_rejects.extend(outcome.rejects)
-                continue
-            if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
-                summary.notes.append(f"feuille « {sheet.name} » : notice, pas un tableau de suivi")
-                continue
-            if (outcome.looks_tabular and not sheet.hidden) or (
-                not any_header and outcome.non_empty_rows and not sheet.hidden
-            ):
-                sheet_summary.rows_read = sheet_summary.rejected_rows = outcome.non_empty_rows
-                summary.sheets.append(sheet_summary)
-                column_rejects.append(_no_header(display, sheet.name, outcome, ed))
-            elif outcome.non_empty_rows:
-                sheet_summary.notes.append("sans tableau de suivi : ignorée")
-                summary.notes.append(
-                    f"feuille « {sheet.name} » ignorée (pas de tableau de suivi"
-                    + (", masquée)" if sheet.hidden else ")")
-                )
-        if not any_header and not any(s.rejected_rows for s in summary.sheets):
-            summary.problem = _no_header(display, "", None, ed)
-            file_rejects.append(summary.problem)
+    summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
+        files, missing, ed, resolver, progress=progress
+    )
     lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
     mayor_index = _mayor_index(lists_entries, mayors, ed.vintage)
     accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
@@ -423,6 +360,94 @@ def _file_message(code: str, message: str) -> str:
         while text.lower().startswith(known):
             text = text[len(known) :].lstrip(" :—-")
     return f"{prefix} : {text}"
+
+
+def _read_files(
+    files: Sequence[tuple[Path, str]],
+    missing: Sequence[str],
+    ed: Edition,
+    resolver: ResolverLike,
+    *,
+    progress: bool = False,
+    values: ValueReader | None = None,
+) -> tuple[
+    list[FileSummary],
+    list[Reject],
+    list[Entry],
+    dict[tuple[str, str], SheetSummary],
+    list[Reject],
+]:
+    """Read every file and sheet into entries and rejects (shared by every import)."""
+    summaries: list[FileSummary] = []
+    file_rejects: list[Reject] = []
+    entries: list[Entry] = []
+    sheet_of: dict[tuple[str, str], SheetSummary] = {}
+    column_rejects: list[Reject] = []
+    for name in missing:
+        problem = Reject(name, "", None, None, "UNREADABLE_FILE", "Fichier ou dossier introuvable.")
+        summaries.append(FileSummary(name, problem=problem))
+        file_rejects.append(problem)
+    iterator: Iterable[tuple[Path, str]] = files
+    if progress and len(files) > 1:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc="Lecture", unit="fichier", file=sys.stderr, leave=False)
+    for path, display in iterator:
+        summary = FileSummary(display)
+        summaries.append(summary)
+        try:
+            data = read_file(path)
+        except FileProblem as exc:
+            summary.problem = Reject(
+                display,
+                "",
+                None,
+                None,
+                exc.code,
+                _file_message(exc.code, exc.message),
+            )
+            file_rejects.append(summary.problem)
+            continue
+        summary.kind = data.kind
+        summary.notes.extend(data.notes)
+        outcomes = [
+            read_sheet(sheet, ed, display, resolver, values=values) for sheet in data.sheets
+        ]
+        any_header = any(o.has_header for o in outcomes)
+        for sheet, outcome in zip(data.sheets, outcomes, strict=True):
+            sheet_summary = SheetSummary(display, sheet.name, outcome.layout, outcome.header_row)
+            sheet_summary.row_unit = outcome.row_unit
+            sheet_summary.notes.extend(outcome.notes)
+            if sheet.hidden:
+                sheet_summary.notes.append("feuille masquée")
+            if outcome.has_header:
+                summary.sheets.append(sheet_summary)
+                sheet_of[(display, sheet.name)] = sheet_summary
+                sheet_summary.rows_read = (
+                    sum(e.rows for e in outcome.entries) + outcome.skipped_rows
+                )
+                entries.extend(outcome.entries)
+                column_rejects.extend(outcome.rejects)
+                continue
+            if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
+                summary.notes.append(f"feuille « {sheet.name} » : notice, pas un tableau de suivi")
+                continue
+            if (outcome.looks_tabular and not sheet.hidden) or (
+                not any_header and outcome.non_empty_rows and not sheet.hidden
+            ):
+                sheet_summary.rows_read = sheet_summary.rejected_rows = outcome.non_empty_rows
+                summary.sheets.append(sheet_summary)
+                column_rejects.append(_no_header(display, sheet.name, outcome, ed))
+            elif outcome.non_empty_rows:
+                sheet_summary.notes.append("sans tableau de suivi : ignorée")
+                summary.notes.append(
+                    f"feuille « {sheet.name} » ignorée (pas de tableau de suivi"
+                    + (", masquée)" if sheet.hidden else ")")
+                )
+        if not any_header and not any(s.rejected_rows for s in summary.sheets):
+            summary.problem = _no_header(display, "", None, ed)
+            file_rejects.append(summary.problem)
+    return summaries, file_rejects, entries, sheet_of, column_rejects
 
 
 def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:

@@ -135,6 +135,14 @@ _LONG_VALUE = {
     "committed",
     "value",
     "engage e",
+    "avancement",
+    "etat",
+    "etat d avancement",
+    "realisation",
+    "etat de realisation",
+    "niveau de realisation",
+    "statut de la mesure",
+    "statut de realisation",
 }
 _LONG_LEVEL = {
     "niveau",

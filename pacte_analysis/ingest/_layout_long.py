@@ -49,7 +49,7 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
     level_cols = ctx.col.get("long_level", [])
     long_value = value_cols[0] if value_cols else None
     long_level = level_cols[0] if level_cols else None
-    numeric = long_value is not None and ctx.holds_levels(long_value)
+    numeric = long_value is not None and ctx.values is None and ctx.holds_levels(long_value)
     common = ctx.common_columns()
     groups: dict[tuple[str, ...], Entry] = {}
     out: list[tuple[int, Entry]] = []
@@ -98,7 +98,10 @@ def _row(
         value = ctx.cell(r, long_value)
         raw = cell_text(value) or None
         try:
-            committed, level = parse_mark(value, numeric_levels=numeric, max_level=max_level)
+            if ctx.values is not None:
+                committed, level = ctx.values.parse(value, max_level)
+            else:
+                committed, level = parse_mark(value, numeric_levels=numeric, max_level=max_level)
         except InvalidValue as exc:
             ctx.invalid(entry, r, long_value, exc)
             return

@@ -27,8 +27,16 @@ def score(ctx: SheetContext) -> float:
 
 
 def _mark_parser(ctx: SheetContext, c: int, number: int) -> Any:
-    numeric = ctx.holds_levels(c)
     max_level = ctx.edition.measure(number).levels
+    if ctx.values is not None:
+        read = ctx.values.parse
+
+        def parse_other(value: Any) -> Any:
+            committed, code = read(value, max_level)
+            return (committed, code, cell_text(value) or None)
+
+        return ctx.parsed_column(c, f"values:{max_level}", parse_other)
+    numeric = ctx.holds_levels(c)
 
     def parse(value: Any) -> Any:
         committed, level = parse_mark(value, numeric_levels=numeric, max_level=max_level)

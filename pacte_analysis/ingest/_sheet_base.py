@@ -38,7 +38,7 @@ from pacte_analysis.ingest._values import (
     parse_signed,
 )
 
-__all__ = ["Commitment", "Entry", "Reject", "SheetContext", "SheetOutcome"]
+__all__ = ["Commitment", "Entry", "Reject", "SheetContext", "SheetOutcome", "ValueReader"]
 
 # (committed, level, raw value, 1-based row, column letter)
 Commitment = tuple[bool, int | None, str | None, int, str]
@@ -49,6 +49,20 @@ _SUMMARY = re.compile(
     r"remarque|remarques|attention|mise a jour|mis a jour|maj|signataires|resultat global|"
     r"ensemble|tous|toutes)(?:\s|$)"
 )
+
+
+@dataclass(frozen=True)
+class ValueReader:
+    """How the cells of measure columns are read (marks and levels by default).
+
+    ``parse(value, max_level)`` returns ``(committed, code)`` (``code`` in the level
+    slot: a level, or another reading's code such as a follow-up status) or raises
+    :class:`InvalidValue`; ``text_columns`` are header words of free-text columns
+    kept beside (comments), read into :attr:`Entry.notes`.
+    """
+
+    parse: Callable[[Any, int], tuple[bool, int | None]]
+    text_columns: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -95,6 +109,8 @@ class Entry:
     rows: int = 1
     #: Row whose commune was taken for this list (its commune cell was empty).
     commune_from_row: int | None = None
+    #: Free text read beside the list (comments of a follow-up grid), by row number.
+    notes: dict[int, str] = field(default_factory=dict)
     #: Memo of the engine's identity key (set once computed; not part of equality).
     identity_key: str | None = field(default=None, repr=False, compare=False)
 
@@ -193,6 +209,7 @@ class SheetContext:
         position: Callable[[int, int], tuple[int, str]] | None = None,
         title_commune: tuple[str, str] | None = None,
         data_rows: list[int] | None = None,
+        values: ValueReader | None = None,
     ) -> None:
         self.rows = rows
         self.plan = plan
@@ -202,6 +219,7 @@ class SheetContext:
         self.letters = edition.principle_letters
         self.position = position or (lambda r, c: (r + 1, column_letter(c)))
         self.title_commune = title_commune
+        self.values = values
         self.column_rejects: list[Reject] = []
         self.row_rejects: list[Reject] = []
         self.notes: list[str] = []
@@ -243,6 +261,13 @@ class SheetContext:
         measures = self.col.get("measures", [])
         self.list_col = measures[0] if measures else None
         self.commune_from_above: list[int] = []
+        self.text_cols: list[int] = []
+        if values is not None and values.text_columns:
+            for c, label in enumerate(plan.labels):
+                words = norm(label).split()
+                if c not in roles and words and words[0] in values.text_columns:
+                    self.text_cols.append(c)
+                    self.used.add(c)
 
     # ------------------------------------------------------------------ labels
     def label(self, c: int) -> str:
@@ -581,6 +606,10 @@ class SheetContext:
         self, entry: Entry, r: int, i: int, columns: dict[str, list[tuple[int, list[Any]]]]
     ) -> None:
         """Principles, elected flag, signing date, signature and declared count."""
+        for c in self.text_cols:
+            text = cell_text(self.cell(r, c))
+            if text:
+                entry.notes[self.row_no(r, c)] = text
         if columns["principles"] or columns["principle"]:
             entry.principles_known = True
         for column in columns["principles"]:

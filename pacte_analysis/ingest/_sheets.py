@@ -42,7 +42,13 @@ from pacte_analysis.ingest._headers import (
     detect_header,
 )
 from pacte_analysis.ingest._readers import SheetData
-from pacte_analysis.ingest._sheet_base import Entry, Reject, SheetContext, SheetOutcome
+from pacte_analysis.ingest._sheet_base import (
+    Entry,
+    Reject,
+    SheetContext,
+    SheetOutcome,
+    ValueReader,
+)
 from pacte_analysis.ingest._text import cell_text, is_empty, norm
 from pacte_analysis.ingest._values import InvalidValue, parse_signed
 
@@ -228,7 +234,12 @@ def _plan_strength(plan: HeaderPlan | None) -> int:
 
 
 def read_sheet(
-    sheet: SheetData, edition: Edition, file: str, resolver: ResolverLike | None = None
+    sheet: SheetData,
+    edition: Edition,
+    file: str,
+    resolver: ResolverLike | None = None,
+    *,
+    values: ValueReader | None = None,
 ) -> SheetOutcome:
     """Read one sheet into entries and rejects.
 
@@ -240,6 +251,9 @@ def read_sheet(
         Name the file is reported under.
     resolver : object with a ``resolve`` method, optional
         Used to read a commune named in a title or the sheet name.
+    values : ValueReader, optional
+        How a measure's cell is read; by default a commitment (mark or level).
+        The follow-up import reads a status instead.
 
     Returns
     -------
@@ -274,7 +288,14 @@ def read_sheet(
             if not turned.kinds() & set(COMMUNE_KINDS):
                 title, text = _title_commune(rows[:top], sheet.name, resolver)
             ctx = SheetContext(
-                grid, turned, edition, file, sheet.name, position=position, title_commune=title
+                grid,
+                turned,
+                edition,
+                file,
+                sheet.name,
+                position=position,
+                title_commune=title,
+                values=values,
             )
             ctx.transposed = True
             outcome.has_header = True
@@ -305,6 +326,6 @@ def read_sheet(
                 "aucune colonne de commune et aucune commune reconnue dans le titre ni le nom "
                 "de la feuille"
             )
-    ctx = SheetContext(rows, plan, edition, file, sheet.name, title_commune=title)
+    ctx = SheetContext(rows, plan, edition, file, sheet.name, title_commune=title, values=values)
     _read_with(ctx, outcome)
     return outcome
