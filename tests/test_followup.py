@@ -72,7 +72,9 @@ def _long(path: Path) -> None:
     with path.open("w", encoding="cp1252", newline="") as f:
         writer = csv.writer(f, delimiter=";")
         writer.writerow(["Commune", "Liste", "Mesure", "État d'avancement", "Commentaire", "Date"])
-        writer.writerow(["Quimper", "Quimper demain", "M5", "réalisée", "cantine bio", "01/06/2023"])
+        writer.writerow(
+            ["Quimper", "Quimper demain", "M5", "réalisée", "cantine bio", "01/06/2023"]
+        )
         writer.writerow(["Quimper", "Quimper demain", "M7", "en cours", "", "01/06/2023"])
         writer.writerow(["Quimper", "Quimper demain", "M9", "amorcée", "", "01/06/2023"])
 
