@@ -48,19 +48,29 @@ def find_label_column(
 
     A column counts when five cells or more of it, among its first 80 rows, name a
     measure or a principle (« Mesure 3 », « M3 », « 3 - Sobriété… », « Principe A »,
-    a confirmed title) and some cell to their right is filled.
+    a confirmed title), some cell to their right is filled, and the labels do not
+    repeat (a long layout names each measure once per list).
     """
     best: tuple[int, int, int] | None = None
     for j in range(3):
         first, count = -1, 0
+        seen: set[str] = set()
+        repeats = 0
         for r, row in enumerate(rows[:80]):
             if j >= len(row):
                 continue
-            kind = _kind(cell_text(row[j]), letters, titles)
+            text = cell_text(row[j])
+            kind = _kind(text, letters, titles)
             if kind in _COMMITMENT and any(cell_text(v) for v in row[j + 1 :]):
                 count += 1
+                key = norm(text)
+                repeats += key in seen
+                seen.add(key)
                 if first < 0:
                     first = r
+        # one row per measure: labels do not repeat (a long layout repeats them)
+        if repeats > count // 10:
+            continue
         if count >= 5 and (best is None or count > best[2]):
             best = (j, first, count)
     return best

@@ -306,3 +306,14 @@ def test_status_column_says_whether_the_list_signed(run: Any) -> None:
     assert result.lists["signatory"].tolist() == [True, False, False]
     assert result.lists["signatory_source"].tolist() == ["tracker", "tracker", "rule"]
     assert result.rejects.empty
+
+
+def test_long_layout_with_its_measure_column_first_is_not_transposed(run: Any) -> None:
+    rows: list[list[Any]] = [["Mesure", "Commune", "Liste", "Engagement"]]
+    for name in ("R1", "R2"):
+        rows += [[f"M{m}", "Rennes", name, "N2" if m % 2 else "x"] for m in range(1, 8)]
+    result = run(("S", rows))
+    assert result.files[0].sheets[0].layout == "long"
+    assert result.lists["list_name"].tolist() == ["R1", "R2"]
+    assert _measures(result, "R2") == {m: (2 if m % 2 else None) for m in range(1, 8)}
+    assert result.reconciliation.rows_read == 14 and result.rejects.empty
