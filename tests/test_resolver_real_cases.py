@@ -332,3 +332,18 @@ def test_misspelling_is_suggested_not_guessed(resolver: pa.CommuneResolver) -> N
     assert res.reason == "UNKNOWN_COMMUNE"
     assert res.candidates[0].code == "59239"
     assert "Flines-lez-Raches" in res.message
+
+
+def test_official_spelling_does_not_hide_a_homonym_with_article(
+    resolver: pa.CommuneResolver, official_names: dict[str, str]
+) -> None:
+    # « Port » (Ain) is written like « Le Port » (La Réunion) without its article
+    res = resolver.resolve(name="Port")
+    assert res.reason == "AMBIGUOUS_COMMUNE"
+    assert [c.code for c in res.candidates] == ["97407", "01307", "09231"]  # by population
+    assert [official_names[c] for c in ("97407", "01307", "09231")] == [
+        "Le Port",
+        "Port",
+        "Le Port",
+    ]
+    assert resolver.resolve(name="Port", departement="01").code == "01307"

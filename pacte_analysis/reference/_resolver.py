@@ -90,6 +90,7 @@ _SECTOR_WORDS = frozenset({"secteur", "secteurs", "sect"})
 _PLM_FILLERS = frozenset({"de", "du", "d", "et", "a", "au", "le", "la", "les", "ville"})
 _CENTRE_WORDS = frozenset({"centre"})
 _PLM_TRIGGERS = frozenset({*_CITY_CODES, *_ARR_WORDS, *_SECTOR_WORDS, *_CENTRE_WORDS})
+_PLM_HINTS = ("paris", "lyon", "marseille", "arr", "ardt", "sect", "centre")  # in lower-case text
 
 _POSTAL_IN_NAME = re.compile(r"(?<!\d)(?P<cp>\d{5})(?!\d)")
 _DEP_IN_NAME = re.compile(r"[\(\[,–—-]\s*(?P<dep>\d{2,3}|2[AaBb])\s*[\)\]]?\s*$")
@@ -315,6 +316,12 @@ class CommuneResolver:
             self._by_name[name].append(code)
             self._by_key[name_key(name)].append(code)
         self._keys_sorted = sorted(self._by_key)
+        #: official names that only one commune's spelling fits (fast path)
+        self._official: dict[str, str] = {
+            name: found[0]
+            for name, found in self._by_name.items()
+            if len(found) == 1 and len(self._by_key[name_key(name)]) == 1
+        }
 
         self._former_code: dict[str, set[str]] = defaultdict(set)
         self._former_key: dict[str, set[str]] = defaultdict(set)
@@ -614,6 +621,9 @@ class CommuneResolver:
 
     # ------------------------------------------------------- Paris, Lyon, Marseille
     def _resolve_plm(self, name: str, cp: str | None, deps: set[str] | None) -> Resolution | None:
+        lowered = name.lower()
+        if not any(word in lowered for word in _PLM_HINTS):
+            return None  # fast path: no city, « arrondissement », « secteur » or « centre »
         parsed = _parse_plm(normalize_text(name))
         if parsed is None:
             return None
@@ -716,9 +726,9 @@ class CommuneResolver:
     # ------------------------------------------------------------------ names
     def _resolve_name(self, name: str, cp: str | None, deps: set[str] | None) -> Resolution:
         if cp is None and deps is None:
-            official = self._by_name.get(name)
-            if official is not None and len(official) == 1 and name not in _CITY_LABEL.values():
-                return self._ok(official[0], "name")  # fast path: the official name
+            official = self._official.get(name)
+            if official is not None and official not in _CITY_CODES.values():
+                return self._ok(official, "name")  # fast path: the official name
         dep_written = _DEP_IN_NAME.search(name)
         if dep_written is None or dep_written["dep"] not in _CITY_OF_DEP:
             # « Marseille (13) » names the département, « Marseille 13 » the 13e
