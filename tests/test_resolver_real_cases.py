@@ -314,6 +314,11 @@ def test_code_and_sector_name_agree(resolver: pa.CommuneResolver) -> None:
         ("Villeneuve d'Ascq", "59009", "Villeneuve-d'Ascq"),
         ("Mons-en-Baroeul", "59410", "Mons-en-Barœul"),
         ("l'hay-les-roses", "94038", "L'Haÿ-les-Roses"),
+        ("Ville de Rennes", "35238", "Rennes"),
+        ("Mairie du Havre", "76351", "Le Havre"),
+        ("Commune de Saint-Malo", "35288", "Saint-Malo"),
+        ("Ville-d'Avray", "92077", "Ville-d'Avray"),  # « Ville » is part of this name
+        ("Ville d'Avray", "92077", "Ville-d'Avray"),
     ],
 )
 def test_spellings_of_real_trackers(
