@@ -352,3 +352,11 @@ def test_official_spelling_does_not_hide_a_homonym_with_article(
         "Le Port",
     ]
     assert resolver.resolve(name="Port", departement="01").code == "01307"
+
+
+def test_sector_words_without_a_city(resolver: pa.CommuneResolver) -> None:
+    res = resolver.resolve(name="13e et 14e arrondissements (7e secteur)", departement="13")
+    assert (res.code, res.sector) == ("13055", "Marseille 7e secteur")
+    assert resolver.resolve(name="Secteur Paris Centre").sector == "Paris Centre"
+    for alone in ({"name": "Centre"}, {"name": "Centre", "departement": "75"}):
+        assert resolver.resolve(**alone).code is None  # « Centre » alone is not Paris

@@ -258,22 +258,21 @@ def _parse_plm(text: str) -> _PlmName | None:
             numbers.append((i, number))
     sector = None
     if sector_at is not None:
-        near = [
-            (abs(i - sector_at), n)
+        near = sorted(
+            (abs(i - sector_at), i, n)
             for i, n in numbers
             if i in (sector_at - 1, sector_at + 1)
             or (i == sector_at - 2 and tokens[sector_at - 1] in _ORDINAL_SUFFIXES)
-        ]
-        if not near:
-            return None
-        sector = min(near)[1]
-        numbers = [
-            (i, n) for i, n in numbers if n != sector or (abs(i - sector_at), n) != min(near)
-        ]
+        )
+        if near:
+            _, at, sector = near[0]
+            numbers = [(i, n) for i, n in numbers if i != at]
+        elif not centre:
+            return None  # « secteur » without its number
     if not numbers and sector is None and not centre:
         return None
-    if city is None and not (explicit or centre):
-        return None  # « 15 » alone is not a commune
+    if city is None and not explicit:
+        return None  # « 15 » or « Centre » alone is not a commune
     return _PlmName(city, tuple(n for _, n in numbers), sector, centre, explicit)
 
 
