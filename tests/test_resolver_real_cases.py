@@ -360,3 +360,20 @@ def test_sector_words_without_a_city(resolver: pa.CommuneResolver) -> None:
     assert resolver.resolve(name="Secteur Paris Centre").sector == "Paris Centre"
     for alone in ({"name": "Centre"}, {"name": "Centre", "departement": "75"}):
         assert resolver.resolve(**alone).code is None  # « Centre » alone is not Paris
+
+
+@pytest.mark.parametrize(
+    ("written", "code", "name"),
+    # former communes whose own name starts with « Ville »: not « Ville de … »
+    [("Ville-Issey", "55184", "Euville"), ("La Ville-aux-Nonains", "28373", "Senonches")],
+)
+def test_ville_in_a_former_commune_name_is_kept(
+    resolver: pa.CommuneResolver,
+    official_names: dict[str, str],
+    written: str,
+    code: str,
+    name: str,
+) -> None:
+    res = resolver.resolve(name=written)
+    _check(res, code, official_names, name)
+    assert "commune associée" in res.message

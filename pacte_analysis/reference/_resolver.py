@@ -92,7 +92,7 @@ _CENTRE_WORDS = frozenset({"centre"})
 _PLM_TRIGGERS = frozenset({*_CITY_CODES, *_ARR_WORDS, *_SECTOR_WORDS, *_CENTRE_WORDS})
 _PLM_HINTS = ("paris", "lyon", "marseille", "arr", "ardt", "sect", "centre")  # in lower-case text
 
-_CIVIC_PREFIX = re.compile(r"^(?:ville|commune|mairie) (?:de |d |du |des )?")
+_CIVIC_PREFIX = re.compile(r"^(?:ville|commune|mairie) (?:de|d|du|des) ")
 _POSTAL_IN_NAME = re.compile(r"(?<!\d)(?P<cp>\d{5})(?!\d)")
 _DEP_IN_NAME = re.compile(r"[\(\[,–—-]\s*(?P<dep>\d{2,3}|2[AaBb])\s*[\)\]]?\s*$")
 _DEP_GLUED = re.compile(r"\s(?P<dep>\d{2,3}|2[AaBb])\s*$")  # « Saint Malo 35 »
@@ -747,7 +747,7 @@ class CommuneResolver:
             if plm is not None:
                 return self._with_arrondissement(plm, cp)
         key = name_key(bare)
-        if key not in self._by_key:
+        if key not in self._by_key and key not in self._former_key:
             civic = _CIVIC_PREFIX.match(key)  # « Ville de Rennes », « Mairie du Havre »
             if civic and civic.end() < len(key):
                 key = name_key(key[civic.end() :])
