@@ -506,6 +506,21 @@ def _resolve_and_dedupe(
                 )
             )
             continue
+        note = getattr(result, "message", "") or ""
+        if note:
+            # resolved, but read as another name (commune associée, start of a name,
+            # electoral sector): the group sees it on the row
+            rejects.append(
+                Reject(
+                    entry.source_file,
+                    entry.source_sheet,
+                    entry.source_row,
+                    entry.source_column,
+                    "COMMUNE_READ_AS",
+                    note,
+                    entry.commune_raw or None,
+                )
+            )
         resolved.append((entry, result))
     accepted: list[tuple[Entry, Any]] = []
     for members in _same_lists(resolved):
@@ -567,7 +582,9 @@ def _same_lists(resolved: list[tuple[Entry, Any]]) -> list[list[tuple[Entry, Any
     """Group the entries that are the same list (same commune or arrondissement)."""
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, (_, result) in enumerate(resolved):
-        arrondissement = getattr(result, "arrondissement_code", None) or ""
+        arrondissement = (
+            getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or ""
+        )
         buckets[(result.code, arrondissement)].append(i)
     parent = list(range(len(resolved)))
 
@@ -700,7 +717,10 @@ def _build_tables(
     for entry, result in accepted:
         code = result.code
         list_id = _list_id(
-            edition.name, code, entry, getattr(result, "arrondissement_code", None) or ""
+            edition.name,
+            code,
+            entry,
+            getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or "",
         )
         principles = "".join(ch for ch in letters if ch in entry.principles)
         items = sorted(entry.commitments.items())

@@ -87,11 +87,12 @@ REASON_CODES: dict[str, str] = {
     "SUMMARY_ROW": "ligne de total ou de note, pas une liste",
     "SIGNATORY_MISMATCH": "signature du suivi contraire à la règle (avertissement)",
     "AMBIGUOUS_VALUE": "valeur lue sous une hypothèse (avertissement)",
+    "COMMUNE_READ_AS": "commune lue sous un autre nom (avertissement)",
 }
 
 
 #: Codes that warn about a list still imported (read under an assumption).
-WARNING_CODES = frozenset({"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE"})
+WARNING_CODES = frozenset({"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE", "COMMUNE_READ_AS"})
 
 
 def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:

@@ -317,3 +317,22 @@ def test_long_layout_with_its_measure_column_first_is_not_transposed(run: Any) -
     assert result.lists["list_name"].tolist() == ["R1", "R2"]
     assert _measures(result, "R2") == {m: (2 if m % 2 else None) for m in range(1, 8)}
     assert result.reconciliation.rows_read == 14 and result.rejects.empty
+
+
+def test_commune_read_under_another_name_is_said_on_its_row(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Mesures"],
+                ["Hellemmes", "H1", "1-10"],
+                ["Paris Centre", "Paris en commun", "1-10"],
+                ["Paris 15e", "Paris en commun", "1-10"],
+            ],
+        )
+    )
+    assert result.lists["commune_code"].tolist() == ["59350", "75056", "75056"]
+    warned = result.rejects[result.rejects["code"] == "COMMUNE_READ_AS"]
+    assert warned["source_row"].tolist() == [2, 3]
+    assert "Lille" in warned["message"].iloc[0]
+    assert result.lists["list_id"].is_unique  # a sector and an arrondissement: two lists
