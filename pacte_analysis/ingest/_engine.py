@@ -667,13 +667,16 @@ def _signatory(
     count = n_committed if (entry.commitments or entry.has_detail) else (entry.n_declared or 0)
     if entry.n_declared is not None and not any(c[0] for c in entry.commitments.values()):
         count = entry.n_declared
-    by_rule = edition.is_signatory(principles, count)
+    # a tracker that transcribes no principle at all: the rule weighs the measures only
+    # (the sheet's report says so)
+    if entry.principles_known:
+        by_rule = edition.is_signatory(principles, count)
+    else:
+        by_rule = count >= edition.min_measures
     if entry.signed is None:
         return by_rule, "rule", None
     mismatch = None
-    # without principles in the tracker, only the count can contradict it
-    checked = by_rule if entry.principles_known else count >= edition.min_measures
-    if has_count and checked != entry.signed:
+    if has_count and by_rule != entry.signed:
         missing = "".join(ch for ch in edition.principle_letters if ch not in principles)
         missing = missing if entry.principles_known else ""
         detail = f"{count} mesure(s)" + (f", principe(s) {missing} manquant(s)" if missing else "")

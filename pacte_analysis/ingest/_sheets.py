@@ -222,6 +222,11 @@ def _read_with(ctx: SheetContext, outcome: SheetOutcome, layout: ModuleType | No
     outcome.layout = outcome.layout or layout.NAME
     outcome.row_unit = outcome.row_unit if outcome.layout == "transposed" else layout.ROW_UNIT
     outcome.entries = [entry for _, entry in pairs]
+    if outcome.entries and not any(e.principles_known for e in outcome.entries):
+        ctx.notes.append(
+            "aucun principe dans ce tableau : la règle de signature n'y porte que sur le "
+            f"nombre de mesures (au moins {ctx.edition.min_measures})"
+        )
     outcome.rejects = ctx.column_rejects + summary_rejects
     outcome.skipped_rows = len(summary_rejects)
     outcome.notes.extend(ctx.notes)

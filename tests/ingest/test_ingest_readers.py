@@ -336,3 +336,20 @@ def test_commune_read_under_another_name_is_said_on_its_row(run: Any) -> None:
     assert warned["source_row"].tolist() == [2, 3]
     assert "Lille" in warned["message"].iloc[0]
     assert result.lists["list_id"].is_unique  # a sector and an arrondissement: two lists
+
+
+def test_tracker_without_principles_weighs_measures_only_and_says_so(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Mesures"],
+                ["Rennes", "R1", "1-12"],
+                ["Rennes", "R2", "1, 2"],
+                ["Brest", "B1", "24 mesures"],
+            ],
+        )
+    )
+    assert result.lists["signatory"].tolist() == [True, False, True]
+    assert set(result.lists["signatory_source"]) == {"rule"}
+    assert "aucun principe" in " ".join(result.files[0].sheets[0].notes)
