@@ -29,6 +29,7 @@ from pacte_analysis.ingest._headers import (
 from pacte_analysis.ingest._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.ingest._values import (
     InvalidValue,
+    declared_in_signature,
     numeric_value,
     parse_bool,
     parse_date,
@@ -633,6 +634,9 @@ class SheetContext:
             value = self.parsed(entry, r, i, column)
             if value is not None:
                 signed, on = value
+                count = declared_in_signature(self.cell(r, column[0]))
+                if count is not None and entry.n_declared is None:
+                    entry.n_declared = count
                 if signed is not None and entry.signed is None:
                     entry.signed = signed
                 if on is not None and entry.signed_on is None:

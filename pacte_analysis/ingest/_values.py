@@ -17,6 +17,7 @@ from pacte_analysis.ingest._text import cell_text, norm
 
 __all__ = [
     "InvalidValue",
+    "declared_in_signature",
     "numeric_value",
     "parse_bool",
     "parse_date",
@@ -380,7 +381,20 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if key in _FALSE_WORDS:
         return False
-    raise InvalidValue(f"« {text} » : répondre oui ou non.")
+    # « élue au 2nd tour », « battue au 1er tour », « oui (majorité) »
+    if _FALSE_PREFIX.match(key):
+        return False
+    if _TRUE_PREFIX.match(key):
+        return True
+    raise InvalidValue(
+        f"« {text} » : répondre oui ou non (ou « élue », « battue », « majorité », « minorité »)."
+    )
+
+
+_FALSE_PREFIX = re.compile(
+    r"^(?:non|pas|battue?s?|perdu|perdante?|minorit|opposition|defaite|eliminee?|ne se (?:re)?presente)"
+)
+_TRUE_PREFIX = re.compile(r"^(?:oui|elue?s?|e lue|gagn|majorit|victoire|liste elue|reelue?)\b")
 
 
 _PRINCIPLE_ITEM = re.compile(
@@ -429,6 +443,9 @@ _SIGNED_UNKNOWN = {
 }
 
 
+_WITH_COUNT = re.compile(r"^(.*?)[\s,(;:–-]+(\d{1,3})\s?mesures?\b.*$")
+
+
 def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
     """Read a « A signé le Pacte ? » cell: ``(signed, date)``; empty → ``(None, None)``.
 
@@ -447,6 +464,9 @@ def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
     key = norm(text)
     if key in _SIGNED_UNKNOWN or text == "?":
         return None, None
+    with_count = _WITH_COUNT.match(key)
+    if with_count and with_count.group(1):  # « oui (12 mesures) »: the count is read apart
+        return parse_signed(with_count.group(1))
     if key in _SIGNED_TRUE:
         return True, None
     if key in _SIGNED_FALSE:
@@ -472,6 +492,18 @@ def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
 _DECLARED_TEXT = re.compile(
     r"^(\d{1,3})(?:\s?(?:mesures?|engagements?))?(?:\s?(?:sur|/)\s?\d{1,3})?$"
 )
+
+
+def declared_in_signature(value: Any) -> int | None:
+    """A count written beside a signature (« oui (12 mesures) »), or ``None``.
+
+    Examples
+    --------
+    >>> declared_in_signature("Oui (12 mesures)"), declared_in_signature("oui")
+    (12, None)
+    """
+    match = _WITH_COUNT.match(norm(cell_text(value)))
+    return int(match.group(2)) if match and match.group(1) else None
 
 
 def parse_declared_count(value: Any) -> int | None:
