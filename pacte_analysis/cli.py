@@ -210,8 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMANDE", parser_class=_FrenchArgumentParser
     )
 
-    from pacte_analysis.reference._source import VINTAGES
-
     reference = commands.add_parser(
         "reference", help="référentiel géographique (COG 2020, ou COG 2025 et maires 2026)"
     )
@@ -223,7 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--vintage",
         type=int,
         default=2020,
-        choices=sorted(VINTAGES),
         help="millésime : 2020 (COG 2020, maires de 2020 ; défaut) ou 2026 "
         "(COG 2025, maires élus en 2026)",
     )
