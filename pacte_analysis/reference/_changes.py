@@ -124,7 +124,8 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
     same = np.array([c in new_codes for c in old_codes])
     target[same] = old_codes[same]
     method[same] = "code"
-    by_parent = ~same & np.isin(old_codes, parent_of.index.to_numpy())
+    parents = set(parent_of.index)
+    by_parent = ~same & np.array([c in parents for c in old_codes])
     target[by_parent] = parent_of.reindex(old_codes[by_parent]).to_numpy()
     method[by_parent] = "parent"
 
