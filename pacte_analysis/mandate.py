@@ -299,7 +299,7 @@ def commune_mandate_outcome(
             "departement_code": frame["departement_code"].astype("string").to_numpy(),
             "region_code": frame["region_code"].astype("string").to_numpy(),
             "population": frame["population"].astype("Int64").array,
-            "size_class": size_class(frame["population"].reset_index(drop=True)).to_numpy(),
+            "size_class": size_class(frame["population"].reset_index(drop=True)).array,
             f"commune_code_{b}": code_to.to_numpy(),
             f"commune_name_{b}": communes_to.reindex(code_to).to_numpy(),
             "change_kind": kind.to_numpy(),
