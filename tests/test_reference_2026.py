@@ -151,3 +151,13 @@ def test_real_mergers_between_2020_and_2025(changes: pd.DataFrame) -> None:
 def test_passage_needs_an_earlier_vintage() -> None:
     with pytest.raises(pa.ReferenceError, match="doit précéder"):
         pa.commune_changes(2026, 2020)
+
+
+def test_cli_builds_the_2026_vintage(
+    reference_2026: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pacte_analysis import cli
+
+    assert cli.main(["reference", "build", "--vintage", "2026", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Référentiel 2026 (COG 2025, maires élus en 2026) déjà à jour" in out
