@@ -117,11 +117,6 @@ def test_compound_names_fictitious() -> None:
     assert not index.is_mayor("90002", "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_MayorIndex: a mayor without a first name in the RNE matches any head "
-    "with that family name (an empty first-name set is a subset of every head)",
-)
 def test_mayor_without_first_name_does_not_match_any_first_name() -> None:
     index = _index([("90003", "EXEMPLE", "")])
     assert not index.is_mayor("90003", "Pierre Exemple")

@@ -190,7 +190,13 @@ class IngestResult:
 
 # ---------------------------------------------------------------- mayors / RNE
 class _MayorIndex:
-    """Mayors of each commune, for matching a list head (accent/case/order-insensitive)."""
+    """Mayors of each commune, for matching a list head (accent/case/order-insensitive).
+
+    A head is the mayor when it holds the mayor's family name and either nothing
+    else (« Dupont » alone: taken as the mayor), or the mayor's first names, or
+    their initials (« J. Dupont »); civilities are left out. Another first name
+    is another person, also when the RNE gives no first name.
+    """
 
     def __init__(self, mayors: pd.DataFrame) -> None:
         self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
@@ -215,8 +221,12 @@ class _MayorIndex:
             if not last or not last <= tokens:
                 continue
             rest = tokens - last
+            if not rest:
+                return True  # the family name alone: taken as the mayor (documented)
+            if not first:
+                continue  # no first name in the RNE: another first name is another person
             initials = {name[0] for name in first}
-            if not rest or first <= tokens or all(len(t) == 1 and t in initials for t in rest):
+            if first <= tokens or all(len(t) == 1 and t in initials for t in rest):
                 return True
         return False
 
