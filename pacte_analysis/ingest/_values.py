@@ -490,7 +490,7 @@ def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
 
 
 _DECLARED_TEXT = re.compile(
-    r"^(\d{1,3})(?:\s?(?:mesures?|engagements?))?(?:\s?(?:sur|/)\s?\d{1,3})?$"
+    r"^(\d{1,3})(?:\s?(?:mesures?|engagements?))?(?:\s(?:sur\s)?\d{1,3}(?:\smesures?)?)?$"
 )
 
 
@@ -526,9 +526,7 @@ def parse_declared_count(value: Any) -> int | None:
     text = cell_text(value)
     if not text or text in _NEGATIVE_SYMBOLS:
         return None
-    match = _DECLARED_TEXT.match(norm(text).replace(" sur ", "/").replace(" / ", "/"))
-    if match is None:
-        match = _DECLARED_TEXT.match(norm(text))
+    match = _DECLARED_TEXT.match(norm(text))
     if match:
         return int(match.group(1))
     raise InvalidValue(f"« {text} » n'est pas un nombre de mesures (attendu : 24, « 24 mesures »).")
