@@ -19,8 +19,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from pacte_analysis import analysis, charts, reference
+from pacte_analysis._files import atomic_write
 from pacte_analysis._style import DEMO_MARK, format_number, format_percent
-from pacte_analysis.config import DEMO_MARKER, processed_dir, raw_dir
+from pacte_analysis.config import processed_dir, raw_dir
 from pacte_analysis.maps._make import MapLevel
 
 __all__ = ["DEMO_MAPS", "PipelineResult", "run_demo"]
@@ -156,16 +157,12 @@ def run_demo(
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    files = list(write_tables(result, out))
-    marker = out / DEMO_MARKER
-    marker.write_text(
-        f"{DEMO_MARK}.\nToutes les listes, personnes et engagements de ce dossier sont "
-        "inventés ; ils ne décrivent aucune liste réelle.\n",
-        encoding="utf-8",
-    )
+    # The demo marker is part of the set: tables and « fictitious » mark are published together.
+    files = list(write_tables(result, out, demo=True, source=DEMO_SOURCE))
     report = out / "rapport-validation.txt"
-    report.write_text(result.report(), encoding="utf-8")
-    files += [marker, report]
+    with atomic_write(report, "w") as fh:
+        fh.write(result.report())
+    files.append(report)
     steps.update()
 
     steps.set_postfix_str("indicateurs")
