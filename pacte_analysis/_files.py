@@ -9,6 +9,8 @@
   written (an ancestor is a file, a folder is not writable), in French.
 - :func:`describe_os_error` turns an :class:`OSError` into a French reason
   (« disque plein », « permission refusée »…).
+- :func:`escape_mathtext` / :func:`escape_figure_text` make matplotlib draw a
+  ``$`` as typed instead of parsing ``$…$`` as a formula (``$\\bad$`` raised).
 - :func:`is_formula_like` / :func:`neutralise` defuse text that a spreadsheet
   would run as a formula: the one rule behind the CSV and the XLSX outputs.
 
@@ -34,6 +36,8 @@ __all__ = [
     "check_output_path",
     "current_umask",
     "describe_os_error",
+    "escape_figure_text",
+    "escape_mathtext",
     "formula_like_mask",
     "fsync_dir",
     "is_formula_like",
@@ -297,3 +301,39 @@ def formula_like_mask(values: Any) -> Any:
 
     text = pd.Series(values, copy=False).astype("string")
     return text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+
+
+def escape_mathtext(text: str) -> str:
+    r"""Escape ``$`` so that matplotlib draws ``text`` as typed, never as mathtext.
+
+    matplotlib parses a text with an even number of unescaped ``$`` as a formula
+    (a traceback on ``$\bad$``, odd output on ``5 $ et 6 $``); ``\$`` is drawn as
+    ``$``. That is the only markup of plain (non-TeX) text: ``\n`` breaks lines as
+    expected. ``rcParams["text.parse_math"] = False`` is not enough: wrapped text
+    (``wrap=True``) is still measured as mathtext.
+
+    Examples
+    --------
+    >>> escape_mathtext("Prix : 5 $ et 6 $")
+    'Prix : 5 \\$ et 6 \\$'
+    """
+    return text.replace("$", r"\$")
+
+
+def escape_figure_text(fig: Any) -> Any:
+    """Escape ``$`` in every text of a matplotlib figure (once per text); return ``fig``.
+
+    Called on each figure the package builds (charts, print maps), so titles,
+    sources, measure titles of a custom catalogue and legend entries are drawn as
+    typed, on screen, in notebooks and in every saved format.
+    """
+    from matplotlib.text import Text
+
+    for artist in fig.findobj(Text):
+        if getattr(artist, "_pacte_escaped", False):
+            continue
+        text = artist.get_text()
+        if "$" in text and artist.get_parse_math() and not artist.get_usetex():
+            artist.set_text(escape_mathtext(text))
+        artist._pacte_escaped = True
+    return fig
