@@ -453,7 +453,7 @@ def _width(column: Column) -> float:
     longest = int(lengths.max()) if len(lengths) else 0
     if column.kind == "measure":
         return max(len(column.header) + 2, 8)
-    return float(min(max(longest, min(len(column.header), 30)) + 2, _MAX_WIDTH))
+    return float(min(max(longest, min(len(column.header), 30), 6) + 2, _MAX_WIDTH))
 
 
 def write_workbook(sheets: list[Sheet], path: str | Path) -> Path:
