@@ -317,7 +317,14 @@ def write_tables(
     make_dirs(out)
     edition = _edition_of(result, tables["lists"])
     with _locked(out, timeout=timeout):
-        _recover(out)
+        try:
+            _recover(out)
+        except OSError as exc:
+            reason, usage = describe_os_error(exc)
+            raise OutputError(
+                f"Impossible d'achever l'écriture interrompue dans « {out} » : {reason}.",
+                usage=usage,
+            ) from exc
         previous = _read_manifest(out / MANIFEST_NAME)
         try:
             staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=out))
