@@ -47,6 +47,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -208,6 +209,31 @@ def _recover(out: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def _remove_legacy_staging(out: Path) -> None:
+    """Remove staging folders that versions before 0.2 left beside ``out`` when killed.
+
+    They were named ``.<name>-XXXXXXXX`` in the parent and held only table files;
+    anything else is left alone.
+    """
+    pattern = re.compile(r"\." + re.escape(out.name) + r"-[a-z0-9_]{8}")
+    try:
+        siblings = list(out.parent.iterdir())
+    except OSError:
+        return
+    for entry in siblings:
+        if not (pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink()):
+            continue
+        try:
+            names = {p.name for p in entry.iterdir()}
+        except OSError:
+            continue
+        if names <= OUTPUT_NAMES:
+            logger.info(
+                "Dossier temporaire d'une ancienne écriture interrompue supprimé : %s", entry
+            )
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _tables_of(result: IngestResult | dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     if isinstance(result, dict):
         return {name: result[name] for name in TABLE_NAMES}
@@ -325,6 +351,7 @@ def write_tables(
                 f"Impossible d'achever l'écriture interrompue dans « {out} » : {reason}.",
                 usage=usage,
             ) from exc
+        _remove_legacy_staging(out)
         previous = _read_manifest(out / MANIFEST_NAME)
         try:
             staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=out))

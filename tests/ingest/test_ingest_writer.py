@@ -172,6 +172,35 @@ def test_stale_staging_of_a_killed_run_is_removed(result: IngestResult, tmp_path
     assert [p.name for p in out.iterdir() if p.is_dir()] == []
 
 
+def test_stale_staging_of_an_older_version_beside_the_folder_is_removed(
+    result: IngestResult, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    old = tmp_path / ".out-ab12cd34"  # what tempfile.mkdtemp(prefix=".out-") used to leave
+    old.mkdir()
+    (old / "lists.parquet").write_bytes(b"x")
+    mine = tmp_path / ".out-notes123"  # same shape, but holds a file that is not ours
+    mine.mkdir()
+    (mine / "notes.txt").write_text("à garder", encoding="utf-8")
+    write_tables(result, out)
+    assert not old.exists()
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "à garder"
+
+
+def test_unwritable_parent_is_said_precisely(
+    result: IngestResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "partage"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: Path(p) != locked and real_access(p, m))
+    with pytest.raises(OutputError, match=r"pas le droit d'écrire dans « .*partage »") as info:
+        write_tables(result, locked / "tables")
+    assert info.value.usage
+    with pytest.raises(OutputError, match=r"permission refusée"):
+        write_tables(result, locked)
+
+
 def test_out_under_a_file_is_a_french_usage_error(result: IngestResult, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="est un fichier") as info:
