@@ -265,7 +265,7 @@ def atomic_write(
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            raise _error("Écriture impossible de", target, exc) from exc
+            raise _error("Impossible d'écrire", target, exc) from exc
         raise
 
 

@@ -114,7 +114,7 @@ def _write_failed(exc: OSError, out: str) -> _WriteError:
 
     reason, usage = describe_os_error(exc)
     if not reason.endswith("."):
-        reason = f"écriture impossible de « {out} » : {reason}."
+        reason = f"Impossible d'écrire « {out} » : {reason}."
     return _WriteError(reason + " Aucun fichier existant n'a été remplacé.", 2 if usage else 1)
 
 
