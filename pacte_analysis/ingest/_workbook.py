@@ -40,11 +40,13 @@ from pacte_analysis._reproducible import build_date
 if TYPE_CHECKING:
     from pacte_analysis.editions import Edition
 
-__all__ = ["WORKBOOK_SHEETS", "Column", "Sheet", "build_sheets", "write_workbook"]
+__all__ = ["EXCEL_MAX_ROWS", "WORKBOOK_SHEETS", "Column", "Sheet", "build_sheets", "write_workbook"]
 
 #: Sheet names of the workbook, in order.
 WORKBOOK_SHEETS = ("À lire", "listes", "rejets", "mesures", "communes", "départements")
 CHECK = "✓"
+#: Rows of an Excel sheet, header included.
+EXCEL_MAX_ROWS = 1_048_576
 _MAX_WIDTH = 60
 _YES, _NO, _UNKNOWN = "oui", "non", "inconnu"
 
@@ -488,13 +490,34 @@ def write_workbook(sheets: list[Sheet], path: str | Path) -> Path:
     decimal = workbook.add_format({"num_format": "0.0#"})
     centered = workbook.add_format({"align": "center"})
     for spec in sheets:
-        sheet = workbook.add_worksheet(spec.name)
         if spec.notes:
+            sheet = workbook.add_worksheet(spec.name)
             _write_notes(sheet, spec.notes, workbook.add_format({"text_wrap": True}))
             continue
-        _write_table(sheet, spec, header=header, quoted=quoted, decimal=decimal, centered=centered)
+        for part in _parts(spec):
+            sheet = workbook.add_worksheet(part.name)
+            _write_table(
+                sheet, part, header=header, quoted=quoted, decimal=decimal, centered=centered
+            )
     workbook.close()
     return path
+
+
+def _parts(spec: Sheet) -> list[Sheet]:
+    """``spec`` cut in sheets of at most :data:`EXCEL_MAX_ROWS` rows (``rejets``, ``rejets (2)``…).
+
+    xlsxwriter silently ignores cells beyond Excel's last row: nothing may be lost.
+    """
+    n_rows = len(spec.columns[0].values) if spec.columns else 0
+    size = EXCEL_MAX_ROWS - 1
+    if n_rows <= size:
+        return [spec]
+    parts = []
+    for number, start in enumerate(range(0, n_rows, size), start=1):
+        columns = [Column(c.header, c.values[start : start + size], c.kind) for c in spec.columns]
+        name = spec.name if number == 1 else f"{spec.name} ({number})"
+        parts.append(Sheet(name, columns, spec.freeze_columns))
+    return parts
 
 
 def _write_notes(sheet: Any, lines: list[str], wrap: Any) -> None:

@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from benchmarks.workbook import fake_tables
 from pacte_analysis.editions import read_edition
-from pacte_analysis.ingest import write_tables
+from pacte_analysis.ingest import _workbook, write_tables
 from pacte_analysis.ingest._workbook import WORKBOOK_SHEETS
 
 FIRST_HEADERS = [
@@ -143,3 +143,16 @@ def test_read_me_sheet_says_where_things_are_and_if_fictitious(
         assert ("DONNÉES FICTIVES" in text) is fictitious
         assert ("ne sont pas marquées comme fictives" in text) is not fictitious
     assert "Source des données : jeu de démonstration" in text
+
+
+def test_a_sheet_longer_than_excel_continues_on_the_next(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_workbook, "EXCEL_MAX_ROWS", 51)  # 50 rows and the header per sheet
+    write_tables(tables, tmp_path)
+    book = CalamineWorkbook.from_path(tmp_path / "pacte-resultats.xlsx")
+    assert book.sheet_names[1:4] == ["listes", "listes (2)", "listes (3)"]
+    rows = [book.get_sheet_by_name(n).to_python() for n in ("listes", "listes (2)", "listes (3)")]
+    assert [len(r) for r in rows] == [51, 51, 21]
+    ids = [row[r[0].index("Identifiant")] for r in rows for row in r[1:]]
+    assert ids == tables["lists"]["list_id"].tolist()  # every list, in order, once
