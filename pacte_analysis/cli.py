@@ -210,6 +210,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except ReferenceError as exc:
         print(f"Référentiel indisponible : {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        raise _write_failed(exc, args.out or "data/processed/demo") from exc
     print(result.report)
     print()
     print(result.summary())

@@ -126,3 +126,25 @@ def test_full_disk_gives_a_french_message_and_no_empty_file(
         assert "disque plein" in capsys.readouterr().err
     assert old.read_bytes() == b"\x89PNG ancienne"
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["ancienne.png"]
+
+
+def test_demo_never_deletes_a_users_folder_or_its_trackers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pacte_analysis._files import OutputError
+    from pacte_analysis.pipeline import run_demo
+
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "rapport.docx").write_bytes(b"mon travail")
+    assert cli.main(["demo", "--out", str(mine), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "n'est pas un dossier de démonstration" in err and "Traceback" not in err
+    assert (mine / "rapport.docx").read_bytes() == b"mon travail"
+    trackers = tmp_path / "suivis"
+    (trackers / "demo").mkdir(parents=True)
+    (trackers / "demo" / "suivi.csv").write_text("Commune\n", encoding="utf-8")
+    for out in (trackers, trackers / "demo", trackers / "demo" / "sortie"):
+        with pytest.raises(OutputError, match="recouvre les suivis"):
+            run_demo(out, trackers=trackers / "demo", progress=False)
+    assert (trackers / "demo" / "suivi.csv").read_text(encoding="utf-8") == "Commune\n"
