@@ -34,6 +34,13 @@ from pacte_analysis.editions import (
     read_edition,
 )
 from pacte_analysis.ingest import IngestResult, ingest, write_tables, write_template
+from pacte_analysis.mandate import (
+    MANDATE_OUTCOMES,
+    commune_mandate_outcome,
+    mandate_outcome,
+    mandate_summary,
+    same_person,
+)
 from pacte_analysis.maps import (
     classify,
     draw_map,
@@ -45,8 +52,10 @@ from pacte_analysis.maps import (
 )
 from pacte_analysis.pipeline import run_demo
 from pacte_analysis.reference import (
+    CHANGE_KINDS,
     DROM_CODES,
     LAMBERT93,
+    VINTAGES,
     BuildResult,
     Candidate,
     CommuneResolver,
@@ -54,6 +63,7 @@ from pacte_analysis.reference import (
     Resolution,
     arrondissements,
     build_reference,
+    commune_changes,
     communes,
     departements,
     drom_boxes,
@@ -69,8 +79,11 @@ from pacte_analysis.reference import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHANGE_KINDS",
     "DROM_CODES",
     "LAMBERT93",
+    "MANDATE_OUTCOMES",
+    "VINTAGES",
     "BuildResult",
     "Candidate",
     "CommuneResolver",
@@ -88,6 +101,8 @@ __all__ = [
     "available_metrics",
     "build_reference",
     "classify",
+    "commune_changes",
+    "commune_mandate_outcome",
     "commune_summary",
     "communes",
     "compare_elected",
@@ -104,6 +119,8 @@ __all__ = [
     "ingest",
     "interactive_map",
     "list_summary",
+    "mandate_outcome",
+    "mandate_summary",
     "map_data",
     "mayors",
     "measure_summary",
@@ -117,6 +134,7 @@ __all__ = [
     "regions",
     "resolve_commune",
     "run_demo",
+    "same_person",
     "save_figure",
     "save_html",
     "save_map",

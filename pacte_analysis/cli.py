@@ -57,20 +57,21 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def _cmd_reference_build(args: argparse.Namespace) -> int:
-    from pacte_analysis.reference import ReferenceError, build_reference
+    from pacte_analysis.reference import VINTAGES, ReferenceError, build_reference
 
     try:
         result = build_reference(args.vintage, force=args.force, progress=not args.quiet)
     except ReferenceError as exc:
         print(f"Échec de la construction du référentiel : {exc}", file=sys.stderr)
         return EXIT_FAILED
+    label = f"{args.vintage} ({VINTAGES[args.vintage].label})"
     if result.rebuilt:
         print(
-            f"Référentiel COG {args.vintage} construit dans {result.path} "
+            f"Référentiel {label} construit dans {result.path} "
             f"({result.reason} ; {result.seconds:.1f} s)."
         )
     else:
-        print(f"Référentiel COG {args.vintage} déjà à jour dans {result.path}.")
+        print(f"Référentiel {label} déjà à jour dans {result.path}.")
     return EXIT_OK
 
 
@@ -237,12 +238,20 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMANDE", parser_class=_FrenchArgumentParser
     )
 
-    reference = commands.add_parser("reference", help="référentiel géographique COG 2020")
+    reference = commands.add_parser(
+        "reference", help="référentiel géographique (COG 2020, ou COG 2025 et maires 2026)"
+    )
     ref_commands = reference.add_subparsers(dest="ref_command", metavar="ACTION", required=True)
     build = ref_commands.add_parser(
         "build", help="télécharger, vérifier et construire le référentiel (idempotent)"
     )
-    build.add_argument("--vintage", type=int, default=2020, help="millésime (2020)")
+    build.add_argument(
+        "--vintage",
+        type=int,
+        default=2020,
+        help="millésime : 2020 (COG 2020, maires de 2020 ; défaut) ou 2026 "
+        "(COG 2025, maires élus en 2026)",
+    )
     build.add_argument("--force", action="store_true", help="reconstruire même si à jour")
     build.add_argument("--quiet", action="store_true", help="sans barre de progression")
     build.set_defaults(func=_cmd_reference_build)

@@ -648,6 +648,26 @@ class _Written:
     header: list[str] = field(default_factory=list)
 
 
+def _log_ignored_comments(
+    out: _Written, rel: str, sheet: str, labels: list[str], records: list[_Record]
+) -> None:
+    """A « Commentaire » column is not imported: the report says so (``IGNORED_COLUMN``)."""
+    if not any(_note(rec) for rec in records):
+        return
+    out.mistakes.append(
+        {
+            "source_file": rel,
+            "source_sheet": sheet,
+            "source_row": None,
+            "source_column": _col(labels.index("Commentaire") + 1),
+            "code": "IGNORED_COLUMN",
+            "raw_value": "Commentaire",
+            "description": "Colonne « Commentaire » : texte libre que l'import ne lit pas, "
+            "signalé une fois.",
+        }
+    )
+
+
 def _note(rec: _Record) -> str:
     return {
         "signataire": "",
@@ -808,6 +828,7 @@ def _write_national(
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["D"].width = 30
     ws.column_dimensions["E"].width = 28
+    _log_ignored_comments(out, rel, ws.title, labels, records)
     _save_workbook(wb, path)
     out.sheets, out.header = [ws.title], labels
     return out
@@ -858,6 +879,7 @@ def _write_marks(
             _log_invalid(out, rec, rel, ws.title, r, mcol)
             r += 1
         r += 1  # blank line between communes
+    _log_ignored_comments(out, rel, ws.title, labels, records)
     _save_workbook(wb, path)
     out.sheets, out.header = [ws.title], labels
     return out
@@ -1533,3 +1555,96 @@ def generate_demo(
 
 if __name__ == "__main__":  # pragma: no cover
     print(generate_demo().summary())
+
+
+# --------------------------------------------------------------------------- follow-up
+#: Statuses drawn for the fictitious follow-up, with their probabilities.
+_FOLLOWUP_DRAW = (
+    ("réalisée", 0.22),
+    ("en cours", 0.25),
+    ("amorcée", 0.18),
+    ("non engagée", 0.30),
+    ("abandonnée", 0.05),
+)
+
+
+def write_demo_followup(
+    lists: pd.DataFrame, commitments: pd.DataFrame, folder: Path | str, *, seed: int = 2020
+) -> list[Path]:
+    """Write fictitious follow-up grids (« bilan de mandat ») for the demo's elected teams.
+
+    For each elected signatory team of the imported demo tables, a status is drawn for
+    each measure it committed to (some left unassessed). Half of the communes go to a
+    wide workbook (one row per commune, one column per measure), the others to a long
+    CSV (one row per commune × measure, with a comment). Every file says it is
+    fictitious. Same tables, same seed → same bytes.
+
+    Parameters
+    ----------
+    lists, commitments : pandas.DataFrame
+        Tables of the demo import.
+    folder : path-like
+        Where to write (created).
+    seed : int, default 2020
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from openpyxl import Workbook
+
+    from pacte_analysis._style import DEMO_MARK
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([seed, 2026])
+    teams = lists[lists["signatory"] & lists["elected"].fillna(False).astype(bool)]
+    teams = teams.sort_values(["commune_code", "list_id"]).drop_duplicates("commune_code")
+    committed = commitments[commitments["committed"]]
+    by_list = committed.groupby("list_id")["measure"].apply(sorted).to_dict()
+    labels = [s for s, _ in _FOLLOWUP_DRAW]
+    weights = np.array([p for _, p in _FOLLOWUP_DRAW])
+    wide_rows: list[list[Any]] = []
+    long_rows: list[list[Any]] = []
+    for k, team in enumerate(teams.itertuples(index=False)):
+        measures = by_list.get(team.list_id, [])
+        if not measures:
+            continue
+        drawn = rng.choice(len(labels), size=len(measures), p=weights)
+        unassessed = rng.random(len(measures)) < 0.1
+        statuses = {
+            m: (None if skip else labels[d])
+            for m, d, skip in zip(measures, drawn, unassessed, strict=True)
+        }
+        if k % 2 == 0:
+            row: list[Any] = [team.commune_code, team.commune_name]
+            row += [statuses.get(m) for m in range(1, N_MEASURES + 1)]
+            wide_rows.append(row)
+        else:
+            for m, status in statuses.items():
+                if status is not None:
+                    comment = "exemple fictif" if status == "réalisée" else ""
+                    long_rows.append(
+                        [team.commune_code, team.commune_name, f"M{m}", status, comment]
+                    )
+    written: list[Path] = []
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Bilan fictif"
+    ws.append([f"{DEMO_MARK} — bilan de mandat fictif des équipes élues signataires"])
+    ws.append(["Code INSEE", "Commune"] + [f"Mesure {m}" for m in range(1, N_MEASURES + 1)])
+    for row in wide_rows:
+        ws.append(row)
+    path = folder / "bilan-mandat-fictif-large.xlsx"
+    wb.properties.created = wb.properties.modified = _DOC_DATE
+    _save_workbook(wb, path)
+    written.append(path)
+    path = folder / "bilan-mandat-fictif-long.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow([f"{DEMO_MARK} — bilan de mandat fictif"])
+        writer.writerow(["Code INSEE", "Commune", "Mesure", "État d'avancement", "Commentaire"])
+        writer.writerows(long_rows)
+    written.append(path)
+    return written

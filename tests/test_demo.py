@@ -260,6 +260,7 @@ def test_mistakes_documented(demo: DemoManifest, resolver) -> None:  # type: ign
         "AMBIGUOUS_COMMUNE": 2,
         "CONFLICTING_LIST": 2,
         "DUPLICATE_LIST": 1,
+        "IGNORED_COLUMN": 2,
         "INVALID_VALUE": 3,
         "MISSING_COMMUNE": 1,
         "UNKNOWN_COMMUNE": 3,

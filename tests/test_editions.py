@@ -6,8 +6,8 @@ import pytest
 
 import pacte_analysis as pa
 
-# Measures whose title is read in public sources (shared/PACTE-2020.md).
-CONFIRMED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 18, 20, 24, 25, 28, 29, 31}
+# Measures whose title is read in public sources (docs/pacte-2020.md).
+CONFIRMED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 18, 20, 24, 25, 28, 29, 31, 32}
 TOPIC_ONLY = {21, 27}
 BUNDLED = Path(pa.editions.__file__).with_name("pacte-2020.csv")
 
@@ -114,3 +114,21 @@ def test_measures_frame() -> None:
     assert list(frame.columns[:4]) == ["measure", "title", "label", "theme"]
     assert len(frame) == 32
     assert frame.loc[frame.measure == 13, "label"].item() == "Mesure 13"
+
+
+def test_edition_knows_its_election_and_geography(tmp_path: Path) -> None:
+    ed = pa.read_edition("pacte-2020")
+    assert (ed.election, ed.vintage) == (2020, 2020)
+    text = BUNDLED.read_text(encoding="utf-8")
+    local = text.replace("rule,election,2020", "rule,election,2026").replace(
+        "rule,geography,2020,,,true,COG 2020 (INSEE) et RNE 2020\n", ""
+    )
+    local = local.replace("edition,pacte-2020,", "edition,pacte-local-2026-fictif,")
+    path = tmp_path / "pacte-local-2026.csv"
+    path.write_text(local, encoding="utf-8")
+    ed26 = pa.read_edition(path)
+    assert (ed26.name, ed26.election, ed26.vintage) == ("pacte-local-2026-fictif", 2026, 2026)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text.replace("rule,geography,2020", "rule,geography,2023"), encoding="utf-8")
+    with pytest.raises(pa.editions.EditionError, match="géographie 2023 inconnue"):
+        pa.read_edition(bad)

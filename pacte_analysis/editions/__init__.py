@@ -8,6 +8,10 @@ title_confirmed, source``. Each row is one of:
 ``rule``
     ``id = min_measures`` and ``title`` = the number of measures a list must
     commit to (besides every principle) to count as a signatory. Defaults to 10.
+    ``id = election`` and ``title`` = the year of the municipal elections the
+    edition was taken to (default 2020); ``id = geography`` and ``title`` = the
+    vintage of the reference geography its communes resolve against and its mayors
+    come from (default: the election year; the vintages are 2020 and 2026).
 ``principle``
     ``id`` is a letter (``A``), ``title`` its wording.
 ``measure``
@@ -15,7 +19,7 @@ title_confirmed, source``. Each row is one of:
     confirmed), ``theme`` one of the review themes (may be empty), ``levels`` the
     number of ambition levels (default 3), ``title_confirmed`` ``true``/``false``.
 
-The bundled ``pacte-2020`` edition follows ``shared/PACTE-2020.md``: a measure
+The bundled ``pacte-2020`` edition follows ``docs/pacte-2020.md``: a measure
 whose title is not confirmed by a public source has an empty title and is shown as
 « Mesure N ». Users supply an official wording, or a local variant (the 34
 measures of the Lille metropolis…), through their own CSV file.
@@ -31,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "DEFAULT_EDITION",
     "Edition",
     "EditionError",
     "Measure",
@@ -47,6 +52,11 @@ _FALSE = {"false", "faux", "non", "0", "no", ""}
 _MAX_CATALOGUE_BYTES = 1_000_000
 DEFAULT_MIN_MEASURES = 10
 DEFAULT_LEVELS = 3
+#: The edition used when none is given.
+DEFAULT_EDITION = "pacte-2020"
+DEFAULT_ELECTION = 2020
+#: Reference geographies an edition may resolve against (see ``pacte reference build``).
+VINTAGES = (2020, 2026)
 
 
 class EditionError(ValueError):
@@ -104,6 +114,11 @@ class Edition:
         Measures a list must commit to, besides every principle, to be a signatory.
     source : str
         Where the catalogue comes from (file path or ``bundled``).
+    election : int
+        Year of the municipal elections the edition was taken to (2020).
+    vintage : int
+        Reference geography its trackers resolve against, and whose mayors
+        (RNE) tell who won: 2020 or 2026.
     """
 
     name: str
@@ -112,6 +127,8 @@ class Edition:
     measures: tuple[Measure, ...]
     min_measures: int = DEFAULT_MIN_MEASURES
     source: str = ""
+    election: int = DEFAULT_ELECTION
+    vintage: int = DEFAULT_ELECTION
     _by_number: dict[int, Measure] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -182,7 +199,7 @@ def available_editions() -> list[str]:
     return sorted(p.stem for p in _BUNDLED_DIR.glob("*.csv"))
 
 
-def read_edition(edition: str | Path | Edition = "pacte-2020") -> Edition:
+def read_edition(edition: str | Path | Edition = DEFAULT_EDITION) -> Edition:
     """Load a measure catalogue.
 
     Parameters
@@ -247,6 +264,8 @@ def _parse_catalogue(text: str, where: str, source: str) -> Edition:
     name = ""
     title = ""
     min_measures = DEFAULT_MIN_MEASURES
+    election = DEFAULT_ELECTION
+    vintage: int | None = None
     principles: list[Principle] = []
     measures: dict[int, Measure] = {}
     for line_no, raw in enumerate(reader, start=2):
@@ -263,12 +282,22 @@ def _parse_catalogue(text: str, where: str, source: str) -> Edition:
         if kind == "edition":
             name, title = row["id"], row["title"] or row["id"]
         elif kind == "rule":
-            if row["id"] != "min_measures":
+            if row["id"] == "min_measures":
+                min_measures = _parse_int(row["title"], where, line_no, "title", minimum=0)
+            elif row["id"] == "election":
+                election = _parse_int(row["title"], where, line_no, "title", minimum=1900)
+            elif row["id"] == "geography":
+                vintage = _parse_int(row["title"], where, line_no, "title", minimum=1900)
+                if vintage not in VINTAGES:
+                    raise EditionError(
+                        f"{where}, ligne {line_no}, colonne title : géographie {vintage} "
+                        f"inconnue (millésimes disponibles : {', '.join(map(str, VINTAGES))})."
+                    )
+            else:
                 raise EditionError(
                     f"{where}, ligne {line_no}, colonne id : règle « {row['id']} » inconnue "
-                    "(seule « min_measures » est reconnue)."
+                    "(règles reconnues : min_measures, election, geography)."
                 )
-            min_measures = _parse_int(row["title"], where, line_no, "title", minimum=0)
         elif kind == "principle":
             letter = row["id"].upper()
             if len(letter) != 1 or not letter.isalpha():
@@ -305,6 +334,9 @@ def _parse_catalogue(text: str, where: str, source: str) -> Edition:
             f"{where} : la règle min_measures ({min_measures}) dépasse le nombre de "
             f"mesures ({len(measures)})."
         )
+    if vintage is None:
+        # the geography of the election: the latest vintage not after it
+        vintage = max((v for v in VINTAGES if v <= election), default=VINTAGES[0])
     return Edition(
         name=name,
         title=title or name,
@@ -312,6 +344,8 @@ def _parse_catalogue(text: str, where: str, source: str) -> Edition:
         measures=tuple(measures[n] for n in sorted(measures)),
         min_measures=min_measures,
         source=source,
+        election=election,
+        vintage=vintage,
     )
 
 

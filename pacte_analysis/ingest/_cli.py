@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from pacte_analysis.editions import DEFAULT_EDITION
+
 __all__ = ["register"]
 
 logger = logging.getLogger(__name__)
@@ -41,7 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "d'utilisation.",
     )
     validate.add_argument("paths", nargs="+", metavar="PATH", help="fichiers ou dossiers")
-    validate.add_argument("--edition", default="pacte-2020", help="édition (défaut : pacte-2020)")
+    validate.add_argument(
+        "--edition",
+        default=DEFAULT_EDITION,
+        help=f"édition (défaut : {DEFAULT_EDITION}) ou chemin d'un catalogue CSV",
+    )
     validate.set_defaults(func=run_validate)
 
     ingest = subparsers.add_parser(
@@ -55,7 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="fichiers ou dossiers")
     ingest.add_argument("--out", required=True, metavar="DIR", help="dossier de sortie")
-    ingest.add_argument("--edition", default="pacte-2020", help="édition (défaut : pacte-2020)")
+    ingest.add_argument(
+        "--edition",
+        default=DEFAULT_EDITION,
+        help=f"édition (défaut : {DEFAULT_EDITION}) ou chemin d'un catalogue CSV",
+    )
     ingest.add_argument(
         "--strict",
         action="store_true",
@@ -70,7 +80,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "mesure, listes déroulantes) qui s'importe sans rejet une fois rempli.",
     )
     template.add_argument("out", metavar="OUT.xlsx", help="fichier à écrire")
-    template.add_argument("--edition", default="pacte-2020", help="édition (défaut : pacte-2020)")
+    template.add_argument(
+        "--edition",
+        default=DEFAULT_EDITION,
+        help=f"édition (défaut : {DEFAULT_EDITION}) ou chemin d'un catalogue CSV",
+    )
     template.set_defaults(func=run_template)
 
 

@@ -16,19 +16,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import expand_paths, read_file
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._schema import build_table, check_table
+from pacte_analysis.ingest._sheet_base import ValueReader
 from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
-from pacte_analysis.ingest._text import column_index, norm, person_key
+from pacte_analysis.ingest._text import CIVILITIES, column_index, norm, person_key
 
 __all__ = ["FileSummary", "IngestResult", "Reconciliation", "SheetSummary", "ingest"]
 
 logger = logging.getLogger(__name__)
 
-_CIVILITIES = {"m", "mr", "mme", "mlle", "madame", "monsieur", "dr", "me", "pr"}
+_CIVILITIES = CIVILITIES
 
 
 class ResolverLike(Protocol):
@@ -61,6 +62,10 @@ class SheetSummary:
     lists: int = 0
     rejected_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Data rows of the lists imported (more than ``lists`` in a long layout).
+    rows_imported: int = 0
+    #: What a « row » is in this sheet's layout.
+    row_unit: str = "une ligne = une liste"
 
 
 @dataclass
@@ -85,35 +90,53 @@ class FileSummary:
 
     @property
     def rejected_rows(self) -> int:
-        """Entries of this file that produced no list."""
+        """Data rows of this file that produced no list."""
         return sum(s.rejected_rows for s in self.sheets)
+
+    @property
+    def rows_imported(self) -> int:
+        """Data rows of this file that became (part of) a list."""
+        return sum(s.rows_imported for s in self.sheets)
 
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """Rows read = lists imported + rejected rows (over all files).
+    """Rows read = rows imported + rejected rows (over all files).
 
-    A "row" is one data row of a wide or compact sheet, or the group of rows of
-    one list in a long sheet. Rows of a sheet without a header count as read and
-    rejected. Files that could not be opened at all are counted in
-    ``unreadable_files`` (their rows are unknown).
+    A "row" is one data row below the header, in every layout: one list in a wide
+    or compact sheet, one measure of a list in a long sheet (so a long list of 12
+    rows counts 12), one list column in a transposed sheet. Title, header and
+    repeated-header rows are not rows; summary and note rows are rows, rejected.
+    Rows of a sheet without a header count as read and rejected. Files that could
+    not be opened at all are counted in ``unreadable_files`` (their rows are unknown).
     """
 
     rows_read: int
     lists: int
     rejected_rows: int
     unreadable_files: int = 0
+    rows_imported: int | None = None
+
+    @property
+    def imported(self) -> int:
+        """Rows that became (part of) a list."""
+        return self.lists if self.rows_imported is None else self.rows_imported
 
     @property
     def balanced(self) -> bool:
         """Whether every row read is accounted for."""
-        return self.rows_read == self.lists + self.rejected_rows
+        return self.rows_read == self.imported + self.rejected_rows
 
     def line(self) -> str:
         """The French reconciliation line that ends the report."""
+        if self.imported == self.lists:
+            return (
+                f"Lignes lues : {self.rows_read} = listes importées : {self.lists} "
+                f"+ lignes rejetées : {self.rejected_rows}"
+            )
         return (
-            f"Lignes lues : {self.rows_read} = listes importées : {self.lists} "
-            f"+ lignes rejetées : {self.rejected_rows}"
+            f"Lignes lues : {self.rows_read} = lignes importées : {self.imported} "
+            f"(dans {self.lists} listes) + lignes rejetées : {self.rejected_rows}"
         )
 
 
@@ -124,7 +147,7 @@ class IngestResult:
     Attributes
     ----------
     lists, commitments, rejects : pandas.DataFrame
-        The canonical tables (see the table contract in ``DESIGN.md``).
+        The canonical tables (see the table contract in ``docs/contract.md``).
     edition : Edition
     files : list of FileSummary
     reconciliation : Reconciliation
@@ -167,7 +190,13 @@ class IngestResult:
 
 # ---------------------------------------------------------------- mayors / RNE
 class _MayorIndex:
-    """Mayors of each commune, for matching a list head (accent/case/order-insensitive)."""
+    """Mayors of each commune, for matching a list head (accent/case/order-insensitive).
+
+    A head is the mayor when it holds the mayor's family name and either nothing
+    else (« Dupont » alone: taken as the mayor), or the mayor's first names, or
+    their initials (« J. Dupont »); civilities are left out. Another first name
+    is another person, also when the RNE gives no first name.
+    """
 
     def __init__(self, mayors: pd.DataFrame) -> None:
         self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
@@ -192,57 +221,62 @@ class _MayorIndex:
             if not last or not last <= tokens:
                 continue
             rest = tokens - last
+            if not rest:
+                return True  # the family name alone: taken as the mayor (documented)
+            if not first:
+                continue  # no first name in the RNE: another first name is another person
             initials = {name[0] for name in first}
-            if not rest or first <= tokens or all(len(t) == 1 and t in initials for t in rest):
+            if first <= tokens or all(len(t) == 1 and t in initials for t in rest):
                 return True
         return False
 
 
-def _default_mayors() -> pd.DataFrame | None:
+def _default_mayors(vintage: int = 2020) -> pd.DataFrame | None:
     try:
         from pacte_analysis.reference import mayors
 
-        return mayors()
+        return mayors(vintage=vintage)
     except Exception as exc:
-        logger.warning("Maires 2020 (RNE) indisponibles, « élue » non déduite : %s", exc)
+        logger.warning("Maires %s (RNE) indisponibles, « élue » non déduite : %s", vintage, exc)
         return None
 
 
 # The last mayor index built, with the frame it was built from (``None``: the
 # default mayors), so that repeated imports in one process build it once.
-_MAYOR_INDEX_CACHE: list[tuple[pd.DataFrame | None, _MayorIndex]] = []
+_MAYOR_INDEX_CACHE: list[tuple[pd.DataFrame | None, int, _MayorIndex]] = []
 
 
-def _cached_mayor_index(mayors: pd.DataFrame | None) -> _MayorIndex | None:
-    """The mayor index of ``mayors`` (the default mayors when ``None``), built once."""
-    for frame, index in _MAYOR_INDEX_CACHE:
-        if frame is mayors:
+def _cached_mayor_index(mayors: pd.DataFrame | None, vintage: int = 2020) -> _MayorIndex | None:
+    """The mayor index of ``mayors`` (the vintage's mayors when ``None``), built once."""
+    for frame, year, index in _MAYOR_INDEX_CACHE:
+        if frame is mayors and year == vintage:
             return index
-    frame = mayors if mayors is not None else _default_mayors()
+    frame = mayors if mayors is not None else _default_mayors(vintage)
     if frame is None:
         return None
     index = _MayorIndex(frame)
-    _MAYOR_INDEX_CACHE[:] = [(mayors, index)]
+    _MAYOR_INDEX_CACHE[:] = [(mayors, vintage, index)]
     return index
 
 
-def _default_resolver() -> ResolverLike:
+def _default_resolver(vintage: int = 2020) -> ResolverLike:
     try:
         from pacte_analysis.reference import _resolver
 
         # built once per process (the resolver is read-only once built)
-        return _resolver._default_resolver(2020)
+        return _resolver._default_resolver(vintage)
     except Exception as exc:
+        option = "" if vintage == 2020 else f" --vintage {vintage}"
         raise IngestSetupError(
-            "Données de référence (COG 2020) indisponibles : lancez d'abord "
-            f"« pacte reference build ». Détail : {exc}"
+            f"Données de référence (géographie {vintage}) indisponibles : lancez d'abord "
+            f"« pacte reference build{option} ». Détail : {exc}"
         ) from exc
 
 
 # ---------------------------------------------------------------- the engine
 def ingest(
     paths: str | Path | Iterable[str | Path],
-    edition: str | Path | Edition = "pacte-2020",
+    edition: str | Path | Edition = DEFAULT_EDITION,
     resolver: ResolverLike | None = None,
     *,
     mayors: pd.DataFrame | None = None,
@@ -256,11 +290,13 @@ def ingest(
         Files (``.xlsx``, ``.ods``, ``.xls``, ``.csv``, ``.txt``) and folders (read
         recursively). The order does not matter: files are read sorted by name.
     edition : str, path or Edition, default "pacte-2020"
-        Measure catalogue (see :func:`pacte_analysis.read_edition`).
+        Measure catalogue (see :func:`pacte_analysis.read_edition`). Its election
+        year and geography vintage decide the communes trackers resolve against and
+        the mayors elected lists are matched with.
     resolver : object with a ``resolve(name, code, postal_code, departement)`` method, optional
         Commune resolver; defaults to :class:`pacte_analysis.reference.CommuneResolver`.
     mayors : pandas.DataFrame, optional
-        2020 mayors (``commune_code``, ``last_name``, ``first_name``) used when a
+        Mayors (``commune_code``, ``last_name``, ``first_name``) used when a
         tracker does not say whether a list won; defaults to
         :func:`pacte_analysis.reference.mayors` (skipped with a warning if absent).
     progress : bool, default False
@@ -289,7 +325,69 @@ def ingest(
         paths = [paths]
     files, skipped, missing = expand_paths(paths)
     if resolver is None:
-        resolver = _default_resolver()
+        resolver = _default_resolver(ed.vintage)
+    summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
+        files, missing, ed, resolver, progress=progress
+    )
+    lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
+    mayor_index = _mayor_index(lists_entries, mayors, ed.vintage)
+    accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
+    accepted_rows: dict[tuple[str, str], int] = defaultdict(int)
+    for entry, _ in lists_entries:
+        accepted_keys[(entry.source_file, entry.source_sheet)] += 1
+        accepted_rows[(entry.source_file, entry.source_sheet)] += entry.rows
+    for key, summary_sheet in sheet_of.items():
+        summary_sheet.lists = accepted_keys.get(key, 0)
+        summary_sheet.rows_imported = accepted_rows.get(key, 0)
+        summary_sheet.rejected_rows = summary_sheet.rows_read - summary_sheet.rows_imported
+    all_rejects = file_rejects + column_rejects + entry_rejects
+    tables = _build_tables(lists_entries, all_rejects, ed, mayor_index, summaries)
+    rows_read = sum(f.rows_read for f in summaries)
+    n_lists = sum(f.lists for f in summaries)
+    rejected_rows = sum(f.rejected_rows for f in summaries)
+    unreadable = sum(1 for f in summaries if f.problem is not None and not f.sheets)
+    rows_imported = sum(f.rows_imported for f in summaries)
+    reconciliation = Reconciliation(rows_read, n_lists, rejected_rows, unreadable, rows_imported)
+    if not reconciliation.balanced:  # pragma: no cover - an invariant, tested
+        raise AssertionError(f"réconciliation impossible : {reconciliation.line()}")
+    return IngestResult(
+        lists=tables[0],
+        commitments=tables[1],
+        rejects=tables[2],
+        edition=ed,
+        files=summaries,
+        reconciliation=reconciliation,
+        skipped_files=skipped,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _file_message(code: str, message: str) -> str:
+    """« Fichier illisible : … » once, whatever the reader's message starts with."""
+    prefix = "Fichier illisible" if code == "UNREADABLE_FILE" else "Fichier refusé"
+    text = message.strip()
+    for known in ("fichier illisible", "fichier refusé", "fichier refuse"):
+        while text.lower().startswith(known):
+            text = text[len(known) :].lstrip(" :—-")
+    return f"{prefix} : {text}"
+
+
+def _read_files(
+    files: Sequence[tuple[Path, str]],
+    missing: Sequence[str],
+    ed: Edition,
+    resolver: ResolverLike,
+    *,
+    progress: bool = False,
+    values: ValueReader | None = None,
+) -> tuple[
+    list[FileSummary],
+    list[Reject],
+    list[Entry],
+    dict[tuple[str, str], SheetSummary],
+    list[Reject],
+]:
+    """Read every file and sheet into entries and rejects (shared by every import)."""
     summaries: list[FileSummary] = []
     file_rejects: list[Reject] = []
     entries: list[Entry] = []
@@ -316,27 +414,33 @@ def ingest(
                 None,
                 None,
                 exc.code,
-                f"Fichier illisible : {exc.message}"
-                if exc.code == "UNREADABLE_FILE"
-                else f"Fichier refusé : {exc.message}",
+                _file_message(exc.code, exc.message),
             )
             file_rejects.append(summary.problem)
             continue
         summary.kind = data.kind
         summary.notes.extend(data.notes)
-        outcomes = [read_sheet(sheet, ed, display) for sheet in data.sheets]
+        outcomes = [
+            read_sheet(sheet, ed, display, resolver, values=values) for sheet in data.sheets
+        ]
         any_header = any(o.has_header for o in outcomes)
         for sheet, outcome in zip(data.sheets, outcomes, strict=True):
             sheet_summary = SheetSummary(display, sheet.name, outcome.layout, outcome.header_row)
+            sheet_summary.row_unit = outcome.row_unit
             sheet_summary.notes.extend(outcome.notes)
             if sheet.hidden:
                 sheet_summary.notes.append("feuille masquée")
             if outcome.has_header:
                 summary.sheets.append(sheet_summary)
                 sheet_of[(display, sheet.name)] = sheet_summary
-                sheet_summary.rows_read = len(outcome.entries)
+                sheet_summary.rows_read = (
+                    sum(e.rows for e in outcome.entries) + outcome.skipped_rows
+                )
                 entries.extend(outcome.entries)
                 column_rejects.extend(outcome.rejects)
+                continue
+            if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
+                summary.notes.append(f"feuille « {sheet.name} » : notice, pas un tableau de suivi")
                 continue
             if (outcome.looks_tabular and not sheet.hidden) or (
                 not any_header and outcome.non_empty_rows and not sheet.hidden
@@ -353,33 +457,7 @@ def ingest(
         if not any_header and not any(s.rejected_rows for s in summary.sheets):
             summary.problem = _no_header(display, "", None, ed)
             file_rejects.append(summary.problem)
-    lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
-    mayor_index = _mayor_index(lists_entries, mayors)
-    accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
-    for entry, _ in lists_entries:
-        accepted_keys[(entry.source_file, entry.source_sheet)] += 1
-    for key, summary_sheet in sheet_of.items():
-        summary_sheet.lists = accepted_keys.get(key, 0)
-        summary_sheet.rejected_rows = summary_sheet.rows_read - summary_sheet.lists
-    all_rejects = file_rejects + column_rejects + entry_rejects
-    tables = _build_tables(lists_entries, all_rejects, ed, mayor_index, summaries)
-    rows_read = sum(f.rows_read for f in summaries)
-    n_lists = sum(f.lists for f in summaries)
-    rejected_rows = sum(f.rejected_rows for f in summaries)
-    unreadable = sum(1 for f in summaries if f.problem is not None and not f.sheets)
-    reconciliation = Reconciliation(rows_read, n_lists, rejected_rows, unreadable)
-    if not reconciliation.balanced:  # pragma: no cover - an invariant, tested
-        raise AssertionError(f"réconciliation impossible : {reconciliation.line()}")
-    return IngestResult(
-        lists=tables[0],
-        commitments=tables[1],
-        rejects=tables[2],
-        edition=ed,
-        files=summaries,
-        reconciliation=reconciliation,
-        skipped_files=skipped,
-        elapsed=time.perf_counter() - started,
-    )
+    return summaries, file_rejects, entries, sheet_of, column_rejects
 
 
 def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:
@@ -421,24 +499,41 @@ def _resolve_and_dedupe(
             if candidates and not getattr(result, "message", ""):
                 shown = ", ".join(str(c) for c in candidates[:5])
                 message = f"{message} Communes possibles : {shown}."
+            if entry.commune_from_row is not None:
+                message = (
+                    f"{message} (Cellule de commune vide : commune reprise de la ligne "
+                    f"{entry.commune_from_row} au-dessus.)"
+                )
             rejects.append(
                 Reject(
                     entry.source_file,
                     entry.source_sheet,
                     entry.source_row,
-                    None,
+                    entry.source_column,
                     reason,
                     message,
                     entry.commune_raw or None,
                 )
             )
             continue
+        note = getattr(result, "message", "") or ""
+        if note:
+            # resolved, but read as another name (commune associée, start of a name,
+            # electoral sector): the group sees it on the row
+            rejects.append(
+                Reject(
+                    entry.source_file,
+                    entry.source_sheet,
+                    entry.source_row,
+                    entry.source_column,
+                    "COMMUNE_READ_AS",
+                    note,
+                    entry.commune_raw or None,
+                )
+            )
         resolved.append((entry, result))
-    groups: dict[tuple[str, str], list[tuple[Entry, Any]]] = defaultdict(list)
-    for entry, result in resolved:
-        groups[(result.code, _identity(entry))].append((entry, result))
     accepted: list[tuple[Entry, Any]] = []
-    for members in groups.values():
+    for members in _same_lists(resolved):
         if len(members) == 1:
             accepted.append(members[0])
             continue
@@ -479,6 +574,58 @@ def _resolve_and_dedupe(
     return accepted, rejects
 
 
+def _same(a: Entry, b: Entry) -> bool:
+    """Whether two entries of one commune are the same list.
+
+    Same head (civility, case, accents and word order aside); else, when a head
+    is missing on one side, the same list name; two entries naming neither are the
+    same (a source listing councils: Lille, Lomme and Hellemmes are one commune).
+    """
+    if a.list_head and b.list_head:
+        return person_key(a.list_head) == person_key(b.list_head)
+    if a.list_name and b.list_name:
+        return norm(a.list_name) == norm(b.list_name)
+    return not (a.list_head or b.list_head or a.list_name or b.list_name)
+
+
+def _same_lists(resolved: list[tuple[Entry, Any]]) -> list[list[tuple[Entry, Any]]]:
+    """Group the entries that are the same list (same commune or arrondissement)."""
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (_, result) in enumerate(resolved):
+        arrondissement = (
+            getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or ""
+        )
+        buckets[(result.code, arrondissement)].append(i)
+    parent = list(range(len(resolved)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        if len(members) > 400:  # a huge commune bucket: link by keys only
+            seen: dict[str, int] = {}
+            for i in members:
+                key = _identity(resolved[i][0])
+                if key in seen:
+                    parent[find(i)] = find(seen[key])
+                else:
+                    seen[key] = i
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                if _same(resolved[i][0], resolved[j][0]):
+                    parent[find(j)] = find(i)
+    groups: dict[int, list[tuple[Entry, Any]]] = {}
+    for i, pair in enumerate(resolved):
+        groups.setdefault(find(i), []).append(pair)
+    return list(groups.values())
+
+
 def _identity(entry: Entry) -> str:
     key = entry.identity_key
     if key is None:
@@ -487,14 +634,14 @@ def _identity(entry: Entry) -> str:
         elif entry.list_name:
             key = "liste:" + norm(entry.list_name)
         else:
-            key = f"position:{entry.source_file}|{entry.source_sheet}|{entry.source_row}"
+            key = "commune"
         entry.identity_key = key
     return key
 
 
 def _signature(entry: Entry) -> tuple[Any, ...]:
     committed = frozenset((m, c[1]) for m, c in entry.commitments.items() if c[0])
-    return (frozenset(entry.principles), committed)
+    return (frozenset(entry.principles), committed, entry.signed, entry.n_declared)
 
 
 def _where(entry: Entry) -> str:
@@ -508,17 +655,55 @@ def _describe(entry: Entry) -> str:
 
 
 def _mayor_index(
-    accepted: list[tuple[Entry, Any]], mayors: pd.DataFrame | None
+    accepted: list[tuple[Entry, Any]], mayors: pd.DataFrame | None, vintage: int = 2020
 ) -> _MayorIndex | None:
     needed = any(e.elected is None and e.list_head for e, _ in accepted)
     if not needed:
         return None
-    return _cached_mayor_index(mayors)
+    return _cached_mayor_index(mayors, vintage)
 
 
-def _list_id(edition: str, code: str, entry: Entry) -> str:
-    digest = hashlib.sha1(f"{edition}|{code}|{_identity(entry)}".encode(), usedforsecurity=False)
+def _list_id(edition: str, code: str, entry: Entry, arrondissement: str = "") -> str:
+    where = f"{code}/{arrondissement}" if arrondissement else code
+    digest = hashlib.sha1(f"{edition}|{where}|{_identity(entry)}".encode(), usedforsecurity=False)
     return digest.hexdigest()[:16]
+
+
+def _signatory(
+    entry: Entry, edition: Edition, principles: str, n_committed: int
+) -> tuple[bool, str, Reject | None]:
+    """Signatory status, its source (``tracker`` or ``rule``) and a disagreement, if any."""
+    has_count = bool(entry.commitments) or entry.has_detail or entry.n_declared is not None
+    count = n_committed if (entry.commitments or entry.has_detail) else (entry.n_declared or 0)
+    if entry.n_declared is not None and not any(c[0] for c in entry.commitments.values()):
+        count = entry.n_declared
+    # a tracker that transcribes no principle at all: the rule weighs the measures only
+    # (the sheet's report says so)
+    if entry.principles_known:
+        by_rule = edition.is_signatory(principles, count)
+    else:
+        by_rule = count >= edition.min_measures
+    if entry.signed is None:
+        return by_rule, "rule", None
+    mismatch = None
+    if has_count and by_rule != entry.signed:
+        missing = "".join(ch for ch in edition.principle_letters if ch not in principles)
+        missing = missing if entry.principles_known else ""
+        detail = f"{count} mesure(s)" + (f", principe(s) {missing} manquant(s)" if missing else "")
+        said = "signé" if entry.signed else "pas signé"
+        mismatch = Reject(
+            entry.source_file,
+            entry.source_sheet,
+            entry.source_row,
+            entry.source_column,
+            "SIGNATORY_MISMATCH",
+            f"Le suivi dit « {said} » mais la règle de l'édition {edition.name} (tous les "
+            f"principes et au moins {edition.min_measures} mesures) donne "
+            f"{'signataire' if by_rule else 'non signataire'} ({detail}) : la parole du suivi "
+            "est gardée (signatory_source = tracker) ; vérifiez la ligne.",
+            _describe(entry),
+        )
+    return entry.signed, "tracker", mismatch
 
 
 def _build_tables(
@@ -544,7 +729,12 @@ def _build_tables(
     com_column = com["source_column"]
     for entry, result in accepted:
         code = result.code
-        list_id = _list_id(edition.name, code, entry)
+        list_id = _list_id(
+            edition.name,
+            code,
+            entry,
+            getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or "",
+        )
         principles = "".join(ch for ch in letters if ch in entry.principles)
         items = sorted(entry.commitments.items())
         n_items = len(items)
@@ -582,7 +772,12 @@ def _build_tables(
         lists["principles"].append(principles)
         lists["n_measures"].append(n_committed)
         lists["mean_level"].append(sum(levels) / len(levels) if levels else None)
-        lists["signatory"].append(edition.is_signatory(principles, n_committed))
+        signatory, signatory_source, mismatch = _signatory(entry, edition, principles, n_committed)
+        if mismatch:
+            rejects.append(mismatch)
+        lists["signatory"].append(signatory)
+        lists["signatory_source"].append(signatory_source)
+        lists["n_measures_declared"].append(entry.n_declared)
         lists["elected"].append(elected)
         lists["elected_source"].append(source)
         lists["signed_on"].append(entry.signed_on)
@@ -643,6 +838,8 @@ _LIST_COLUMNS = (
     "n_measures",
     "mean_level",
     "signatory",
+    "signatory_source",
+    "n_measures_declared",
     "elected",
     "elected_source",
     "signed_on",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pacte_analysis.ingest._schema import REASON_CODES
+from pacte_analysis.ingest._schema import REASON_CODES, WARNING_CODES
 from pacte_analysis.ingest._sheets import LAYOUT_LABELS
 
 if TYPE_CHECKING:
@@ -30,10 +30,19 @@ def render_report(
     """Render the report of an import (see :meth:`IngestResult.report`)."""
     lines: list[str] = []
     rec = result.reconciliation
-    lines.append(f"Rapport d'import — édition {result.edition.name} ({result.edition.title})")
+    edition = result.edition
+    lines.append(f"Rapport d'import — édition {edition.name} ({edition.title})")
+    lines.append(
+        f"  catalogue : {len(edition.measures)} mesures, principes {', '.join(edition.principle_letters)} ; "
+        f"signataire = tous les principes et au moins {edition.min_measures} mesures, "
+        "ou le suivi dit que la liste a signé"
+        + (f" ; source : {edition.source}" if edition.source not in ("", "bundled") else "")
+    )
+    warnings = int(result.rejects["code"].isin(WARNING_CODES).sum())
+    shown_warnings = f" dont {_plural(warnings, 'avertissement')}" if warnings else ""
     lines.append(
         f"{_plural(len(result.files), 'fichier')} · {_plural(rec.lists, 'liste importée', 'listes importées')}"
-        f" · {_plural(len(result.rejects), 'rejet')}"
+        f" · {_plural(len(result.rejects), 'rejet')}{shown_warnings}"
     )
     lines.append("")
     rejects = result.rejects
@@ -51,15 +60,21 @@ def render_report(
             name = f"Feuille « {sheet.source_sheet} »" if sheet.source_sheet else "Tableau"
             layout = LAYOUT_LABELS.get(sheet.layout or "", "sans en-tête")
             header = f", en-tête ligne {sheet.header_row}" if sheet.header_row else ""
+            unit = sheet.row_unit
+            imported = (
+                f"lignes importées : {sheet.rows_imported} (dans {sheet.lists} listes)"
+                if sheet.rows_imported != sheet.lists
+                else f"listes importées : {sheet.lists}"
+            )
             lines.append(
-                f"  {name} : {layout}{header} — lignes lues : {sheet.rows_read}, "
-                f"listes importées : {sheet.lists}, lignes rejetées : {sheet.rejected_rows}"
+                f"  {name} : {layout}{header} — lignes lues : {sheet.rows_read} "
+                f"({unit}), {imported}, lignes rejetées : {sheet.rejected_rows}"
             )
             for note in sheet.notes:
                 lines.append(f"    ({note})")
         if file_rejects is not None and len(file_rejects):
             counts = Counter(file_rejects["code"])
-            lines.append(f"  Rejets : {len(file_rejects)} ({_codes(counts)})")
+            lines.append(f"  Rejets et avertissements : {len(file_rejects)} ({_codes(counts)})")
             if details:
                 shown = file_rejects if max_problems is None else file_rejects.head(max_problems)
                 for row in shown.itertuples(index=False):
@@ -78,9 +93,18 @@ def render_report(
         lines.append("Rejets par code : " + _codes(counts))
         for code in sorted(counts):
             lines.append(f"  {code} : {REASON_CODES.get(code, '')}")
+    lists = result.lists
+    n_signatory = int(lists["signatory"].sum())
+    by_tracker = int((lists["signatory"] & (lists["signatory_source"] == "tracker")).sum())
     lines.append(
         f"Total : {_plural(len(result.files), 'fichier')}, {_plural(rec.lists, 'liste importée', 'listes importées')}"
-        f" dont {int(result.lists['signatory'].sum())} signataire(s) du pacte."
+        f" dont {n_signatory} signataire(s) du pacte"
+        + (
+            f" ({by_tracker} sur la parole du suivi, sans le détail suffisant)"
+            if by_tracker
+            else ""
+        )
+        + "."
     )
     if rec.unreadable_files:
         lines.append(

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["REASON_CODES", "SCHEMAS", "build_table", "check_table", "empty_table"]
+__all__ = [
+    "REASON_CODES",
+    "SCHEMAS",
+    "WARNING_CODES",
+    "build_table",
+    "check_table",
+    "empty_table",
+]
 
 DATE = pd.ArrowDtype(pa.date32())
 
@@ -31,6 +38,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "n_measures": "int64",
         "mean_level": "Float64",
         "signatory": "bool",
+        "signatory_source": "str",
+        "n_measures_declared": "Int64",
         "elected": "boolean",
         "elected_source": "str",
         "signed_on": DATE,
@@ -73,7 +82,17 @@ REASON_CODES: dict[str, str] = {
     "DUPLICATE_LIST": "liste en double",
     "CONFLICTING_LIST": "liste en conflit",
     "TOO_LARGE": "fichier trop volumineux",
+    "IGNORED_COLUMN": "colonne non importée",
+    "PENDING_MEASURE": "mesure en attente, non comptée",
+    "SUMMARY_ROW": "ligne de total ou de note, pas une liste",
+    "SIGNATORY_MISMATCH": "signature du suivi contraire à la règle (avertissement)",
+    "AMBIGUOUS_VALUE": "valeur lue sous une hypothèse (avertissement)",
+    "COMMUNE_READ_AS": "commune lue sous un autre nom (avertissement)",
 }
+
+
+#: Codes that warn about a list still imported (read under an assumption).
+WARNING_CODES = frozenset({"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE", "COMMUNE_READ_AS"})
 
 
 def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:

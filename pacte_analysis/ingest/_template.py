@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 
 __all__ = ["TEMPLATE_ROWS", "template_columns", "write_template"]
 
@@ -63,7 +63,7 @@ def _instructions(edition: Edition) -> list[str]:
         f"• Une liste est signataire si elle signe tous les principes et au moins "
         f"{edition.min_measures} mesures.",
         "• Élue ? : « oui » si la liste a remporté l'élection, « non » sinon, vide si "
-        "vous ne savez pas (la liste sera alors rapprochée du maire élu en 2020).",
+        f"vous ne savez pas (la liste sera alors rapprochée du maire élu en {edition.election}).",
         "• Date de signature : au format JJ/MM/AAAA.",
         "",
         "Les intitulés « Mesure N » sont ceux dont la formulation officielle n'a pas pu être "
@@ -73,7 +73,7 @@ def _instructions(edition: Edition) -> list[str]:
     ]
 
 
-def write_template(path: str | Path, edition: str | Path | Edition = "pacte-2020") -> Path:
+def write_template(path: str | Path, edition: str | Path | Edition = DEFAULT_EDITION) -> Path:
     """Write a blank tracker workbook for groups.
 
     The workbook has an « Instructions » sheet in French and a « Suivi » sheet

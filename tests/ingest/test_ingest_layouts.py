@@ -46,7 +46,7 @@ def test_principles_only_sheet() -> None:
     outcome = _read(
         [["Commune", "Principe A", "Principe B", "Principe C"], ["Rennes", "x", "x", ""]]
     )
-    assert outcome.layout == "principles"
+    assert outcome.layout == "declared"
     assert outcome.entries[0].principles == {"A", "B"}
 
 

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
+from pacte_analysis.ingest._compact import parse_measure_list
 from pacte_analysis.ingest._values import (
     InvalidValue,
     parse_bool,
     parse_date,
     parse_level,
     parse_mark,
-    parse_measure_list,
     parse_measure_ref,
     parse_principles,
 )
@@ -78,18 +78,18 @@ def test_level_above_measure_scale() -> None:
     ],
 )
 def test_compact_lists(text: object, numbers: list[int]) -> None:
-    found, principles, bad = parse_measure_list(text, ALL, "ABC")
-    assert found == numbers
-    assert bad == []
-    assert principles == set()
+    result = parse_measure_list(text, ALL, "ABC")
+    assert sorted(result.levels) == numbers
+    assert result.bad == []
+    assert result.principles == set()
 
 
 def test_compact_list_with_garbage_and_principles() -> None:
-    found, principles, bad = parse_measure_list("A, B, C, 1, 2, quelques-unes", ALL, "ABC")
-    assert found == [1, 2]
-    assert principles == {"A", "B", "C"}
-    assert bad == ["quelques-unes"]
-    assert parse_measure_list("8-3", ALL, "ABC")[2] == ["8-3"]
+    result = parse_measure_list("A, B, C, 1, 2, quelques-unes", ALL, "ABC")
+    assert sorted(result.levels) == [1, 2]
+    assert result.principles == {"A", "B", "C"}
+    assert result.bad == ["quelques-unes"]
+    assert parse_measure_list("8-3", ALL, "ABC").bad == ["8-3"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,138 @@
+"""Wide layout: one row per list, one column per measure (or per measure and level).
+
+Marks (``X``, ``oui``), levels (``N2``, ``2e niveau``, bare ``2`` in a column of
+levels), a level column beside a mark column, or one column per measure and level
+(``M1 N1 | M1 N2 | M1 N3``). A cell listing measures may sit beside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pacte_analysis.ingest._sheet_base import Entry, SheetContext
+from pacte_analysis.ingest._text import cell_text
+from pacte_analysis.ingest._values import InvalidValue, parse_level, parse_mark
+
+__all__ = ["LABEL", "NAME", "read", "score"]
+
+NAME = "wide"
+LABEL = "format large (une colonne par mesure)"
+ROW_UNIT = "une ligne = une liste"
+
+
+def score(ctx: SheetContext) -> float:
+    """How well the wide reader fits: the share of measure columns in the header."""
+    n = len(ctx.measure_cols) + len(ctx.level_cols) + len(ctx.level_mark_cols)
+    return 0.0 if not n else 1.0 + n
+
+
+def _mark_parser(ctx: SheetContext, c: int, number: int) -> Any:
+    max_level = ctx.edition.measure(number).levels
+    if ctx.values is not None:
+        read = ctx.values.parse
+
+        def parse_other(value: Any) -> Any:
+            committed, code = read(value, max_level)
+            return (committed, code, cell_text(value) or None)
+
+        return ctx.parsed_column(c, f"values:{max_level}", parse_other)
+    numeric = ctx.holds_levels(c)
+
+    def parse(value: Any) -> Any:
+        committed, level = parse_mark(value, numeric_levels=numeric, max_level=max_level)
+        return (committed, level, cell_text(value) or None)
+
+    return ctx.parsed_column(c, f"mark:{numeric}:{max_level}", parse)
+
+
+def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
+    """Entries of a wide sheet, with the data row each comes from."""
+    common = ctx.common_columns()
+    marks = {c: _mark_parser(ctx, c, n) for c, n in ctx.measure_cols.items()}
+    levels_by_measure: dict[int, list[tuple[int, int]]] = {}
+    for c, (number, level) in ctx.level_mark_cols.items():
+        levels_by_measure.setdefault(number, []).append((c, level))
+    out: list[tuple[int, Entry]] = []
+    for i, r in enumerate(ctx.data_rows):
+        entry = ctx.new_entry(r)
+        entry.has_detail = True
+        ctx.common(entry, r, i, common)
+        for c, number in ctx.measure_cols.items():
+            cell = marks[c][i]
+            if isinstance(cell, InvalidValue):
+                ctx.invalid(entry, r, c, cell)
+                continue
+            row, letter = ctx.position(r, c)
+            ctx.commit(entry, number, (cell[0], cell[1], cell[2], row, letter), r, c)
+        for number, columns in levels_by_measure.items():
+            _level_marks(ctx, entry, r, number, columns)
+        for c, number in ctx.level_cols.items():
+            _level_column(ctx, entry, r, c, number)
+        if ctx.list_col is not None:
+            ctx.compact_cell(entry, r, ctx.list_col)
+        out.append((r, entry))
+    return out
+
+
+def _level_marks(
+    ctx: SheetContext, entry: Entry, r: int, number: int, columns: list[tuple[int, int]]
+) -> None:
+    """One column per level of a measure: the marked column gives the level."""
+    marked: list[tuple[int, int]] = []
+    for c, level in columns:
+        value = ctx.cell(r, c)
+        try:
+            committed, given = parse_mark(value, max_level=ctx.edition.measure(number).levels)
+        except InvalidValue as exc:
+            ctx.invalid(entry, r, c, exc)
+            continue
+        if committed:
+            if given is not None and given != level:
+                ctx.invalid(entry, r, c, f"niveau {given} écrit dans la colonne du niveau {level}.")
+                continue
+            marked.append((c, level))
+    if not marked:
+        if number not in entry.commitments:
+            c = columns[0][0]
+            row, letter = ctx.position(r, c)
+            entry.commitments[number] = (False, None, None, row, letter)
+        return
+    c, level = max(marked, key=lambda item: item[1])
+    if len(marked) > 1:
+        ctx.cell_reject(
+            entry,
+            r,
+            c,
+            "AMBIGUOUS_VALUE",
+            f"Mesure {number} : plusieurs niveaux cochés ("
+            + ", ".join(f"N{lv}" for _, lv in marked)
+            + f") ; le plus élevé, N{level}, est retenu.",
+        )
+    row, letter = ctx.position(r, c)
+    ctx.commit(entry, number, (True, level, cell_text(ctx.cell(r, c)) or None, row, letter), r, c)
+
+
+def _level_column(ctx: SheetContext, entry: Entry, r: int, c: int, number: int) -> None:
+    """A level column beside a measure's mark column."""
+    value = ctx.cell(r, c)
+    try:
+        level = parse_level(value, max_level=ctx.edition.measure(number).levels)
+    except InvalidValue as exc:
+        ctx.invalid(entry, r, c, exc)
+        return
+    if level is None:
+        return
+    row, letter = ctx.position(r, c)
+    old = entry.commitments.get(number)
+    if old is None or (not old[0] and not old[2]):
+        entry.commitments[number] = (True, level, cell_text(value), row, letter)
+    elif not old[0]:
+        ctx.invalid(
+            entry, r, c, f"niveau donné pour la mesure {number} marquée « {old[2]} » (non engagée)."
+        )
+    elif old[1] is not None and old[1] != level:
+        ctx.invalid(
+            entry, r, c, f"niveau {level} contredit le niveau {old[1]} de la mesure {number}."
+        )
+    else:
+        entry.commitments[number] = (True, level, old[2], old[3], old[4])
