@@ -392,6 +392,8 @@ def _readme_sheet(
         "lists et rejects y sont aussi, avec leurs noms de colonnes d'origine.",
         "Une cellule dont le texte commence par = + - @ est gardée comme texte (jamais "
         "exécutée comme une formule).",
+        "pacte-manifest.json, à côté, liste les fichiers de cet ensemble avec leur empreinte : "
+        "les tables d'un même import sont toujours publiées ensemble.",
         "",
         _source_line(source),
     ]
