@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from benchmarks.workbook import fake_tables
 from pacte_analysis.ingest._writer import MANIFEST_NAME, read_tables, write_tables
+
+from .fake_tables import fake_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = 32
@@ -32,7 +33,7 @@ CHILD = r"""
 import os, signal, sys, time
 from pathlib import Path
 import pandas as pd
-from benchmarks.workbook import fake_tables
+from tests.ingest.fake_tables import fake_tables
 from pacte_analysis.ingest import _writer
 
 n, out, kill_at = int(sys.argv[1]), sys.argv[2], sys.argv[3]

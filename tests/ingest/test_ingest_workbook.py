@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from benchmarks.workbook import fake_tables
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import _workbook, write_tables
 from pacte_analysis.ingest._workbook import WORKBOOK_SHEETS
+
+from .fake_tables import fake_tables
 
 FIRST_HEADERS = [
     "Commune",
