@@ -26,6 +26,8 @@ from pacte_analysis.ingest._writer import MANIFEST_NAME, read_tables, write_tabl
 
 from .fake_tables import fake_tables
 
+pytestmark = pytest.mark.slow  # real processes: about a minute in all
+
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = 32
 
