@@ -88,8 +88,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     template.set_defaults(func=run_template)
 
 
-def _error(message: str) -> None:
-    print(f"pacte : erreur : {message}", file=sys.stderr)
+def _error(message: str, kind: str = "erreur") -> None:
+    print(f"pacte : {kind} : {message}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> tuple[int, object | None]:
@@ -174,7 +174,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         )
         return EXIT_REJECTS
     try:
-        written = write_tables(result, out)
+        written = write_tables(result, out, on_wait=lambda message: _error(message, "note"))
     except OutputError as exc:
         _error(str(exc))
         return EXIT_USAGE if exc.usage else EXIT_REJECTS

@@ -51,7 +51,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +135,9 @@ def _fsync(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path, *, timeout: float | None) -> Iterator[None]:
+def _locked(
+    folder: Path, *, timeout: float | None, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the folder's writer lock; wait for another writer, saying so."""
     lock_path = folder / LOCK_NAME
     try:
@@ -149,9 +151,13 @@ def _locked(folder: Path, *, timeout: float | None) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            logger.warning(
-                "Un autre import écrit dans « %s » : attente de la fin de son écriture…", folder
+            message = (
+                f"Un autre import écrit dans « {folder} » : attente de la fin de son écriture…"
             )
+            if on_wait is None:
+                logger.warning(message)
+            else:
+                on_wait(message)
             deadline = None if timeout is None else time.monotonic() + timeout
             while True:
                 try:
@@ -300,6 +306,7 @@ def write_tables(
     demo: bool = False,
     source: str | None = None,
     timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Write ``lists``, ``commitments`` and ``rejects`` to ``out_dir`` as one whole set.
 
@@ -322,6 +329,9 @@ def write_tables(
         Data source named in the workbook's « À lire » sheet.
     timeout : float, optional
         Seconds to wait for another writer of the same folder (default: no limit).
+    on_wait : callable, optional
+        Called with a French message when another writer holds the folder (default:
+        a logged warning).
 
     Returns
     -------
@@ -342,7 +352,7 @@ def write_tables(
     out = check_output_path(out_dir, directory=True)
     make_dirs(out)
     edition = _edition_of(result, tables["lists"])
-    with _locked(out, timeout=timeout):
+    with _locked(out, timeout=timeout, on_wait=on_wait):
         try:
             _recover(out)
         except OSError as exc:

@@ -125,3 +125,36 @@ def test_strict_with_rejects_writes_nothing(
     assert main(["ingest", src, "--out", str(out), "--strict"]) == 1
     assert "aucune table écrite" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_second_ingest_into_the_same_folder_waits_and_says_so(
+    fixtures_dir: Path, commune_resolver: Any, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "tables"
+    out.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    with open(out / ".pacte-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a first run is writing
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pacte_analysis.ingest._cli", "ingest",
+             str(fixtures_dir / "utf8_comma.csv"), "--out", str(out)],
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root,
+            env=dict(os.environ, PYTHONPATH=str(root)),
+        )  # fmt: skip
+        assert child.stderr is not None
+        seen = []
+        for line in child.stderr:  # the import runs, then the writer waits for the lock
+            seen.append(line)
+            if "Un autre import écrit dans" in line:
+                break
+        assert seen and seen[-1].startswith("pacte : note : Un autre import écrit dans")
+        assert child.poll() is None  # still waiting
+        assert not (out / "lists.parquet").exists()
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert (out / "lists.parquet").exists()
