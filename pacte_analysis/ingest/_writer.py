@@ -7,7 +7,7 @@ lists every file of the set with its size and SHA-256.
 
 How a set is published (:func:`write_tables`)
 ----------------------------------------------
-1. The folder is locked (``fcntl.flock`` on ``DIR/.pacte-lock``): a second
+1. The folder is locked (``fcntl.flock`` on ``DIR/.pacte-lock``, POSIX): a second
    writer waits, saying so, until the first one has finished.
 2. Leftovers of a killed run are dealt with (see below).
 3. Every file is written into a staging folder *inside* ``DIR``
@@ -41,7 +41,6 @@ decides for both); parquet keeps the raw values.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import json
@@ -68,6 +67,11 @@ from pacte_analysis._files import (
     neutralise,
 )
 from pacte_analysis.config import DEMO_MARKER
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): sets are still whole, runs are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from pacte_analysis.editions import Edition
@@ -149,7 +153,8 @@ def _locked(
         ) from exc
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             message = (
                 f"Un autre import écrit dans « {folder} » : attente de la fin de son écriture…"
