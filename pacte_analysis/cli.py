@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pacte_analysis.ingest._cli import register as register_ingest
 
     register_ingest(commands)
+    from pacte_analysis._followup_cli import register as register_followup
+
+    register_followup(commands)
 
     demo = commands.add_parser(
         "demo", help="toute la chaîne sur les suivis fictifs de démonstration"

@@ -559,3 +559,95 @@ def followup_summary(
     table["share_done"] = (100 * table["réalisée"] / table["n_assessed"]).round(1)
     table.index.name = "mesure" if by == "measure" else "thème"
     return table.reset_index()
+
+
+#: Files written by :func:`write_followup` (besides the report and the method).
+FOLLOWUP_FILES = (
+    "suivi-mesures.parquet",
+    "suivi-mesures.csv",
+    "scores-communes.parquet",
+    "scores-communes.csv",
+    "suivi-par-mesure.csv",
+    "suivi-par-theme.csv",
+    "rejets-suivi.csv",
+    "rapport-suivi.txt",
+    "METHODE.txt",
+)
+
+
+def write_followup(
+    result: FollowupResult,
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    out: str | Path,
+    *,
+    demo: bool = False,
+) -> list[Path]:
+    """Write the follow-up outputs to ``out`` as one whole set (staged, then renamed).
+
+    Parameters
+    ----------
+    result : FollowupResult
+    lists, commitments : pandas.DataFrame
+        The tables of the import the grids follow up.
+    out : path-like
+        Output folder (replaced as a whole).
+    demo : bool, default False
+        Mark every file as fictitious (the tables come from ``pacte demo``).
+
+    Returns
+    -------
+    list of Path
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from pacte_analysis.config import DEMO_MARKER
+    from pacte_analysis.ingest._writer import _neutralised_frame
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.suivi-", dir=out.parent))
+    try:
+        scores = followup_scores(result.statuses, lists, commitments)
+        frames = {
+            "suivi-mesures": result.statuses,
+            "scores-communes": scores,
+        }
+        for name, frame in frames.items():
+            frame.to_parquet(stage / f"{name}.parquet", index=False)
+            _neutralised_frame(frame).to_csv(stage / f"{name}.csv", index=False)
+        for by, name in (("measure", "suivi-par-mesure"), ("theme", "suivi-par-theme")):
+            _neutralised_frame(followup_summary(result.statuses, result.edition, by=by)).to_csv(
+                stage / f"{name}.csv", index=False
+            )
+        _neutralised_frame(result.rejects).to_csv(stage / "rejets-suivi.csv", index=False)
+        (stage / "rapport-suivi.txt").write_text(result.report() + "\n", encoding="utf-8")
+        mark = "Données fictives – démonstration.\n\n" if demo else ""
+        (stage / "METHODE.txt").write_text(mark + SCORE_METHOD + "\n", encoding="utf-8")
+        if demo:
+            (stage / DEMO_MARKER).write_text(
+                "Bilan de mandat fictif, généré par pacte_analysis pour la démonstration.\n",
+                encoding="utf-8",
+            )
+        os.chmod(stage, 0o777 & ~_umask())
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.ancien-{os.getpid()}")
+            out.rename(old)
+        stage.rename(out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return sorted(p for p in out.iterdir() if p.is_file())
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -134,3 +134,37 @@ def test_two_layouts_and_the_score(tmp_path: Path, resolver: Any) -> None:
     assert by_measure["n_assessed"].sum() == len(st)
     by_theme = followup_summary(st, by="theme")
     assert by_theme["n_assessed"].sum() == len(st)
+
+
+def test_followup_command(tmp_path: Path, resolver: Any) -> None:
+    from pacte_analysis.cli import main
+
+    grids = tmp_path / "grilles"
+    grids.mkdir()
+    _wide(grids / "bilan.xlsx")
+    data = tmp_path / "tables"
+    data.mkdir()
+    pd.DataFrame(
+        {
+            "list_id": ["r1"],
+            "commune_code": ["35238"],
+            "list_name": ["Rennes A"],
+            "list_head": [None],
+            "signatory": [True],
+            "elected": [True],
+        }
+    ).to_parquet(data / "lists.parquet")
+    pd.DataFrame(
+        {"list_id": ["r1", "r1"], "measure": [1, 2], "committed": [True, True]}
+    ).to_parquet(data / "commitments.parquet")
+    out = tmp_path / "bilan"
+    # the grid has one unknown status: --strict writes nothing and exits 1
+    assert main(["followup", str(grids), "--data", str(data), "--out", str(out), "--strict"]) == 1
+    assert not out.exists()
+    assert main(["followup", str(grids), "--data", str(data), "--out", str(out)]) == 0
+    scores = pd.read_csv(out / "scores-communes.csv", dtype={"commune_code": str})
+    assert scores.set_index("commune_code").loc["35238", "score"] == pytest.approx(7.5)
+    assert "10 ×" in (out / "METHODE.txt").read_text(encoding="utf-8")
+    # usage errors: exit 2
+    assert main(["followup", str(grids), "--data", str(tmp_path / "x"), "--out", str(out)]) == 2
+    assert main(["followup", str(grids), "--data", str(data), "--out", str(grids / "o")]) == 2
