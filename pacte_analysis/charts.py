@@ -80,8 +80,10 @@ def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        from pacte_analysis._files import escape_figure_text
+
         with _style.figure_style():
-            return func(*args, **kwargs)
+            return escape_figure_text(func(*args, **kwargs))
 
     return wrapper
 
@@ -842,7 +844,11 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     ------
     ValueError
         Unsupported suffix (French message).
+    pacte_analysis._files.OutputError
+        The file cannot be written (French message); an existing file is kept.
     """
+    from pacte_analysis._files import atomic_write
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
@@ -855,13 +861,7 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         ".svg": {"Date": None},
         ".pdf": {"CreationDate": None, "ModDate": None},
     }[suffix]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _style.figure_style():
-        fig.savefig(
-            path,
-            format=suffix[1:],
-            dpi=dpi,
-            facecolor="white",
-            metadata=metadata,
-        )
+    # Written to a temporary file then renamed: a failure never leaves a truncated file.
+    with atomic_write(path) as fh, _style.figure_style():
+        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
     return path

@@ -82,21 +82,41 @@ class _UsageError(Exception):
 def _load_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """Read ``lists`` and ``commitments`` written by ``pacte ingest`` in ``data_dir``."""
     from pacte_analysis.config import DEMO_MARKER
+    from pacte_analysis.ingest._writer import TablesError, read_tables
 
-    if not data_dir.is_dir():
-        raise _UsageError(f"Dossier de données introuvable : {data_dir}")
-    tables = []
-    for name in ("lists", "commitments"):
-        path = data_dir / f"{name}.parquet"
-        if not path.is_file():
-            raise _UsageError(
-                f"Table « {name} » absente de {data_dir} : lancez d'abord "
-                f"`pacte ingest … --out {data_dir}`."
-            )
-        tables.append(pd.read_parquet(path))
-    lists, commitments = tables
+    try:
+        tables = read_tables(data_dir, ("lists", "commitments"))
+    except TablesError as exc:
+        raise _UsageError(str(exc)) from exc
     demo = (data_dir / DEMO_MARKER).is_file()
-    return lists, commitments, demo
+    return tables["lists"], tables["commitments"], demo
+
+
+class _WriteError(Exception):
+    """An output file that could not be written (exit code 1, or 2 for a bad path)."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _check_out(out: str) -> None:
+    """Refuse, before any work, an ``--out`` that cannot be written (French, exit 2)."""
+    from pacte_analysis._files import OutputError, check_output_path
+
+    try:
+        check_output_path(out)
+    except OutputError as exc:
+        raise _UsageError(f"--out : {exc}") from exc
+
+
+def _write_failed(exc: OSError, out: str) -> _WriteError:
+    from pacte_analysis._files import describe_os_error
+
+    reason, usage = describe_os_error(exc)
+    if not reason.endswith("."):
+        reason = f"Impossible d'écrire « {out} » : {reason}."
+    return _WriteError(reason + " Aucun fichier existant n'a été remplacé.", 2 if usage else 1)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -118,6 +138,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         raise _UsageError(f"options manquantes : {', '.join(missing)}")
     from pacte_analysis.maps._make import MapError, draw_map
 
+    _check_out(args.out)
     lists, commitments, demo = _load_tables(Path(args.data))
     try:
         path = draw_map(
@@ -136,6 +157,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
         )
     except MapError as exc:
         raise _UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise _write_failed(exc, args.out) from exc
     print(f"Carte écrite : {path}")
     return EXIT_OK
 
@@ -154,6 +177,7 @@ def _cmd_chart(args: argparse.Namespace) -> int:
             f"graphique inconnu « {args.kind} » ; graphiques possibles : "
             f"{', '.join(charts.available_charts())}"
         )
+    _check_out(args.out)
     lists, commitments, demo = _load_tables(Path(args.data))
     communes = reference.communes(resolution="web").drop(columns="geometry")
     options = {"source": args.source} if args.source else {}
@@ -172,6 +196,8 @@ def _cmd_chart(args: argparse.Namespace) -> int:
         path = charts.save_figure(fig, args.out)
     except ValueError as exc:
         raise _UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise _write_failed(exc, args.out) from exc
     print(f"Graphique écrit : {path}")
     return EXIT_OK
 
@@ -185,6 +211,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except ReferenceError as exc:
         print(f"Référentiel indisponible : {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:
+        raise _write_failed(exc, args.out or "data/processed/demo") from exc
     print(result.report)
     print()
     print(result.summary())
@@ -289,6 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"pacte : {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except _WriteError as exc:
+        print(f"pacte : {exc}", file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130

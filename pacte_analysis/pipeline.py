@@ -9,6 +9,7 @@ maps and charts, as reproducible builds do).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from pacte_analysis import analysis, charts, reference
+from pacte_analysis._files import OutputError, atomic_write, check_output_path, make_dirs
 from pacte_analysis._style import DEMO_MARK, format_number, format_percent
 from pacte_analysis.config import DEMO_MARKER, processed_dir, raw_dir
 from pacte_analysis.maps._make import MapLevel
@@ -98,6 +100,24 @@ def _national_figures(
     }
 
 
+def _check_demo_out(out: Path, raw: Path) -> None:
+    """Refuse an output folder whose replacement would delete inputs or a user's files."""
+    real_out, real_raw = Path(os.path.realpath(out)), Path(os.path.realpath(raw))
+    if real_raw.is_relative_to(real_out) or real_out.is_relative_to(real_raw):
+        raise OutputError(
+            f"Le dossier de sortie « {out} » recouvre les suivis de démonstration « {raw} » : "
+            "choisissez un dossier en dehors.",
+            usage=True,
+        )
+    check_output_path(out, directory=True)
+    if out.is_dir() and any(out.iterdir()) and not (out / DEMO_MARKER).is_file():
+        raise OutputError(
+            f"« {out} » n'est pas vide et n'est pas un dossier de démonstration (pas de "
+            f"{DEMO_MARKER}) : son contenu serait remplacé. Choisissez un dossier vide ou nouveau.",
+            usage=True,
+        )
+
+
 def run_demo(
     out_dir: str | Path | None = None,
     *,
@@ -115,7 +135,9 @@ def run_demo(
     Parameters
     ----------
     out_dir : str or Path, optional
-        Defaults to ``data/processed/demo``. Its previous content is replaced.
+        Defaults to ``data/processed/demo``. Its previous content is replaced: it
+        must be new, empty or an earlier demo output (with ``DONNEES-FICTIVES.txt``),
+        and may not hold or lie inside the demo trackers.
     trackers : str or Path, optional
         Folder of demo trackers to import as they are. By default the bundled
         ``data/raw/demo`` is (re)generated, byte for byte identical, from ``seed``
@@ -130,6 +152,11 @@ def run_demo(
     Returns
     -------
     PipelineResult
+
+    Raises
+    ------
+    pacte_analysis._files.OutputError
+        ``out_dir`` cannot be used (French message), before anything is written.
     """
     from pacte_analysis import demo
     from pacte_analysis.ingest import ingest, write_tables
@@ -138,6 +165,7 @@ def run_demo(
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
     raw = Path(trackers) if trackers is not None else raw_dir() / "demo"
+    _check_demo_out(out, raw)
     steps = tqdm(total=5, desc="Démonstration", unit="étape", disable=not progress)
 
     steps.set_postfix_str("suivis fictifs")
@@ -155,17 +183,13 @@ def run_demo(
     result = ingest([given], progress=progress)
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    files = list(write_tables(result, out))
-    marker = out / DEMO_MARKER
-    marker.write_text(
-        f"{DEMO_MARK}.\nToutes les listes, personnes et engagements de ce dossier sont "
-        "inventés ; ils ne décrivent aucune liste réelle.\n",
-        encoding="utf-8",
-    )
+    make_dirs(out)
+    # The demo marker is part of the set: tables and « fictitious » mark are published together.
+    files = list(write_tables(result, out, demo=True, source=DEMO_SOURCE))
     report = out / "rapport-validation.txt"
-    report.write_text(result.report(), encoding="utf-8")
-    files += [marker, report]
+    with atomic_write(report, "w") as fh:
+        fh.write(result.report())
+    files.append(report)
     steps.update()
 
     steps.set_postfix_str("indicateurs")

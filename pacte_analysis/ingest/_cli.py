@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -53,7 +54,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "ingest",
         help="importer des suivis et écrire les tables canoniques",
         description="Importe les fichiers et dossiers de suivi et écrit lists, commitments et "
-        "rejects (.parquet, .csv) et pacte-resultats.xlsx dans DIR.",
+        "rejects (.parquet, .csv) et pacte-resultats.xlsx dans DIR, en un seul ensemble "
+        "(jamais un mélange de deux imports). DIR ne peut pas être, contenir ou se trouver "
+        "dans un chemin importé. Code de sortie : 0 écrit, 1 avec --strict et des rejets "
+        "(rien n'est écrit) ou si l'écriture échoue, 2 en cas d'erreur d'utilisation.",
     )
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="fichiers ou dossiers")
     ingest.add_argument("--out", required=True, metavar="DIR", help="dossier de sortie")
@@ -63,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"édition (défaut : {DEFAULT_EDITION}) ou chemin d'un catalogue CSV",
     )
     ingest.add_argument(
-        "--strict", action="store_true", help="code de sortie 1 si un rejet a été signalé"
+        "--strict",
+        action="store_true",
+        help="si un rejet est signalé : ne rien écrire, code de sortie 1",
     )
     ingest.set_defaults(func=run_ingest)
 
@@ -82,8 +88,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     template.set_defaults(func=run_template)
 
 
-def _error(message: str) -> None:
-    print(f"pacte : erreur : {message}", file=sys.stderr)
+def _error(message: str, kind: str = "erreur") -> None:
+    print(f"pacte : {kind} : {message}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> tuple[int, object | None]:
@@ -118,11 +124,41 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_REJECTS if len(result.rejects) else EXIT_OK
 
 
+def _overlap(out: Path, inputs: list[str]) -> str | None:
+    """French reason why ``out`` may not be written, if it is, is inside or contains an input."""
+    real_out = Path(os.path.realpath(out))
+    for given in inputs:
+        real_in = Path(os.path.realpath(given))
+        if real_out == real_in:
+            return f"le dossier de sortie « {out} » est aussi une entrée (« {given} »)"
+        if real_out.is_relative_to(real_in):
+            return f"le dossier de sortie « {out} » est à l'intérieur de l'entrée « {given} »"
+        if real_in.is_relative_to(real_out):
+            return f"le dossier de sortie « {out} » contient l'entrée « {given} »"
+    return None
+
+
 def run_ingest(args: argparse.Namespace) -> int:
-    """``pacte ingest PATH... --out DIR``: write the tables; 1 with ``--strict`` and rejects."""
+    """``pacte ingest PATH... --out DIR``: write the tables as one set.
+
+    Exit codes: 0 written (rejects reported), 1 with ``--strict`` and rejects
+    (nothing written) or when writing failed (full disk…), 2 usage error (bad
+    ``--out``: a file, not writable, or overlapping an input).
+    """
+    from pacte_analysis._files import OutputError, check_output_path
+
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        _error(f"--out doit désigner un dossier : {out} est un fichier.")
+    reason = _overlap(out, args.paths)
+    if reason is not None:
+        _error(
+            f"{reason} : les suivis ne sont jamais modifiés ; choisissez un dossier de "
+            "sortie en dehors des chemins importés."
+        )
+        return EXIT_USAGE
+    try:
+        check_output_path(out, directory=True)
+    except OutputError as exc:
+        _error(f"--out : {exc}")
         return EXIT_USAGE
     code, result = _run(args)
     if result is None:
@@ -132,14 +168,17 @@ def run_ingest(args: argparse.Namespace) -> int:
 
     assert isinstance(result, IngestResult)
     print(result.report())
-    try:
-        written = write_tables(result, out)
-    except OSError as exc:
-        _error(f"écriture impossible dans {out} : {exc}")
-        return EXIT_REJECTS
-    print(f"Tables écrites dans {out} : " + ", ".join(p.name for p in written))
     if args.strict and len(result.rejects):
+        _error(
+            f"--strict : {len(result.rejects)} rejet(s) signalé(s), aucune table écrite dans {out}."
+        )
         return EXIT_REJECTS
+    try:
+        written = write_tables(result, out, on_wait=lambda message: _error(message, "note"))
+    except OutputError as exc:
+        _error(str(exc))
+        return EXIT_USAGE if exc.usage else EXIT_REJECTS
+    print(f"Tables écrites dans {out} : " + ", ".join(p.name for p in written))
     return EXIT_OK
 
 

@@ -478,7 +478,9 @@ def plot_map(
             contours=True,
             extra="; ".join(notes) or None,
         )
-    return fig
+    from pacte_analysis._files import escape_figure_text
+
+    return escape_figure_text(fig)
 
 
 def _place_borders(

@@ -67,3 +67,94 @@ def test_template_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["template", str(tmp_path / "modele.xlsx")]) == 0
     assert (tmp_path / "modele.xlsx").exists()
     assert "Modèle de suivi écrit" in capsys.readouterr().out
+
+
+def _tracker(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    src = folder / "lists.csv"  # a tracker that happens to have the name of an output
+    src.write_text("Commune;Principes;M1\nRennes;ABC;x\n", encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "contains", "file_inside"])
+def test_ingest_refuses_an_out_overlapping_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    src = _tracker(tmp_path / "suivis")
+    before = src.read_bytes()
+    given, out = {
+        "same": (tmp_path / "suivis", tmp_path / "suivis"),
+        "inside": (tmp_path / "suivis", tmp_path / "suivis" / "sortie"),
+        "contains": (tmp_path / "suivis", tmp_path),
+        "file_inside": (src, tmp_path / "suivis"),
+    }[where]
+    assert main(["ingest", str(given), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "les suivis ne sont jamais modifiés" in err and "Traceback" not in err
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in src.parent.iterdir()) == ["lists.csv"]
+
+
+def test_ingest_refuses_an_out_reached_through_a_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _tracker(tmp_path / "suivis")
+    link = tmp_path / "raccourci"
+    link.symlink_to(tmp_path / "suivis")
+    assert main(["ingest", str(src), "--out", str(link)]) == 2
+    assert "contient l'entrée" in capsys.readouterr().err
+    assert sorted(p.name for p in src.parent.iterdir()) == ["lists.csv"]
+
+
+def test_ingest_out_errors_are_french_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _tracker(tmp_path / "suivis")
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    for out in (tmp_path / "notes.txt", tmp_path / "notes.txt" / "sortie"):
+        assert main(["ingest", str(src), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "est un fichier" in err and "Traceback" not in err
+
+
+def test_strict_with_rejects_writes_nothing(
+    fixtures_dir: Path, commune_resolver: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "tables"
+    src = str(fixtures_dir / "mel_34_measures.xlsx")
+    assert main(["ingest", src, "--out", str(out), "--strict"]) == 1
+    assert "aucune table écrite" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_second_ingest_into_the_same_folder_waits_and_says_so(
+    fixtures_dir: Path, commune_resolver: Any, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "tables"
+    out.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    with open(out / ".pacte-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a first run is writing
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pacte_analysis.ingest._cli", "ingest",
+             str(fixtures_dir / "utf8_comma.csv"), "--out", str(out)],
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root,
+            env=dict(os.environ, PYTHONPATH=str(root)),
+        )  # fmt: skip
+        assert child.stderr is not None
+        seen = []
+        for line in child.stderr:  # the import runs, then the writer waits for the lock
+            seen.append(line)
+            if "Un autre import écrit dans" in line:
+                break
+        assert seen and seen[-1].startswith("pacte : note : Un autre import écrit dans")
+        assert child.poll() is None  # still waiting
+        assert not (out / "lists.parquet").exists()
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert (out / "lists.parquet").exists()
