@@ -52,8 +52,6 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def run_followup(args: argparse.Namespace) -> int:
     """Run ``pacte followup``; see :func:`register`."""
-    import pandas as pd
-
     from pacte_analysis.config import DEMO_MARKER
     from pacte_analysis.editions import EditionError
     from pacte_analysis.followup import read_followup, write_followup
@@ -86,11 +84,13 @@ def run_followup(args: argparse.Namespace) -> int:
     if args.strict and len(result.rejects):
         print("Mode strict : des rejets ont été signalés, rien n'est écrit.", file=sys.stderr)
         return EXIT_REJECTS
+    from pacte_analysis.ingest._writer import TablesError, read_tables
+
     try:
-        lists = pd.read_parquet(tables["lists"])
-        commitments = pd.read_parquet(tables["commitments"])
-    except Exception as exc:
-        return _error(f"--data {data} : tables illisibles ({type(exc).__name__}).")
+        read = read_tables(data, ["lists", "commitments"])
+    except TablesError as exc:
+        return _error(str(exc))
+    lists, commitments = read["lists"], read["commitments"]
     try:
         written = write_followup(
             result, lists, commitments, out, demo=(data / DEMO_MARKER).is_file()

@@ -504,17 +504,7 @@ def _resolve_and_dedupe(
                     f"{message} (Cellule de commune vide : commune reprise de la ligne "
                     f"{entry.commune_from_row} au-dessus.)"
                 )
-            rejects.append(
-                Reject(
-                    entry.source_file,
-                    entry.source_sheet,
-                    entry.source_row,
-                    entry.source_column,
-                    reason,
-                    message,
-                    entry.commune_raw or None,
-                )
-            )
+            rejects.extend(_entry_rejects(entry, reason, message, entry.commune_raw or None))
             continue
         note = getattr(result, "message", "") or ""
         if note:
@@ -542,12 +532,9 @@ def _resolve_and_dedupe(
         if len(signatures) == 1:
             accepted.append(members[0])
             for entry, _ in members[1:]:
-                rejects.append(
-                    Reject(
-                        entry.source_file,
-                        entry.source_sheet,
-                        entry.source_row,
-                        None,
+                rejects.extend(
+                    _entry_rejects(
+                        entry,
                         "DUPLICATE_LIST",
                         f"Liste déjà importée, à l'identique, depuis {_where(first)} : "
                         "cette ligne est ignorée.",
@@ -557,12 +544,9 @@ def _resolve_and_dedupe(
             continue
         for entry, _ in members:
             others = "; ".join(_where(e) for e, _ in members if e is not entry)
-            rejects.append(
-                Reject(
-                    entry.source_file,
-                    entry.source_sheet,
-                    entry.source_row,
-                    None,
+            rejects.extend(
+                _entry_rejects(
+                    entry,
                     "CONFLICTING_LIST",
                     f"La même liste figure aussi dans {others} avec des engagements "
                     "différents : aucune version n'est importée, corrigez l'une des sources.",
@@ -572,6 +556,34 @@ def _resolve_and_dedupe(
     order = {id(entry): i for i, entry in enumerate(entries)}
     accepted.sort(key=lambda pair: order[id(pair[0])])
     return accepted, rejects
+
+
+def _entry_rejects(entry: Entry, code: str, message: str, raw: str | None) -> list[Reject]:
+    """The rejects of a list that is not imported: on its row, and on each other row it
+    spans in a long layout (so that every data row carries its reject)."""
+    first = Reject(
+        entry.source_file,
+        entry.source_sheet,
+        entry.source_row,
+        entry.source_column,
+        code,
+        message,
+        raw,
+    )
+    out = [first]
+    for row in entry.row_numbers[1:]:
+        out.append(
+            Reject(
+                entry.source_file,
+                entry.source_sheet,
+                row,
+                None,
+                code,
+                f"Ligne de la liste commencée ligne {entry.source_row}, non importée : {message}",
+                raw,
+            )
+        )
+    return out
 
 
 def _same(a: Entry, b: Entry) -> bool:

@@ -59,9 +59,11 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
         if entry is None:
             entry = groups[key] = ctx.new_entry(r)
             entry.has_detail = True
+            entry.row_numbers.append(ctx.row_no(r))
             out.append((r, entry))
         else:
             entry.rows += 1
+            entry.row_numbers.append(ctx.row_no(r))
         ctx.common(entry, r, i, common)
         _row(ctx, entry, r, ctx.list_col, long_value, long_level, numeric)
     return out

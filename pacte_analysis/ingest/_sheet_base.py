@@ -108,6 +108,8 @@ class Entry:
     source_column: str | None = None
     #: Data rows this entry was read from (several in a long layout).
     rows: int = 1
+    #: Their row numbers in the user's sheet, when more than one.
+    row_numbers: list[int] = field(default_factory=list)
     #: Row whose commune was taken for this list (its commune cell was empty).
     commune_from_row: int | None = None
     #: Free text read beside the list (comments of a follow-up grid), by row number.
@@ -399,9 +401,13 @@ class SheetContext:
                 if same >= max(2, int(0.6 * len(filled))):
                     self.notes.append(f"ligne {self.row_no(r)} : en-tête répété, ignoré")
                     continue
-            if all(
-                level_token(norm(cell_text(row[c]))) or norm(cell_text(row[c])) in _SUBLABELS
-                for c in filled
+            if (
+                r == self.plan.row + 1
+                and len(filled) >= 2
+                and all(
+                    level_token(norm(cell_text(row[c]))) or norm(cell_text(row[c])) in _SUBLABELS
+                    for c in filled
+                )
             ) and not any(
                 c in self.plan.roles and self.plan.roles[c].kind in COMMUNE_KINDS + IDENTITY_KINDS
                 for c in filled
