@@ -83,7 +83,12 @@ def _data_rows(grid: list[list[Any]]) -> int:
 
 
 @given(grid=grids)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,  # the same examples in every CI run
+    suppress_health_check=[HealthCheck.too_slow],
+)
 def test_random_cells_never_crash_and_rows_balance(grid: list[list[Any]]) -> None:
     sheet = SheetData("S", [list(HEADER), *grid])
     outcome = read_sheet(sheet, EDITION, "f.xlsx")
@@ -96,6 +101,7 @@ def test_random_cells_never_crash_and_rows_balance(grid: list[list[Any]]) -> Non
 @settings(
     max_examples=40,
     deadline=None,
+    derandomize=True,  # the same examples in every CI run
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 def test_random_workbooks_reconcile(tmp_path: Path, grid: list[list[Any]], layout: str) -> None:
