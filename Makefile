@@ -29,7 +29,7 @@ reference: install
 reference-2026: install
 	$(BIN)/pacte reference build --vintage 2026
 
-demo: reference
+demo: reference reference-2026
 	$(BIN)/pacte demo
 
 lint: install

@@ -118,6 +118,35 @@ def _check_demo_out(out: Path, raw: Path) -> None:
         )
 
 
+def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> list[Path]:
+    """What became of the 2020 commitments, on the demo: fictitious follow-up grids and
+    scores, and the 2020 → 2026 mayor outcome (real RNE snapshots, fictitious lists)."""
+    from pacte_analysis import demo, mandate
+    from pacte_analysis.followup import read_followup, write_followup
+    from pacte_analysis.ingest._writer import _neutralised_frame
+
+    files: list[Path] = []
+    folder = out / "bilan-mandat"
+    grids = demo.write_demo_followup(lists, commitments, folder / "grilles-fictives")
+    files += grids
+    followup = read_followup(folder / "grilles-fictives")
+    files += write_followup(followup, lists, commitments, folder / "resultats", demo=True)
+    outcome = mandate.commune_mandate_outcome()
+    target = out / "mandat-2026"
+    make_dirs(target)
+    per_list = mandate.mandate_outcome(lists, outcome)
+    path = target / "listes-et-maire-2026.csv"
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        _neutralised_frame(per_list).to_csv(fh, index=False)
+    files.append(path)
+    for by in ("france", "size_class", "region", "departement"):
+        path = target / f"reelection-{by}.csv"
+        with atomic_write(path, "w", encoding="utf-8") as fh:
+            mandate.mandate_summary(lists, outcome, by=by).to_csv(fh, index=False)
+        files.append(path)
+    return files
+
+
 def run_demo(
     out_dir: str | Path | None = None,
     *,
@@ -166,7 +195,7 @@ def run_demo(
     out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
     raw = Path(trackers) if trackers is not None else raw_dir() / "demo"
     _check_demo_out(out, raw)
-    steps = tqdm(total=5, desc="Démonstration", unit="étape", disable=not progress)
+    steps = tqdm(total=6, desc="Démonstration", unit="étape", disable=not progress)
 
     steps.set_postfix_str("suivis fictifs")
     if trackers is None or not raw.exists():
@@ -239,6 +268,10 @@ def run_demo(
         fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, **options)
         for fmt in _CHART_FORMATS:
             files.append(charts.save_figure(fig, out / "graphiques" / f"{kind}{fmt}"))
+    steps.update()
+
+    steps.set_postfix_str("bilan de mandat")
+    files += _demo_mandate(lists, commitments, out)
     steps.update()
     steps.close()
     return PipelineResult(
