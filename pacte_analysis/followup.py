@@ -289,6 +289,21 @@ class FollowupResult:
     files: list[FileSummary] = field(default_factory=list)
     elapsed: float = 0.0
 
+    def relabel(self, old: str, new: str) -> None:
+        """Name the files read from ``old`` (a path prefix) as ``new`` in every output."""
+
+        def swap(name: str) -> str:
+            return new + name[len(old) :] if name.startswith(old) else name
+
+        for frame in (self.statuses, self.rejects):
+            frame["source_file"] = frame["source_file"].map(swap, na_action="ignore").astype(
+                frame["source_file"].dtype
+            )
+        for summary in self.files:
+            summary.source_file = swap(summary.source_file)
+            for sheet in summary.sheets:
+                sheet.source_file = swap(sheet.source_file)
+
     def report(self) -> str:
         """French report: per file and sheet, what was read, then every reject."""
         from pacte_analysis.ingest._report import _problem_line

@@ -130,6 +130,8 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     grids = demo.write_demo_followup(lists, commitments, folder / "grilles-fictives")
     files += grids
     followup = read_followup(folder / "grilles-fictives")
+    # name the grids relative to the output folder: same outputs wherever it is
+    followup.relabel(str(folder / "grilles-fictives"), "bilan-mandat/grilles-fictives")
     files += write_followup(followup, lists, commitments, folder / "resultats", demo=True)
     outcome = mandate.commune_mandate_outcome()
     target = out / "mandat-2026"
