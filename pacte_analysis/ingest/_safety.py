@@ -14,7 +14,12 @@ calamine opens one, this module:
   any XML parser sees them;
 * bounds the grid each worksheet would occupy once loaded (calamine builds a
   dense rectangle from the first to the last filled cell: two cells at ``A1``
-  and ``XFD1048576`` would ask for hundreds of gigabytes).
+  and ``XFD1048576`` would ask for hundreds of gigabytes);
+* bounds the text the cells would hold once expanded (:data:`MAX_TEXT_BYTES`),
+  in the same pass: an ``.ods`` cell repeated by ``number-columns-repeated`` /
+  ``number-rows-repeated`` or padded by ``<text:s text:c="…"/>``, and an
+  ``.xlsx`` shared string referenced by many cells, are counted once per cell
+  they fill, so a file of a few hundred bytes cannot ask for gigabytes.
 
 Every refusal raises :class:`FileProblem` with a stable reason code
 (``TOO_LARGE`` or ``UNREADABLE_FILE``) and a French message.
@@ -22,10 +27,13 @@ Every refusal raises :class:`FileProblem` with a stable reason code
 
 from __future__ import annotations
 
+import html
+import posixpath
 import re
 import struct
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +43,15 @@ from pacte_analysis.ingest._text import column_index
 
 __all__ = [
     "MAX_CELLS",
+    "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_COMPRESSION_RATIO",
     "MAX_FILE_BYTES",
     "MAX_MEMBERS",
     "MAX_ROWS",
+    "MAX_TEXT_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
+    "READER_REASON_CODES",
     "FileProblem",
     "inspect_zip",
 ]
@@ -59,6 +70,12 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 2_000
 #: Most cells of the rectangle a sheet spans (rows × columns).
 MAX_CELLS = 5_000_000
+#: Most bytes of cell text a spreadsheet may expand to (repeated cells and shared
+#: strings counted once per cell they fill), estimated from its XML before loading.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: Longest text accepted in one cell, in characters (Excel's own cell limit): a
+#: longer cell is rejected on its row and column, whatever the file format.
+MAX_CELL_CHARS = 32_767
 
 _RATIO_FLOOR = 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -71,6 +88,18 @@ _LOCAL_SIGNATURE = 0x04034B50
 
 TOO_LARGE = "TOO_LARGE"
 UNREADABLE_FILE = "UNREADABLE_FILE"
+#: A CSV line that is not UTF-8 in a UTF-8 file: read as Windows-1252 and reported.
+MIXED_ENCODING = "MIXED_ENCODING"
+#: NUL bytes (``0x00``) removed from a line of a text file, and reported.
+NUL_BYTES = "NUL_BYTES"
+
+#: Reason codes the readers give to single rows and cells (``FileData.cell_rejects``),
+#: with their French meaning, for the ``rejects`` table's list of codes.
+READER_REASON_CODES: dict[str, str] = {
+    TOO_LARGE: "fichier ou cellule trop volumineux",
+    MIXED_ENCODING: "ligne d'un autre encodage que le reste du fichier",
+    NUL_BYTES: "caractères nuls supprimés",
+}
 
 
 class FileProblem(Exception):
@@ -127,6 +156,34 @@ class ZipReport:
     members: list[str] = field(default_factory=list)
     uncompressed_bytes: int = 0
     extents: dict[str, SheetExtent] = field(default_factory=dict)
+    #: Estimated bytes of cell text once every repeat and shared string is expanded.
+    text_bytes: int = 0
+
+
+class TextBudget:
+    """Running estimate of the text a file's cells expand to, capped.
+
+    Parameters
+    ----------
+    limit : int
+        Bytes of text allowed (default :data:`MAX_TEXT_BYTES`).
+    """
+
+    def __init__(self, limit: int = MAX_TEXT_BYTES) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def add(self, size: int, where: str) -> None:
+        """Count ``size`` more bytes; raise ``TOO_LARGE`` past the limit."""
+        self.used += size
+        if self.used > self.limit:
+            raise FileProblem(
+                TOO_LARGE,
+                f"{where} : les cellules contiendraient plus de {self.limit / 2**20:.0f} Mio de "
+                "texte une fois développées (une même cellule répétée sur des milliers de lignes "
+                "ou de colonnes, ou un même texte partagé par de très nombreuses cellules) : "
+                "classeur refusé pour protéger la mémoire.",
+            )
 
 
 def check_file_size(path: Path) -> int:
@@ -168,24 +225,41 @@ def inspect_zip(path: Path, kind: str) -> ZipReport:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileProblem(
             UNREADABLE_FILE,
-            "ce n'est pas un classeur valide (archive zip illisible ; fichier protégé "
-            f"par mot de passe ou corrompu ?) : {exc}",
+            "ce n'est pas un classeur valide : l'archive zip qu'est un fichier "
+            f".{kind} est illisible (fichier tronqué, corrompu ou protégé par mot de passe ?).",
         ) from exc
     with archive:
         infos = archive.infolist()
         report = ZipReport(members=[i.filename for i in infos])
         _check_directory(infos)
+        budget = TextBudget()
         with path.open("rb") as raw:
-            for info in infos:
+            sheets, strings = _xlsx_parts(raw, infos) if kind == "xlsx" else (set(), set())
+            shared = _SharedStrings()
+            # shared strings first: the worksheets' references are weighed with them
+            ordered = sorted(infos, key=lambda i: i.filename not in strings)
+            for info in ordered:
                 if info.is_dir():
                     continue
-                scanner = _scanner_for(info.filename, kind)
+                scanner: _Scanner | None
+                if info.filename in strings:
+                    scanner = _SharedStringsScanner(shared, budget)
+                elif kind == "xlsx" and (
+                    info.filename in sheets or _is_default_sheet(info.filename)
+                ):
+                    scanner = _XlsxScanner(shared, budget)
+                elif kind == "ods" and info.filename.lower() == "content.xml":
+                    scanner = _OdsScanner(budget)
+                else:
+                    scanner = None
                 actual = _inflate_member(raw, info, scanner)
                 report.uncompressed_bytes += actual
                 if scanner is not None:
                     extent = scanner.finish()
                     extent.check(f"partie {info.filename}")
-                    report.extents[info.filename] = extent
+                    if not isinstance(scanner, _SharedStringsScanner):
+                        report.extents[info.filename] = extent
+        report.text_bytes = budget.used
     return report
 
 
@@ -243,7 +317,9 @@ def _member_chunks(fp: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 out = inflater.decompress(data, _CHUNK)
             except zlib.error as exc:
                 raise FileProblem(
-                    UNREADABLE_FILE, f"données corrompues pour {info.filename} : {exc}"
+                    UNREADABLE_FILE,
+                    f"données compressées corrompues dans la partie {info.filename} "
+                    "(fichier tronqué ou abîmé ?).",
                 ) from exc
             data = inflater.unconsumed_tail
             if out:
@@ -313,13 +389,73 @@ def _check_prolog(prolog: bytes, name: str, complete: bool = False) -> None:
         )
 
 
-# --------------------------------------------------------------------- extents
+# --------------------------------------------------------------------- xlsx parts
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_REL_TYPE = re.compile(rb"\bType\s*=\s*[\"']([^\"']*)[\"']")
+_REL_TARGET = re.compile(rb"\bTarget\s*=\s*[\"']([^\"']*)[\"']")
+_RELS_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _xlsx_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo]) -> tuple[set[str], set[str]]:
+    """Worksheet and shared-string parts of an ``.xlsx``, from the workbook's relationships.
+
+    The parts named in ``xl/_rels/workbook.xml.rels`` are added to the usual
+    ``xl/worksheets/*.xml`` and ``xl/sharedStrings.xml``, so that a worksheet
+    stored under another name is bounded too.
+    """
+    by_lower = {i.filename.lower(): i for i in infos if not i.is_dir()}
+    strings = {i.filename for low, i in by_lower.items() if low == "xl/sharedstrings.xml"}
+    sheets: set[str] = set()
+    rels = by_lower.get("xl/_rels/workbook.xml.rels")
+    if rels is None:
+        return sheets, strings
+    data = bytearray()
+    for chunk in _member_chunks(raw, rels):
+        data += chunk
+        if len(data) > _RELS_MAX_BYTES:
+            raise FileProblem(TOO_LARGE, "relations du classeur démesurées (plus de 4 Mio).")
+    _check_prolog(bytes(data[:_PROLOG_BYTES]), rels.filename, complete=True)
+    for tag in _RELATIONSHIP.findall(bytes(data)):
+        kind, target = _REL_TYPE.search(tag), _REL_TARGET.search(tag)
+        if kind is None or target is None:
+            continue
+        name = target.group(1).decode("utf-8", "replace")
+        name = name[1:] if name.startswith("/") else posixpath.normpath("xl/" + name)
+        info = by_lower.get(name.lower())
+        if info is None:
+            continue
+        if kind.group(1).endswith(b"/worksheet"):
+            sheets.add(info.filename)
+        elif kind.group(1).endswith(b"/sharedStrings"):
+            strings.add(info.filename)
+    return sheets, strings
+
+
+def _is_default_sheet(name: str) -> bool:
+    lower = name.lower()
+    return lower.startswith("xl/worksheets/") and lower.endswith(".xml")
+
+
+# --------------------------------------------------------------------- scanners
+_TAGS = re.compile(rb"<[^>]*>")
+
+
+def _text_length(xml: bytes) -> int:
+    """Bytes of character data in an XML fragment (markup removed)."""
+    return len(_TAGS.sub(b"", xml)) if b"<" in xml else len(xml)
+
+
 class _Scanner:
-    """Streaming bound of a worksheet's filled grid, fed with inflated chunks."""
+    """Streaming reader of one XML part, fed with inflated chunks.
+
+    Each chunk is cut before its last ``<`` so that no tag is split between two
+    calls of :meth:`scan`; text between two tags is therefore never split either.
+    """
 
     def __init__(self) -> None:
         self._buffer = b""
         self.extent = SheetExtent()
+        self.pieces = 0
 
     def feed(self, chunk: bytes) -> None:
         data = self._buffer + chunk
@@ -330,9 +466,11 @@ class _Scanner:
                 raise FileProblem(UNREADABLE_FILE, "balise XML démesurée.")
             return
         self._buffer = data[cut:]
+        self.pieces += 1
         self.scan(data[:cut])
 
     def finish(self) -> SheetExtent:
+        self.pieces += 1
         self.scan(self._buffer)
         self._buffer = b""
         return self.extent
@@ -341,8 +479,68 @@ class _Scanner:
         raise NotImplementedError
 
 
+@dataclass
+class _SharedStrings:
+    """Length in bytes of each shared string of an ``.xlsx`` (index → length)."""
+
+    lengths: array[int] = field(default_factory=lambda: array("Q"))
+    longest: int = 0
+
+
+class _SharedStringsScanner(_Scanner):
+    """Record the text length of every ``<si>`` of a shared-strings part."""
+
+    _SI = re.compile(rb"<(/?)(?:\w+:)?si\b[^>]*?(/?)>")
+
+    def __init__(self, shared: _SharedStrings, budget: TextBudget) -> None:
+        super().__init__()
+        self._shared = shared
+        self._budget = budget
+        self._open = False
+        self._carried = 0
+        self._index = 0
+
+    def scan(self, data: bytes) -> None:
+        lengths = self._shared.lengths
+        mark = 0
+        total = 0
+        for match in self._SI.finditer(data):
+            closing, empty = match.group(1), match.group(2)
+            if not closing:
+                if empty:
+                    self._store(0)
+                else:
+                    self._open, mark, self._carried = True, match.end(), 0
+                continue
+            if self._open:
+                size = self._carried + _text_length(data[mark : match.start()])
+                self._store(size)
+                total += size
+                self._open = False
+        if self._open:
+            self._carried += _text_length(data[mark:])
+        if len(lengths) > MAX_CELLS:
+            raise FileProblem(
+                TOO_LARGE, f"plus de {MAX_CELLS:,} textes partagés.".replace(",", "\u202f")
+            )
+        self._budget.add(total, "textes partagés du classeur")
+
+    def _store(self, size: int) -> None:
+        lengths = self._shared.lengths
+        if self._index < len(lengths):  # a second shared-strings part: keep the larger
+            lengths[self._index] = max(lengths[self._index], size)
+        else:
+            lengths.append(size)
+        self._index += 1
+        self._shared.longest = max(self._shared.longest, size)
+
+
 class _XlsxScanner(_Scanner):
-    """Bound from ``<row r=…>`` and ``<c r=…>`` references (and positions when absent)."""
+    """Bound from ``<row r=…>`` and ``<c r=…>`` references (and positions when absent).
+
+    The text is weighed too: the character data of the part, plus, for every
+    cell of type ``s``, the length of the shared string it points to.
+    """
 
     _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,9})\"[^>]*?(/?)>")
     _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,9})\"")
@@ -351,13 +549,33 @@ class _XlsxScanner(_Scanner):
     _NO_REF_CELL = re.compile(rb"<(?:\w+:)?c(?:\s(?:(?!\br=)[^>])*)?>")
     _TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
     _R_ATTR = re.compile(rb"\br=\"([A-Z]{0,3})([0-9]{1,9})\"")
+    _SHARED_REF = re.compile(
+        rb"<(?:\w+:)?c\b[^>]*?\bt\s*=\s*[\"']s[\"'][^>]*>\s*"
+        rb"(?:<(?:\w+:)?f\b[^>]*/>\s*|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>\s*)?"
+        rb"<(?:\w+:)?v\b[^>]*>\s*([0-9]{1,12})\s*<"
+    )
 
-    def __init__(self) -> None:
+    def __init__(
+        self, shared: _SharedStrings | None = None, budget: TextBudget | None = None
+    ) -> None:
         super().__init__()
         self._row = 0
         self._col = 0
+        self._shared = shared or _SharedStrings()
+        self._budget = budget or TextBudget()
+
+    def _weigh(self, data: bytes) -> None:
+        size = _text_length(data)
+        lengths = self._shared.lengths
+        if lengths:
+            count = len(lengths)
+            size += sum(lengths[i] for i in map(int, self._SHARED_REF.findall(data)) if i < count)
+            # a cell cut between two pieces is missed by the pattern: count it as the longest
+            size += self._shared.longest
+        self._budget.add(size, "feuille du classeur")
 
     def scan(self, data: bytes) -> None:
+        self._weigh(data)
         columns = self._ANY_COL.findall(data)
         plain = data.count(b"<c ") + data.count(b"<c>")
         if (plain != len(columns) or b":c " in data) and self._NO_REF_CELL.search(data):
@@ -405,56 +623,89 @@ class _XlsxScanner(_Scanner):
 
 
 class _OdsScanner(_Scanner):
-    """Bound from ODS rows and cells, honouring ``number-*-repeated`` attributes."""
+    """Bound from ODS rows and cells, honouring ``number-*-repeated`` attributes.
+
+    The text of each cell is weighed once per cell it fills: its character data
+    (plus the spaces of ``<text:s text:c="n"/>``) times its column repeat, and
+    each row's total times the row's repeat.
+    """
 
     _TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)\b([^>]*?)(/?)>")
     _ROWS_REPEATED = re.compile(rb"table:number-rows-repeated=\"([0-9]+)\"")
     _COLS_REPEATED = re.compile(rb"table:number-columns-repeated=\"([0-9]+)\"")
     _VALUED = re.compile(rb"value-type=")
+    _NAME = re.compile(rb"table:name=\"([^\"]*)\"")
+    _SPACES = re.compile(rb"text:c\s*=\s*[\"']([0-9]{1,12})[\"']")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: TextBudget | None = None) -> None:
         super().__init__()
+        self._budget = budget or TextBudget()
         self._row = 0
         self._col = 0
         self._row_repeat = 1
         self._row_filled = False
+        self._row_text = 0
+        self._in_cell = False
+        self._cell_repeat = 1
+        self._cell_text = 0
+        self._table = ""
+
+    def _weigh(self, xml: bytes) -> int:
+        size = _text_length(xml)
+        if b"text:c" in xml:
+            size += sum(int(n) for n in self._SPACES.findall(xml))
+        return size
 
     def scan(self, data: bytes) -> None:
-        for closing, tag, attrs, empty in self._TAG.findall(data):
+        mark = 0
+        for match in self._TAG.finditer(data):
+            closing, tag, attrs, empty = match.groups()
+            if self._in_cell:
+                if closing and tag in (b"table-cell", b"covered-table-cell"):
+                    self._cell_text += self._weigh(data[mark : match.start()])
+                    self._row_text += self._cell_text * self._cell_repeat
+                    self._in_cell = False
+                continue
             if tag == b"table":
                 if not closing:
                     self._row = 0
+                    name = self._NAME.search(attrs)
+                    self._table = (
+                        html.unescape(name.group(1).decode("utf-8", "replace")) if name else ""
+                    )
                 continue
             if tag == b"table-row":
                 if closing:
                     self._end_row()
                     continue
-                match = self._ROWS_REPEATED.search(attrs)
-                self._row_repeat = int(match.group(1)) if match else 1
+                match_rows = self._ROWS_REPEATED.search(attrs)
+                self._row_repeat = int(match_rows.group(1)) if match_rows else 1
                 self._col = 0
                 self._row_filled = False
+                self._row_text = 0
                 if empty:
                     self._end_row()
                 continue
-            match = self._COLS_REPEATED.search(attrs)
-            repeat = int(match.group(1)) if match else 1
+            if closing:
+                continue
+            match_cols = self._COLS_REPEATED.search(attrs)
+            repeat = int(match_cols.group(1)) if match_cols else 1
             self._col += repeat
             if tag == b"table-cell" and (not empty or self._VALUED.search(attrs)):
                 self._row_filled = True
                 self.extent.columns = max(self.extent.columns, self._col)
+            if not empty:
+                self._in_cell, self._cell_repeat, self._cell_text = True, repeat, 0
+                mark = match.end()
+        if self._in_cell:
+            self._cell_text += self._weigh(data[mark:])
 
     def _end_row(self) -> None:
         self._row += self._row_repeat
         if self._row_filled:
             self.extent.rows = max(self.extent.rows, self._row)
+        if self._row_text:
+            self._budget.add(self._row_text * self._row_repeat, f"feuille « {self._table} »")
         self._row_repeat = 1
         self._row_filled = False
-
-
-def _scanner_for(name: str, kind: str) -> _Scanner | None:
-    lower = name.lower()
-    if kind == "xlsx" and lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-        return _XlsxScanner()
-    if kind == "ods" and lower == "content.xml":
-        return _OdsScanner()
-    return None
+        self._row_text = 0
