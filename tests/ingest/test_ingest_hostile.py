@@ -1,0 +1,254 @@
+"""Files that expand to gigabytes from a few bytes are refused before they are loaded.
+
+Each case is generated here (nothing large is committed) and read in a fresh
+Python process whose own peak memory (``ru_maxrss``) and time are measured; the
+child runs under a 3 GiB address-space limit, so a broken guard fails the test
+instead of exhausting the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pacte_analysis.ingest._safety import MAX_TEXT_BYTES
+
+PEAK_LIMIT_MIB = 1024
+TIME_LIMIT_S = 60
+
+_CHILD = r"""
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+from pathlib import Path
+from pacte_analysis.ingest._readers import read_file
+from pacte_analysis.ingest._safety import FileProblem
+started = time.perf_counter()
+try:
+    data = read_file(Path(sys.argv[1]))
+    outcome = {"rows": [len(s.rows) for s in data.sheets], "cells": [
+        sum(1 for row in s.rows for v in row if v not in ("", None)) for s in data.sheets]}
+except FileProblem as exc:
+    outcome = {"code": exc.code, "message": exc.message}
+outcome["seconds"] = time.perf_counter() - started
+outcome["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(outcome))
+"""
+
+
+def _read_in_child(path: Path) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), *sys.path])
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT_S * 3,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, f"le processus a échoué ({done.returncode}) : {done.stderr[-500:]}"
+    outcome: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["peak_mib"] < PEAK_LIMIT_MIB, f"pic mémoire {outcome['peak_mib']:.0f} Mio"
+    assert outcome["seconds"] < TIME_LIMIT_S, f"{outcome['seconds']:.0f} s"
+    return outcome
+
+
+# ------------------------------------------------------------------ generators
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+    '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+    '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+    'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def write_ods(path: Path, table_body: str) -> Path:
+    """A minimal ``.ods`` whose one sheet « S » holds ``table_body`` (rows XML)."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}>'
+        '<office:body><office:spreadsheet><table:table table:name="S">'
+        f"{table_body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", content)
+    return path
+
+
+def _ods_cell(text: str, repeat: int = 1) -> str:
+    return (
+        f'<table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
+        f"<text:p>{text}</text:p></table:table-cell>"
+    )
+
+
+def write_xlsx(
+    path: Path, rows: list[list[int]], shared: list[str], sheet_part: str = "worksheets/sheet1.xml"
+) -> Path:
+    """A minimal ``.xlsx``: every cell of ``rows`` is an index into ``shared``."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    sheet_rows = []
+    for r, cells in enumerate(rows, 1):
+        xml = "".join(f'<c r="{_letters(c)}{r}" t="s"><v>{v}</v></c>' for c, v in enumerate(cells))
+        sheet_rows.append(f'<row r="{r}">{xml}</row>')
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+            '/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            f'<Override PartName="/xl/{sheet_part}" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings'
+            '.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}"><Relationship '
+            f'Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="{sheet_part}"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        f"xl/{sheet_part}": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'
+            + "".join(sheet_rows)
+            + "</sheetData></worksheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}">'
+            + "".join(f"<si><t>{s}</t></si>" for s in shared)
+            + "</sst>"
+        ),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+def _letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# ------------------------------------------------------------------ hostile cases
+def test_ods_repeated_cell_refused(tmp_path: Path) -> None:
+    # the issue's case: one 2 KB cell repeated 2,000 x 1,000 times (4 GB once loaded)
+    path = write_ods(
+        tmp_path / "repeat.ods",
+        f'<table:table-row table:number-rows-repeated="1000">{_ods_cell("x" * 2048, 2000)}'
+        "</table:table-row>",
+    )
+    assert path.stat().st_size < 2000
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+    assert "Mio de texte" in outcome["message"] and "« S »" in outcome["message"]
+
+
+def test_ods_space_run_refused(tmp_path: Path) -> None:
+    # <text:s text:c="n"/> stands for n spaces: 10 million of them in 1,000 cells
+    cell = _ods_cell('a<text:s text:c="10000000"/>b', 100)
+    path = write_ods(
+        tmp_path / "spaces.ods",
+        f'<table:table-row table:number-rows-repeated="10">{cell}</table:table-row>',
+    )
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+
+
+def test_xlsx_shared_string_fan_out_refused(tmp_path: Path) -> None:
+    # the issue's case: 80,000 cells pointing to one 5 KB shared string
+    path = write_xlsx(tmp_path / "fanout.xlsx", [[0] * 40 for _ in range(2000)], ["y" * 5000])
+    assert path.stat().st_size < 300_000
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+    assert "texte partagé" in outcome["message"]
+
+
+def test_xlsx_fan_out_in_a_sheet_stored_elsewhere_refused(tmp_path: Path) -> None:
+    # the worksheet is found through the workbook's relationships, not its folder
+    path = write_xlsx(
+        tmp_path / "elsewhere.xlsx",
+        [[0] * 40 for _ in range(2000)],
+        ["y" * 5000],
+        sheet_part="data/feuille.xml",
+    )
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+
+
+# ------------------------------------------------------------------ and no false alarm
+def test_repeated_cells_within_budget_are_read(tmp_path: Path) -> None:
+    # LibreOffice writes identical rows once with number-rows-repeated: read them all
+    header = (
+        "<table:table-row>"
+        + "".join(_ods_cell(h) for h in ("Commune", "Liste"))
+        + (_ods_cell("Mesure", 1) + "</table:table-row>")
+    )
+    body = f'<table:table-row table:number-rows-repeated="500">{_ods_cell("Rennes")}'
+    body += f"{_ods_cell('Liste A')}{_ods_cell('x')}</table:table-row>"
+    trailing = (
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    path = write_ods(tmp_path / "legit.ods", header + body + trailing)
+    outcome = _read_in_child(path)
+    assert "code" not in outcome, outcome
+    assert outcome["cells"] == [3 + 500 * 3]
+
+
+def test_shared_strings_within_budget_are_read(tmp_path: Path) -> None:
+    # 20,000 lists x 12 cells, all pointing at a handful of shared strings
+    shared = ["Commune", "Liste", "Mesure 1", "Rennes", "Liste A", "x"]
+    rows = [[0, 1, 2], *([[3, 4, 5]] * 20_000)]
+    path = write_xlsx(tmp_path / "legit.xlsx", rows, shared)
+    outcome = _read_in_child(path)
+    assert "code" not in outcome, outcome
+    assert outcome["rows"] == [20_001]
+
+
+@pytest.mark.parametrize("factor", [0.5, 2])
+def test_budget_is_the_text_once_expanded(tmp_path: Path, factor: float) -> None:
+    # the same shared string, referenced so that the expanded text is half, then
+    # twice, the limit: only the second is refused
+    size = 4096
+    cells = int(MAX_TEXT_BYTES * factor / size)
+    columns = 50
+    rows = [[0] * columns for _ in range(cells // columns)]
+    path = write_xlsx(tmp_path / f"budget-{factor}.xlsx", rows, ["z" * size])
+    outcome = _read_in_child(path)
+    if factor < 1:
+        assert "code" not in outcome, outcome
+        assert outcome["cells"] == [len(rows) * columns]
+    else:
+        assert outcome.get("code") == "TOO_LARGE", outcome
