@@ -480,7 +480,7 @@ def _zip_kind(path: Path, ext: str) -> str:
                 mimetype = archive.read("mimetype")
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
         return (
-            f"ce fichier {ext} est une archive zip illisible (fichier tronqué, corrompu ou "
+            f"ce fichier {ext} est une archive zip abîmée (fichier tronqué, corrompu ou "
             "protégé par mot de passe ?)."
         )
     lower = {n.lower() for n in names}
@@ -517,6 +517,13 @@ def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
         raise FileProblem(UNREADABLE_FILE, "classeur protégé par mot de passe.") from exc
     except (calamine.CalamineError, ValueError, TypeError, OSError) as exc:
         logger.debug("%s: calamine: %s", path, exc)
+        if kind == "xls" and mismatched:
+            raise FileProblem(
+                UNREADABLE_FILE,
+                f"ce fichier {path.suffix} n'est pas une archive de classeur mais un conteneur "
+                "OLE qui ne s'ouvre pas (classeur protégé par mot de passe, ou ancien classeur .xls "
+                "renommé et abîmé ?) : enregistrez-en une copie sans mot de passe, en .xlsx.",
+            ) from exc
         raise FileProblem(UNREADABLE_FILE, _workbook_message(kind)) from exc
     # calamine gives no merged ranges for .ods: read them from content.xml.
     ods_merged = _ods_merged_ranges(path) if kind == "ods" else {}

@@ -226,7 +226,7 @@ def inspect_zip(path: Path, kind: str) -> ZipReport:
         raise FileProblem(
             UNREADABLE_FILE,
             "ce n'est pas un classeur valide : l'archive zip qu'est un fichier "
-            f".{kind} est illisible (fichier tronqué, corrompu ou protégé par mot de passe ?).",
+            f".{kind} ne s'ouvre pas (fichier tronqué, corrompu ou protégé par mot de passe ?).",
         ) from exc
     with archive:
         infos = archive.infolist()

@@ -107,7 +107,7 @@ def test_nul_bytes_are_removed_and_reported_wherever_they_are(tmp_path: Path, wh
     path.write_bytes(("\n".join(lines) + "\n").encode())
     rows, rejects = _only_sheet_rejects(path)
     assert len(rows) == len(lines)
-    assert rows[target][1].startswith("Liste ")
+    assert str(rows[target][1]).startswith("Liste ")
     assert [(r.row, r.column, r.code) for r in rejects] == [(target + 1, None, "NUL_BYTES")]
     assert "2 caractère(s) nul(s)" in rejects[0].message
 
