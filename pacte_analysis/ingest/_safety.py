@@ -34,6 +34,7 @@ import struct
 import zipfile
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -549,6 +550,7 @@ class _XlsxScanner(_Scanner):
     _NO_REF_CELL = re.compile(rb"<(?:\w+:)?c(?:\s(?:(?!\br=)[^>])*)?>")
     _TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
     _R_ATTR = re.compile(rb"\br=\"([A-Z]{0,3})([0-9]{1,9})\"")
+    _PLAIN_SHARED_REF = re.compile(rb"<c\b[^>]*?\bt=\"s\"[^>]*><v>([0-9]{1,12})</v>")
     _SHARED_REF = re.compile(
         rb"<(?:\w+:)?c\b[^>]*?\bt\s*=\s*[\"']s[\"'][^>]*>\s*"
         rb"(?:<(?:\w+:)?f\b[^>]*/>\s*|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>\s*)?"
@@ -565,11 +567,16 @@ class _XlsxScanner(_Scanner):
         self._budget = budget or TextBudget()
 
     def _weigh(self, data: bytes) -> None:
-        size = _text_length(data)
+        # text written in the cells themselves (inline strings, formula results);
+        # without them a part holds only numbers and shared-string indices
+        size = _text_length(data) if b"inlineStr" in data or b"str" in data else 0
         lengths = self._shared.lengths
         if lengths:
+            refs = self._PLAIN_SHARED_REF.findall(data)
+            if len(refs) != data.count(b'"s"') + data.count(b"'s'"):
+                refs = self._SHARED_REF.findall(data)  # formulas, odd quoting: the full pattern
             count = len(lengths)
-            size += sum(lengths[i] for i in map(int, self._SHARED_REF.findall(data)) if i < count)
+            size += sum(lengths[i] * n for i, n in Counter(map(int, refs)).items() if i < count)
             # a cell cut between two pieces is missed by the pattern: count it as the longest
             size += self._shared.longest
         self._budget.add(size, "feuille du classeur")

@@ -99,7 +99,11 @@ def _ods_cell(text: str, repeat: int = 1) -> str:
 
 
 def write_xlsx(
-    path: Path, rows: list[list[int]], shared: list[str], sheet_part: str = "worksheets/sheet1.xml"
+    path: Path,
+    rows: list[list[int]],
+    shared: list[str],
+    sheet_part: str = "worksheets/sheet1.xml",
+    cell: str = '<c r="{ref}" t="s"><v>{value}</v></c>',
 ) -> Path:
     """A minimal ``.xlsx``: every cell of ``rows`` is an index into ``shared``."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -202,6 +206,18 @@ def test_xlsx_fan_out_in_a_sheet_stored_elsewhere_refused(tmp_path: Path) -> Non
         [[0] * 40 for _ in range(2000)],
         ["y" * 5000],
         sheet_part="data/feuille.xml",
+    )
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+
+
+def test_xlsx_fan_out_written_unusually_refused(tmp_path: Path) -> None:
+    # single quotes, spaces and a formula before the value: the slow pattern counts them
+    path = write_xlsx(
+        tmp_path / "odd.xlsx",
+        [[0] * 40 for _ in range(2000)],
+        ["y" * 5000],
+        cell="<c r='{ref}' t = 's'><f>A1</f><v> {value} </v></c>",
     )
     outcome = _read_in_child(path)
     assert outcome.get("code") == "TOO_LARGE", outcome
