@@ -111,7 +111,7 @@ def write_xlsx(
     pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     sheet_rows = []
     for r, cells in enumerate(rows, 1):
-        xml = "".join(f'<c r="{_letters(c)}{r}" t="s"><v>{v}</v></c>' for c, v in enumerate(cells))
+        xml = "".join(cell.format(ref=f"{_letters(c)}{r}", value=v) for c, v in enumerate(cells))
         sheet_rows.append(f'<row r="{r}">{xml}</row>')
     parts = {
         "[Content_Types].xml": (
