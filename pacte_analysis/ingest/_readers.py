@@ -42,7 +42,6 @@ from pacte_analysis.ingest._safety import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_ROWS,
-    MAX_TEXT_BYTES,
     MIXED_ENCODING,
     NUL_BYTES,
     TOO_LARGE,
@@ -83,6 +82,8 @@ OUTPUT_MANIFEST = "pacte-manifest.json"
 _OUTPUT_NAMES = frozenset(
     {"lists.csv", "commitments.csv", "rejects.csv", "pacte-resultats.xlsx", DEMO_MARKER.lower()}
 )
+#: Largest HTML page read as a table (the standard parser reads about 1.5 Mio/s).
+MAX_HTML_BYTES = 16 * 1024 * 1024
 _DELIMITERS = (";", ",", "\t", "|")
 _HEADER_ZONE = 40
 _RAW_SHOWN = 200
@@ -658,11 +659,12 @@ def _read_html(path: Path) -> FileData:
     ``rowspan`` are treated as merged cells.
     """
     size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
+    if size > MAX_HTML_BYTES:
         raise FileProblem(
             TOO_LARGE,
             f"page HTML de {size / 2**20:.0f} Mio, au-delà de la limite de "
-            f"{MAX_TEXT_BYTES / 2**20:.0f} Mio.",
+            f"{MAX_HTML_BYTES / 2**20:.0f} Mio pour ce format lent à lire : exportez les "
+            "réponses en CSV.",
         )
     text = _decode_html(path.read_bytes())
     parser = _TableParser()

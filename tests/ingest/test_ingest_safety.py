@@ -334,3 +334,16 @@ def test_file_messages_are_french_and_have_no_doubled_prefix(
         assert message.count("illisible") <= 1, message
         for english in ("error", "Cfb", "zip file", "invalid", "not found", "\\x"):
             assert english not in message, message
+
+
+def test_html_page_over_its_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    readers = importlib.import_module("pacte_analysis.ingest._readers")
+    monkeypatch.setattr(readers, "MAX_HTML_BYTES", 1000)
+    path = tmp_path / "grand.xls"
+    path.write_text("<table>" + "<tr><td>Rennes</td><td>x</td></tr>" * 100 + "</table>")
+    problem = _refused(path)
+    assert problem.code == "TOO_LARGE" and "exportez les réponses en CSV" in problem.message
