@@ -377,6 +377,10 @@ def read_file(path: Path) -> FileData:
             "attendu .xlsx, .ods, .xls, .csv ou .txt.",
         )
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise FileProblem(
+                UNREADABLE_FILE, "ce n'est pas un fichier ordinaire (tube, socket ?)."
+            )
         check_file_size(path)
         content = _sniff(path)
         if content in ("xlsx", "ods", "xls"):
@@ -864,6 +868,8 @@ class DecodedText:
     other_encoding: set[int] = field(default_factory=set)
     #: 0-based line number → NUL bytes removed from it.
     nul_bytes: dict[int, int] = field(default_factory=dict)
+    #: NUL bytes padding the end of the file (a save cut short), removed.
+    trailing_nuls: int = 0
 
 
 def decode_lines(data: bytes) -> DecodedText:
@@ -878,8 +884,9 @@ def decode_lines(data: bytes) -> DecodedText:
       as Windows-1252 and listed in ``other_encoding``, so that they are reported
       on their row while the header and the other rows read right.
     * NUL bytes are removed wherever they are, and counted per line in
-      ``nul_bytes``. A file with more than 1 % of control bytes is binary and
-      refused.
+      ``nul_bytes``; a run of NUL bytes padding the end of the file (a save cut
+      short) is removed and counted in ``trailing_nuls``. A file with more than
+      1 % of control bytes is binary and refused.
 
     Parameters
     ----------
@@ -909,7 +916,10 @@ def decode_lines(data: bytes) -> DecodedText:
     elif (guess := _utf16_without_bom(data)) is not None:
         text, encoding = _decode_utf16(data, guess), guess
     if text is not None:
-        return _with_nuls(DecodedText(list(io.StringIO(text, newline="")), encoding))
+        return _with_nuls(0, DecodedText(list(io.StringIO(text, newline="")), encoding))
+    padded = len(data)
+    data = data.rstrip(b"\x00")
+    padded -= len(data)
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if controls > max(16, _BINARY_SHARE * len(data)):
         raise FileProblem(
@@ -925,7 +935,7 @@ def decode_lines(data: bytes) -> DecodedText:
         pass
     else:
         lines = list(io.StringIO(text, newline=""))
-        return _with_nuls(DecodedText(lines, "utf-8-sig" if bom else "utf-8"))
+        return _with_nuls(padded, DecodedText(lines, "utf-8-sig" if bom else "utf-8"))
     raw_lines = body.splitlines(keepends=True)
     decoded: list[str | None] = []
     other: set[int] = set()
@@ -940,12 +950,12 @@ def decode_lines(data: bytes) -> DecodedText:
             valid_accented += not raw.isascii()
     if len(other) > valid_accented:
         whole = _decode_cp1252(body)
-        return _with_nuls(DecodedText(list(io.StringIO(whole, newline="")), _CP1252))
+        return _with_nuls(padded, DecodedText(list(io.StringIO(whole, newline="")), _CP1252))
     lines = [
         line if line is not None else _decode_cp1252(raw)
         for line, raw in zip(decoded, raw_lines, strict=True)
     ]
-    return _with_nuls(DecodedText(lines, "utf-8-sig" if bom else "utf-8", other))
+    return _with_nuls(padded, DecodedText(lines, "utf-8-sig" if bom else "utf-8", other))
 
 
 _CP1252 = "cp1252"
@@ -981,7 +991,8 @@ def _decode_utf16(data: bytes, encoding: str) -> str:
         ) from exc
 
 
-def _with_nuls(decoded: DecodedText) -> DecodedText:
+def _with_nuls(trailing: int, decoded: DecodedText) -> DecodedText:
+    decoded.trailing_nuls = trailing
     for number, line in enumerate(decoded.lines):
         if "\x00" in line:
             decoded.nul_bytes[number] = line.count("\x00")
@@ -1069,6 +1080,11 @@ def _read_csv(path: Path) -> FileData:
         note += f" ; {len(decoded.other_encoding)} ligne(s) en Windows-1252 (signalées)"
     if decoded.nul_bytes:
         note += f" ; caractères nuls supprimés sur {len(decoded.nul_bytes)} ligne(s) (signalées)"
+    if decoded.trailing_nuls:
+        note += (
+            f" ; {decoded.trailing_nuls} octets nuls en fin de fichier supprimés (enregistrement "
+            "interrompu ?)"
+        )
     logger.debug("%s: %s", path, note)
     return FileData([SheetData("", rows, False, rejects)], "csv", [note])
 

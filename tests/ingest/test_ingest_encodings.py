@@ -112,6 +112,16 @@ def test_nul_bytes_are_removed_and_reported_wherever_they_are(tmp_path: Path, wh
     assert "2 caractère(s) nul(s)" in rejects[0].message
 
 
+def test_nul_padding_at_the_end_of_a_file_cut_short_is_removed_and_said(tmp_path: Path) -> None:
+    path = tmp_path / "coupe.csv"
+    text = HEADER + "\n" + _line("Rennes", "Liste", "Hélène") + "\n"
+    path.write_bytes(text.encode() + b"\x00" * 4096)
+    data = read_file(path)
+    assert data.sheets[0].rows[1][2] == "Hélène"
+    assert len(data.sheets[0].rows) == 2
+    assert "4096 octets nuls en fin de fichier supprimés" in data.notes[0]
+
+
 def test_binary_content_is_still_refused(tmp_path: Path) -> None:
     from pacte_analysis.ingest._safety import FileProblem
 

@@ -347,3 +347,22 @@ def test_html_page_over_its_size_limit_is_refused(
     path.write_text("<table>" + "<tr><td>Rennes</td><td>x</td></tr>" * 100 + "</table>")
     problem = _refused(path)
     assert problem.code == "TOO_LARGE" and "exportez les réponses en CSV" in problem.message
+
+
+def test_read_file_refuses_a_fifo_without_waiting(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    os.mkfifo(tmp_path / "tube.csv")
+
+    def _timeout(*_: object) -> None:
+        raise TimeoutError("read_file attend un écrivain sur le tube")
+
+    previous = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(10)
+    try:
+        problem = _refused(tmp_path / "tube.csv")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert problem.code == "UNREADABLE_FILE" and "fichier ordinaire" in problem.message
