@@ -48,6 +48,7 @@ from pacte_analysis.ingest._safety import (
     UNREADABLE_FILE,
     FileProblem,
     check_file_size,
+    inspect_xls,
     inspect_zip,
 )
 from pacte_analysis.ingest._text import column_letter
@@ -510,6 +511,8 @@ def _zip_kind(path: Path, ext: str) -> str:
 def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
     if kind in ("xlsx", "ods"):
         inspect_zip(path, kind)
+    else:
+        inspect_xls(path)
     notes: list[str] = []
     sheets: list[SheetData] = []
     try:

@@ -16,6 +16,7 @@ calamine opens one, this module:
   dense rectangle from the first to the last filled cell: two cells at ``A1``
   and ``XFD1048576`` would ask for hundreds of gigabytes);
 * bounds the text the cells would hold once expanded (:data:`MAX_TEXT_BYTES`),
+  for ``.xls`` files too (:func:`inspect_xls` reads their shared strings),
   in the same pass: an ``.ods`` cell repeated by ``number-columns-repeated`` /
   ``number-rows-repeated`` or padded by ``<text:s text:c="…"/>``, and an
   ``.xlsx`` shared string referenced by many cells, are counted once per cell
@@ -54,6 +55,7 @@ __all__ = [
     "MAX_UNCOMPRESSED_BYTES",
     "READER_REASON_CODES",
     "FileProblem",
+    "inspect_xls",
     "inspect_zip",
 ]
 
@@ -716,3 +718,172 @@ class _OdsScanner(_Scanner):
         self._row_repeat = 1
         self._row_filled = False
         self._row_text = 0
+
+
+# --------------------------------------------------------------------- xls (BIFF8)
+_CFB_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+_FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
+_BIFF_SST, _BIFF_CONTINUE, _BIFF_LABELSST = 0x00FC, 0x003C, 0x00FD
+_BIFF_LABEL, _BIFF_RSTRING = 0x0204, 0x00D6
+
+
+def inspect_xls(path: Path, budget: TextBudget | None = None) -> int:
+    """Bound the text an Excel 97-2003 (``.xls``, BIFF8) workbook expands to.
+
+    calamine copies a shared string (``SST``) into every cell that points to it
+    (``LABELSST``), so a small file can ask for gigabytes. The ``Workbook`` stream
+    is read from the compound file (OLE) container without any library, the
+    length of every shared string is taken from the ``SST`` record and its
+    ``CONTINUE`` records, and each ``LABELSST`` adds the length of its string.
+    A container or stream this reader cannot follow is left to calamine (which
+    then reports its own error); only a proven excess is refused.
+
+    Returns
+    -------
+    int
+        Bytes of text the cells would hold (estimate).
+
+    Raises
+    ------
+    FileProblem
+        ``TOO_LARGE`` past :data:`MAX_TEXT_BYTES`.
+    """
+    budget = budget or TextBudget()
+    stream = _xls_workbook_stream(path)
+    if stream is None:
+        return 0
+    lengths: list[int] = []
+    sst: list[bytes] = []
+    in_sst = False
+    pos, end = 0, len(stream)
+    total = 0
+    while pos + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + size]
+        pos += 4 + size
+        if kind == _BIFF_SST:
+            sst, in_sst = [body[8:]], True
+            continue
+        if kind == _BIFF_CONTINUE and in_sst:
+            sst.append(body)
+            continue
+        if in_sst:
+            lengths = _sst_lengths(sst)
+            budget.add(sum(lengths), "textes partagés du classeur .xls")
+            in_sst = False
+        if kind == _BIFF_LABELSST and len(body) >= 10:
+            index = struct.unpack_from("<I", body, 6)[0]
+            if index < len(lengths):
+                total += lengths[index]
+                if total > _CHUNK:
+                    budget.add(total, "feuille du classeur .xls")
+                    total = 0
+        elif kind in (_BIFF_LABEL, _BIFF_RSTRING):
+            total += size
+    if in_sst:
+        budget.add(sum(_sst_lengths(sst)), "textes partagés du classeur .xls")
+    budget.add(total, "feuille du classeur .xls")
+    return budget.used
+
+
+def _sst_lengths(segments: list[bytes]) -> list[int]:
+    """Character count of each string of a BIFF8 shared-string table.
+
+    ``segments`` are the ``SST`` payload (after its two counts) and the
+    ``CONTINUE`` payloads that follow; a string's characters may go on in the
+    next segment, which then starts with a fresh option byte.
+    """
+    lengths: list[int] = []
+    seg, pos = 0, 0
+
+    def skip(count: int) -> None:
+        nonlocal seg, pos
+        while count > 0 and seg < len(segments):
+            room = len(segments[seg]) - pos
+            if count < room:
+                pos += count
+                return
+            count -= room
+            seg, pos = seg + 1, 0
+
+    while seg < len(segments):
+        data = segments[seg]
+        if pos + 3 > len(data):
+            seg, pos = seg + 1, 0
+            continue
+        chars, flags = struct.unpack_from("<HB", data, pos)
+        pos += 3
+        runs = ext = 0
+        if flags & 0x08 and pos + 2 <= len(data):
+            runs = struct.unpack_from("<H", data, pos)[0]
+            pos += 2
+        if flags & 0x04 and pos + 4 <= len(data):
+            ext = struct.unpack_from("<I", data, pos)[0]
+            pos += 4
+        wide = flags & 0x01
+        left = chars
+        while left > 0 and seg < len(segments):
+            room = (len(segments[seg]) - pos) // (2 if wide else 1)
+            take = min(left, room)
+            pos += take * (2 if wide else 1)
+            left -= take
+            if left > 0:  # characters go on in the next CONTINUE, after an option byte
+                seg, pos = seg + 1, 0
+                if seg < len(segments) and segments[seg]:
+                    wide = segments[seg][0] & 0x01
+                    pos = 1
+        skip(4 * runs + ext)
+        lengths.append(chars)
+    return lengths
+
+
+def _xls_workbook_stream(path: Path) -> bytes | None:
+    """The ``Workbook`` (or ``Book``) stream of a compound file, or ``None``."""
+    data = path.read_bytes()
+    if len(data) < 512 or not data.startswith(_CFB_SIGNATURE):
+        return None
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if not 7 <= shift <= 16:
+        return None
+    sector = 1 << shift
+    n_fat, first_dir = struct.unpack_from("<II", data, 0x2C)
+    cutoff = struct.unpack_from("<I", data, 0x38)[0]
+    first_difat, n_difat = struct.unpack_from("<II", data, 0x44)
+    n_sectors = (len(data) - 512) // sector + 1
+
+    def read_sector(number: int) -> bytes:
+        start = 512 + number * sector
+        return data[start : start + sector]
+
+    fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
+    next_difat, seen = first_difat, 0
+    while next_difat < n_sectors and seen < n_difat:
+        block = read_sector(next_difat)
+        values = struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4])
+        fat_sectors.extend(values[:-1])
+        next_difat, seen = values[-1], seen + 1
+    fat: list[int] = []
+    for number in fat_sectors[:n_fat]:
+        if number >= n_sectors:
+            break
+        block = read_sector(number)
+        fat.extend(struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4]))
+
+    def chain(start: int) -> bytes:
+        parts, current, steps = [], start, 0
+        while current < len(fat) and current < n_sectors and steps <= n_sectors:
+            parts.append(read_sector(current))
+            current, steps = fat[current], steps + 1
+        return b"".join(parts)
+
+    directory = chain(first_dir)
+    for offset in range(0, len(directory) - 127, 128):
+        entry = directory[offset : offset + 128]
+        name_size = struct.unpack_from("<H", entry, 0x40)[0]
+        name = entry[: max(0, name_size - 2)].decode("utf-16-le", "replace")
+        if name in ("Workbook", "Book") and entry[0x42] == 2:
+            start, size = struct.unpack_from("<II", entry, 0x74)
+            if size < cutoff:  # a small stream lives in the mini stream: too small to matter
+                return None
+            return chain(start)[:size]
+    return None

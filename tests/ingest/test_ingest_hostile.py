@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import zipfile
@@ -165,6 +166,79 @@ def _letters(index: int) -> str:
     return letters
 
 
+# Excel 97-2003: a BIFF8 « Workbook » stream in a compound file (OLE) container
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _bof(sheet_type: int) -> bytes:
+    return _record(0x0809, struct.pack("<HHHHII", 0x0600, sheet_type, 0x0DBB, 0x07CC, 0, 6))
+
+
+def _sst_records(shared: list[str], total: int) -> bytes:
+    """``SST`` then ``CONTINUE`` records of at most 8,224 bytes; a string may be split."""
+    records: list[bytes] = []
+    current = bytearray(struct.pack("<II", total, len(shared)))
+    for text in shared:
+        if len(current) + 3 > 8224:
+            records.append(bytes(current))
+            current = bytearray()
+        current += struct.pack("<HB", len(text), 0)
+        chars = text.encode("latin-1")
+        while chars:
+            room = 8224 - len(current)
+            current += chars[:room]
+            chars = chars[room:]
+            if chars:  # go on in a CONTINUE record, after a fresh option byte
+                records.append(bytes(current))
+                current = bytearray(b"\x00")
+    records.append(bytes(current))
+    return _record(0x00FC, records[0]) + b"".join(_record(0x003C, r) for r in records[1:])
+
+
+def write_xls(path: Path, shared: list[str], cells: list[tuple[int, int, int]]) -> Path:
+    """A minimal ``.xls``: one sheet « S » whose cells point into ``shared``."""
+    head = _bof(0x0005) + _record(0x0042, struct.pack("<H", 1200))
+    tail = _sst_records(shared, len(cells)) + _record(0x000A, b"")
+    sheet_at = len(head) + 4 + 9 + len(tail)
+    head += _record(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 1, 0) + b"S")
+    rows, cols = max(c[0] for c in cells) + 1, max(c[1] for c in cells) + 1
+    sheet = _bof(0x0010) + _record(0x0200, struct.pack("<IIHHH", 0, rows, 0, cols, 0))
+    sheet += b"".join(_record(0x00FD, struct.pack("<HHHI", r, c, 15, i)) for r, c, i in cells)
+    stream = head + tail + sheet + _record(0x000A, b"")
+    stream += b"\x00" * max(0, 4096 - len(stream))
+    sector, per_fat = 512, 128
+    n_stream = -(-len(stream) // sector)
+    n_fat = 1
+    while n_fat * per_fat < n_fat + 1 + n_stream:
+        n_fat += 1
+    first = n_fat + 1
+    fat = [0xFFFFFFFD] * n_fat + [0xFFFFFFFE]
+    fat += [first + i + 1 for i in range(n_stream - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (n_fat * per_fat - len(fat))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (name + "\x00").encode("utf-16-le")
+        ids = struct.pack("<III", 0xFFFFFFFF, 0xFFFFFFFF, child)
+        return (
+            raw.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(raw), kind, 1)
+            + ids
+            + b"\x00" * 36
+            + struct.pack("<III", start, size, 0)
+        )
+
+    directory = entry("Root Entry", 5, 1, 0xFFFFFFFE, 0)
+    directory += entry("Workbook", 2, 0xFFFFFFFF, first, len(stream)) + b"\x00" * 256
+    header = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 16
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+    header += struct.pack("<9I", 0, n_fat, n_fat, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    header += struct.pack("<109I", *range(n_fat), *[0xFFFFFFFF] * (109 - n_fat))
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat)
+    path.write_bytes(header + fat_bytes + directory + stream.ljust(n_stream * sector, b"\x00"))
+    return path
+
+
 # ------------------------------------------------------------------ hostile cases
 def test_ods_repeated_cell_refused(tmp_path: Path) -> None:
     # the issue's case: one 2 KB cell repeated 2,000 x 1,000 times (4 GB once loaded)
@@ -223,6 +297,15 @@ def test_xlsx_fan_out_written_unusually_refused(tmp_path: Path) -> None:
     assert outcome.get("code") == "TOO_LARGE", outcome
 
 
+def test_xls_shared_string_fan_out_refused(tmp_path: Path) -> None:
+    # the same attack in the Excel 97-2003 format: 80,000 cells, one 5 KB string
+    cells = [(r, c, 0) for r in range(2000) for c in range(40)]
+    path = write_xls(tmp_path / "fanout.xls", ["y" * 5000], cells)
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == "TOO_LARGE", outcome
+    assert ".xls" in outcome["message"]
+
+
 # ------------------------------------------------------------------ and no false alarm
 def test_repeated_cells_within_budget_are_read(tmp_path: Path) -> None:
     # LibreOffice writes identical rows once with number-rows-repeated: read them all
@@ -268,3 +351,15 @@ def test_budget_is_the_text_once_expanded(tmp_path: Path, factor: float) -> None
         assert outcome["cells"] == [len(rows) * columns]
     else:
         assert outcome.get("code") == "TOO_LARGE", outcome
+
+
+def test_xls_shared_strings_split_across_continue_records(tmp_path: Path) -> None:
+    from pacte_analysis.ingest._readers import read_file
+    from pacte_analysis.ingest._safety import inspect_xls
+
+    shared = ["a" * 6000, "b" * 6000, "c" * 6000, "Rennes"]
+    cells = [(r, c, (r + c) % 4) for r in range(100) for c in range(4)]
+    path = write_xls(tmp_path / "continue.xls", shared, cells)
+    assert inspect_xls(path) == sum(len(s) for s in shared) + sum(len(shared[i]) for *_, i in cells)
+    rows = read_file(path).sheets[0].rows  # calamine reads the same strings back
+    assert rows[1][:4] == [shared[1], shared[2], shared[3], shared[0]]
