@@ -403,7 +403,8 @@ def read_file(path: Path) -> FileData:
         raise
     except OSError as exc:
         raise FileProblem(UNREADABLE_FILE, f"lecture impossible : {_os_reason(exc)}.") from exc
-    if content != kind and content in _KIND_LABEL and not (content == "text" and kind == "csv"):
+    text_as_csv = content == "text" and kind == "csv"
+    if content != kind and (content in _KIND_LABEL or content == "text") and not text_as_csv:
         shown = "texte (CSV)" if content == "text" else _KIND_LABEL[content]
         data.notes.append(f"contenu {shown} sous l'extension {path.suffix} : lu comme tel")
     return data

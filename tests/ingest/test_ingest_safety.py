@@ -366,3 +366,16 @@ def test_read_file_refuses_a_fifo_without_waiting(tmp_path: Path) -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert problem.code == "UNREADABLE_FILE" and "fichier ordinaire" in problem.message
+
+
+def test_tab_separated_text_saved_as_xls_is_read_as_csv(tmp_path: Path) -> None:
+    # form tools' « Excel (délimité) » exports are tab-separated text named .xls
+    path = tmp_path / "export.xls"
+    path.write_text("Commune\tNom de la liste\tPrincipes\nRennes\tListe é\tABC\n", encoding="utf-8")
+    data = read_file(path)
+    assert data.kind == "csv"
+    assert data.sheets[0].rows == [
+        ["Commune", "Nom de la liste", "Principes"],
+        ["Rennes", "Liste é", "ABC"],
+    ]
+    assert any("contenu texte (CSV) sous l'extension .xls" in n for n in data.notes)
