@@ -363,3 +363,13 @@ def test_xls_shared_strings_split_across_continue_records(tmp_path: Path) -> Non
     assert inspect_xls(path) == sum(len(s) for s in shared) + sum(len(shared[i]) for *_, i in cells)
     rows = read_file(path).sheets[0].rows  # calamine reads the same strings back
     assert rows[1][:4] == [shared[1], shared[2], shared[3], shared[0]]
+
+
+def test_wide_ods_is_measured_by_its_cells_not_its_tags(tmp_path: Path) -> None:
+    from pacte_analysis.ingest._readers import read_file
+
+    # 1,500 filled columns: within MAX_COLUMNS (closing tags are not columns)
+    row = "<table:table-row>" + "".join(_ods_cell(f"c{i}") for i in range(1500))
+    path = write_ods(tmp_path / "large.ods", row + "</table:table-row>")
+    rows = read_file(path).sheets[0].rows
+    assert len(rows[0]) == 1500 and rows[0][-1] == "c1499"
