@@ -403,6 +403,13 @@ def read_file(path: Path) -> FileData:
         raise
     except OSError as exc:
         raise FileProblem(UNREADABLE_FILE, f"lecture impossible : {_os_reason(exc)}.") from exc
+    except Exception as exc:  # a damaged file that got past every check: never a traceback
+        logger.warning("%s: lecture interrompue : %r", path, exc)
+        raise FileProblem(
+            UNREADABLE_FILE,
+            "contenu abîmé ou inattendu, la lecture s'est arrêtée : ouvrez le fichier dans "
+            "LibreOffice ou Excel et enregistrez-le à nouveau (.xlsx ou .csv).",
+        ) from exc
     text_as_csv = content == "text" and kind == "csv"
     if content != kind and (content in _KIND_LABEL or content == "text") and not text_as_csv:
         shown = "texte (CSV)" if content == "text" else _KIND_LABEL[content]
@@ -510,10 +517,20 @@ def _zip_kind(path: Path, ext: str) -> str:
 
 
 def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
+    ole_message = (
+        f"ce fichier {path.suffix} n'est pas une archive de classeur mais un conteneur OLE qui "
+        "ne s'ouvre pas (classeur protégé par mot de passe, ou ancien classeur .xls renommé et "
+        "abîmé ?) : enregistrez-en une copie sans mot de passe, en .xlsx."
+    )
     if kind in ("xlsx", "ods"):
         inspect_zip(path, kind)
     else:
-        inspect_xls(path)
+        try:
+            inspect_xls(path)
+        except FileProblem as problem:
+            if problem.code == UNREADABLE_FILE and mismatched:
+                raise FileProblem(UNREADABLE_FILE, ole_message) from problem
+            raise
     notes: list[str] = []
     sheets: list[SheetData] = []
     try:
@@ -524,15 +541,12 @@ def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
             workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:
         raise FileProblem(UNREADABLE_FILE, "classeur protégé par mot de passe.") from exc
-    except (calamine.CalamineError, ValueError, TypeError, OSError) as exc:
-        logger.debug("%s: calamine: %s", path, exc)
+    except BaseException as exc:  # calamine's Rust panics are BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        logger.debug("%s: calamine: %r", path, exc)
         if kind == "xls" and mismatched:
-            raise FileProblem(
-                UNREADABLE_FILE,
-                f"ce fichier {path.suffix} n'est pas une archive de classeur mais un conteneur "
-                "OLE qui ne s'ouvre pas (classeur protégé par mot de passe, ou ancien classeur .xls "
-                "renommé et abîmé ?) : enregistrez-en une copie sans mot de passe, en .xlsx.",
-            ) from exc
+            raise FileProblem(UNREADABLE_FILE, ole_message) from exc
         raise FileProblem(UNREADABLE_FILE, _workbook_message(kind)) from exc
     # calamine gives no merged ranges for .ods: read them from content.xml.
     ods_merged = _ods_merged_ranges(path) if kind == "ods" else {}
@@ -557,8 +571,12 @@ def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
                     _fill_merged(rows, merged)
                 hidden = meta.visible != calamine.SheetVisibleEnum.Visible
                 sheets.append(SheetData(meta.name, rows, hidden, rejects))
-    except (calamine.CalamineError, ValueError, TypeError) as exc:
-        logger.debug("%s: calamine: %s", path, exc)
+    except FileProblem:
+        raise
+    except BaseException as exc:  # calamine's Rust panics are BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        logger.debug("%s: calamine: %r", path, exc)
         raise FileProblem(UNREADABLE_FILE, _workbook_message(kind)) from exc
     return FileData(sheets, kind, notes)
 

@@ -725,18 +725,32 @@ _CFB_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
 _FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 _BIFF_SST, _BIFF_CONTINUE, _BIFF_LABELSST = 0x00FC, 0x003C, 0x00FD
 _BIFF_LABEL, _BIFF_RSTRING = 0x0204, 0x00D6
+_BIFF_BOF, _BIFF_DIMENSIONS, _BIFF_MULRK, _BIFF_MULBLANK = 0x0809, 0x0200, 0x00BD, 0x00BE
+_BIFF_BOUNDSHEET, _BIFF_EOF = 0x0085, 0x000A
+# records that place a cell: row and column in their first four bytes
+_BIFF_CELLS = frozenset(
+    {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
+)
+_OLE_BROKEN = (
+    "classeur .xls (Excel 97-2003) abîmé : la structure du fichier est incohérente "
+    "(secteurs ou tailles impossibles). Ouvrez-le dans LibreOffice ou Excel et "
+    "enregistrez-le en .xlsx."
+)
 
 
 def inspect_xls(path: Path, budget: TextBudget | None = None) -> int:
-    """Bound the text an Excel 97-2003 (``.xls``, BIFF8) workbook expands to.
+    """Bound the grid and the text of an Excel 97-2003 (``.xls``, BIFF8) workbook.
 
-    calamine copies a shared string (``SST``) into every cell that points to it
-    (``LABELSST``), so a small file can ask for gigabytes. The ``Workbook`` stream
-    is read from the compound file (OLE) container without any library, the
-    length of every shared string is taken from the ``SST`` record and its
-    ``CONTINUE`` records, and each ``LABELSST`` adds the length of its string.
-    A container or stream this reader cannot follow is left to calamine (which
-    then reports its own error); only a proven excess is refused.
+    calamine sizes each sheet from its ``DIMENSIONS`` record and copies a shared
+    string (``SST``) into every cell that points to it (``LABELSST``): a small
+    file could ask for gigabytes, or make the process abort. The ``Workbook``
+    stream is read from the compound-file (OLE) container here, without any
+    library, the way calamine reads it (globals first, then each worksheet from
+    the position its ``BOUNDSHEET`` record gives); each sheet's declared and
+    used extent is bounded like an ``.xlsx`` sheet's (and a ``DIMENSIONS`` whose
+    first row or column comes after its last is refused), the length of every shared string is taken from the
+    ``SST`` record and its ``CONTINUE`` records, and each ``LABELSST`` adds the
+    length of its string to the text budget.
 
     Returns
     -------
@@ -746,44 +760,75 @@ def inspect_xls(path: Path, budget: TextBudget | None = None) -> int:
     Raises
     ------
     FileProblem
-        ``TOO_LARGE`` past :data:`MAX_TEXT_BYTES`.
+        ``TOO_LARGE`` past a cap; ``UNREADABLE_FILE`` for a container whose
+        sectors, chains or sizes do not hold together.
     """
     budget = budget or TextBudget()
-    stream = _xls_workbook_stream(path)
-    if stream is None:
-        return 0
-    lengths: list[int] = []
+    try:
+        stream = _xls_workbook_stream(path)
+    except (struct.error, IndexError, ValueError) as exc:
+        raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN) from exc
+    # the globals substream, as calamine reads it: shared strings and sheet positions
     sst: list[bytes] = []
     in_sst = False
-    pos, end = 0, len(stream)
-    total = 0
-    while pos + 4 <= end:
-        kind, size = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4 : pos + 4 + size]
-        pos += 4 + size
+    positions: list[int] = []
+    for kind, body in _biff_records(stream, 0):
         if kind == _BIFF_SST:
             sst, in_sst = [body[8:]], True
             continue
         if kind == _BIFF_CONTINUE and in_sst:
             sst.append(body)
             continue
-        if in_sst:
-            lengths = _sst_lengths(sst)
-            budget.add(sum(lengths), "textes partagés du classeur .xls")
-            in_sst = False
-        if kind == _BIFF_LABELSST and len(body) >= 10:
-            index = struct.unpack_from("<I", body, 6)[0]
-            if index < len(lengths):
-                total += lengths[index]
+        in_sst = False
+        if kind == _BIFF_BOUNDSHEET and len(body) >= 6 and body[5] == 0:  # a worksheet
+            positions.append(struct.unpack_from("<I", body, 0)[0])
+        elif kind == _BIFF_EOF:
+            break
+    lengths = _sst_lengths(sst) if sst else []
+    budget.add(sum(lengths), "textes partagés du classeur .xls")
+    # each worksheet substream, from where the workbook says it starts
+    for number, start in enumerate(positions, 1):
+        where = f"feuille n° {number} du classeur .xls"
+        if stream[start : start + 2] != struct.pack("<H", _BIFF_BOF):
+            raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+        extent = SheetExtent()
+        total = 0
+        for kind, body in _biff_records(stream, start):
+            if kind == _BIFF_DIMENSIONS and len(body) >= 12:
+                first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body, 0)
+                if first_row > last_row or first_col > last_col:
+                    raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+                extent.rows = max(extent.rows, last_row)
+                extent.columns = max(extent.columns, last_col)
+                extent.check(where)
+            elif kind in _BIFF_CELLS and len(body) >= 4:
+                row, column = struct.unpack_from("<HH", body, 0)
+                if kind in (_BIFF_MULRK, _BIFF_MULBLANK) and len(body) >= 6:
+                    column = struct.unpack_from("<H", body, len(body) - 2)[0]
+                extent.rows = max(extent.rows, row + 1)
+                extent.columns = max(extent.columns, column + 1)
+                if kind == _BIFF_LABELSST and len(body) >= 10:
+                    index = struct.unpack_from("<I", body, 6)[0]
+                    total += lengths[index] if index < len(lengths) else 0
+                elif kind in (_BIFF_LABEL, _BIFF_RSTRING):
+                    total += len(body)
                 if total > _CHUNK:
-                    budget.add(total, "feuille du classeur .xls")
+                    budget.add(total, where)
                     total = 0
-        elif kind in (_BIFF_LABEL, _BIFF_RSTRING):
-            total += size
-    if in_sst:
-        budget.add(sum(_sst_lengths(sst)), "textes partagés du classeur .xls")
-    budget.add(total, "feuille du classeur .xls")
+            elif kind == _BIFF_EOF:
+                break
+        extent.check(where)
+        budget.add(total, where)
     return budget.used
+
+
+def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
+    """``(type, payload)`` of the BIFF records of ``stream`` from ``pos``."""
+    end = len(stream)
+    while pos + 4 <= end:
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        yield kind, stream[pos + 4 : pos + 4 + size]
+        pos += 4 + size
 
 
 def _sst_lengths(segments: list[bytes]) -> list[int]:
@@ -837,53 +882,83 @@ def _sst_lengths(segments: list[bytes]) -> list[int]:
     return lengths
 
 
-def _xls_workbook_stream(path: Path) -> bytes | None:
-    """The ``Workbook`` (or ``Book``) stream of a compound file, or ``None``."""
+def _xls_workbook_stream(path: Path) -> bytes:
+    """The ``Workbook`` (or ``Book``) stream of a compound file.
+
+    Raises ``FileProblem`` (``UNREADABLE_FILE``) when the container does not
+    hold together: sector numbers past the end of the file, chains that loop,
+    sizes larger than the file, no workbook stream.
+    """
     data = path.read_bytes()
     if len(data) < 512 or not data.startswith(_CFB_SIGNATURE):
-        return None
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    if not 7 <= shift <= 16:
-        return None
-    sector = 1 << shift
+        raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 1 <= mini_shift < shift:
+        raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+    sector, mini = 1 << shift, 1 << mini_shift
     n_fat, first_dir = struct.unpack_from("<II", data, 0x2C)
-    cutoff = struct.unpack_from("<I", data, 0x38)[0]
-    first_difat, n_difat = struct.unpack_from("<II", data, 0x44)
-    n_sectors = (len(data) - 512) // sector + 1
+    cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from(
+        "<IIIII", data, 0x38
+    )
+    n_sectors = max(0, (len(data) - 512 + sector - 1) // sector)
+    if n_fat > n_sectors or n_difat > n_sectors or n_minifat > n_sectors:
+        raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
 
     def read_sector(number: int) -> bytes:
+        if number >= n_sectors:
+            raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
         start = 512 + number * sector
-        return data[start : start + sector]
+        return data[start : start + sector].ljust(sector, b"\x00")
+
+    def words(block: bytes) -> tuple[int, ...]:
+        return struct.unpack(f"<{len(block) // 4}I", block)
 
     fat_sectors = list(struct.unpack_from("<109I", data, 0x4C))
-    next_difat, seen = first_difat, 0
-    while next_difat < n_sectors and seen < n_difat:
-        block = read_sector(next_difat)
-        values = struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4])
+    next_difat = first_difat
+    for _ in range(n_difat):
+        if next_difat >= n_sectors:
+            break
+        values = words(read_sector(next_difat))
         fat_sectors.extend(values[:-1])
-        next_difat, seen = values[-1], seen + 1
+        next_difat = values[-1]
     fat: list[int] = []
     for number in fat_sectors[:n_fat]:
-        if number >= n_sectors:
-            break
-        block = read_sector(number)
-        fat.extend(struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4]))
+        fat.extend(words(read_sector(number)))
 
-    def chain(start: int) -> bytes:
-        parts, current, steps = [], start, 0
-        while current < len(fat) and current < n_sectors and steps <= n_sectors:
-            parts.append(read_sector(current))
-            current, steps = fat[current], steps + 1
-        return b"".join(parts)
+    def chain(start: int, table: list[int], limit: int) -> list[int]:
+        numbers: list[int] = []
+        current = start
+        while current not in (_END_OF_CHAIN, _FREE):
+            if current >= len(table) or current >= limit or len(numbers) > limit:
+                raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+            numbers.append(current)
+            current = table[current]
+        return numbers
 
-    directory = chain(first_dir)
-    for offset in range(0, len(directory) - 127, 128):
-        entry = directory[offset : offset + 128]
-        name_size = struct.unpack_from("<H", entry, 0x40)[0]
+    directory = b"".join(read_sector(n) for n in chain(first_dir, fat, n_sectors))
+    entries = [directory[o : o + 128] for o in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+    for entry in entries:
+        if entry[0x42] in (1, 2, 5):
+            size = struct.unpack_from("<I", entry, 0x78)[0]
+            if size > len(data):
+                raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)
+    for entry in entries:
+        name_size = min(64, struct.unpack_from("<H", entry, 0x40)[0])
         name = entry[: max(0, name_size - 2)].decode("utf-16-le", "replace")
-        if name in ("Workbook", "Book") and entry[0x42] == 2:
-            start, size = struct.unpack_from("<II", entry, 0x74)
-            if size < cutoff:  # a small stream lives in the mini stream: too small to matter
-                return None
-            return chain(start)[:size]
-    return None
+        if name not in ("Workbook", "Book") or entry[0x42] != 2:
+            continue
+        start, size = struct.unpack_from("<II", entry, 0x74)
+        if size >= cutoff:
+            return b"".join(read_sector(n) for n in chain(start, fat, n_sectors))[:size]
+        # a small stream lives in the mini stream, itself a stream of the root entry
+        root_start, root_size = struct.unpack_from("<II", entries[0], 0x74)
+        ministream = b"".join(read_sector(n) for n in chain(root_start, fat, n_sectors))
+        minifat: list[int] = []
+        for number in chain(first_minifat, fat, n_sectors):
+            minifat.extend(words(read_sector(number)))
+        limit = min(len(ministream), root_size) // mini
+        parts = [ministream[n * mini : (n + 1) * mini] for n in chain(start, minifat, limit)]
+        return b"".join(parts)[:size]
+    raise FileProblem(UNREADABLE_FILE, _OLE_BROKEN)

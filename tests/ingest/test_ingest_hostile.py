@@ -196,14 +196,26 @@ def _sst_records(shared: list[str], total: int) -> bytes:
     return _record(0x00FC, records[0]) + b"".join(_record(0x003C, r) for r in records[1:])
 
 
-def write_xls(path: Path, shared: list[str], cells: list[tuple[int, int, int]]) -> Path:
-    """A minimal ``.xls``: one sheet « S » whose cells point into ``shared``."""
+def write_xls(
+    path: Path,
+    shared: list[str],
+    cells: list[tuple[int, int, int]],
+    dimensions: tuple[int, int, int, int] | None = None,
+    sheet_shift: int = 0,
+) -> Path:
+    """A minimal ``.xls``: one sheet « S » whose cells point into ``shared``.
+
+    ``dimensions`` (first row, last row + 1, first column, last column + 1)
+    replaces the true extent; ``sheet_shift`` moves the sheet's declared position.
+    """
     head = _bof(0x0005) + _record(0x0042, struct.pack("<H", 1200))
     tail = _sst_records(shared, len(cells)) + _record(0x000A, b"")
     sheet_at = len(head) + 4 + 9 + len(tail)
-    head += _record(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 1, 0) + b"S")
+    head += _record(0x0085, struct.pack("<IBBBB", sheet_at + sheet_shift, 0, 0, 1, 0) + b"S")
     rows, cols = max(c[0] for c in cells) + 1, max(c[1] for c in cells) + 1
-    sheet = _bof(0x0010) + _record(0x0200, struct.pack("<IIHHH", 0, rows, 0, cols, 0))
+    first_row, last_row, first_col, last_col = dimensions or (0, rows, 0, cols)
+    extent = struct.pack("<IIHHH", first_row, last_row, first_col, last_col, 0)
+    sheet = _bof(0x0010) + _record(0x0200, extent)
     sheet += b"".join(_record(0x00FD, struct.pack("<HHHI", r, c, 15, i)) for r, c, i in cells)
     stream = head + tail + sheet + _record(0x000A, b"")
     stream += b"\x00" * max(0, 4096 - len(stream))
@@ -373,3 +385,22 @@ def test_wide_ods_is_measured_by_its_cells_not_its_tags(tmp_path: Path) -> None:
     path = write_ods(tmp_path / "large.ods", row + "</table:table-row>")
     rows = read_file(path).sheets[0].rows
     assert len(rows[0]) == 1500 and rows[0][-1] == "c1499"
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ({"dimensions": (183, 2, 0, 2)}, "UNREADABLE_FILE"),  # first row after the last
+        ({"dimensions": (0, 4_000_000, 0, 2)}, "TOO_LARGE"),  # declares 4 million rows
+        ({"dimensions": (0, 60_000, 0, 200)}, "TOO_LARGE"),  # 12 million cells
+        ({"sheet_shift": 7}, "UNREADABLE_FILE"),  # the sheet is not where it is said to be
+    ],
+)
+def test_xls_with_impossible_structure_refused(
+    tmp_path: Path, case: dict[str, Any], code: str
+) -> None:
+    # calamine trusts these fields: a wrapped-around row count made it allocate 343 GB
+    # and abort the whole process
+    path = write_xls(tmp_path / "casse.xls", ["Commune", "Rennes"], [(0, 0, 0), (1, 0, 1)], **case)
+    outcome = _read_in_child(path)
+    assert outcome.get("code") == code, outcome
