@@ -187,26 +187,33 @@ def test_fifo_given_as_argument_is_skipped_not_read(tmp_path: Path) -> None:
 
 
 def test_our_own_outputs_are_not_read_as_trackers(tmp_path: Path) -> None:
+    import shutil
+
     from pacte_analysis.ingest import write_tables
     from pacte_analysis.ingest._readers import OUTPUT_MANIFEST, scan_paths
+    from pacte_analysis.ingest._writer import MANIFEST_NAME
 
+    assert OUTPUT_MANIFEST == MANIFEST_NAME  # the name the writer gives its manifest
     root = tmp_path / "suivis"
     _tracker(root / "a.csv")
     result = ingest([root], resolver=FakeResolver(), mayors=NO_MAYORS)
     assert len(result.lists) == 1
     written = write_tables(result, root / "resultats")
     assert {p.name for p in written} >= {"lists.csv", "lists.parquet", "pacte-resultats.xlsx"}
-    _tracker(root / "resultats" / "mon-suivi.csv", "Lille")  # a tracker put there is still read
-    manifest_dir = root / "ancien"
-    _tracker(manifest_dir / "lists.csv")
-    (manifest_dir / OUTPUT_MANIFEST).write_text("{}")
+    # tables written without a manifest (by hand, or an older version) beside a tracker
+    older = root / "ancien"
+    older.mkdir()
+    for name in ("lists.csv", "lists.parquet", "commitments.csv", "rejects.csv"):
+        shutil.copy(root / "resultats" / name, older / name)
+    _tracker(older / "mon-suivi.csv", "Lille")
     files, skipped, _ = scan_paths([root])
     shown = root.as_posix()
-    assert [d for _, d in files] == [f"{shown}/a.csv", f"{shown}/resultats/mon-suivi.csv"]
+    assert [d for _, d in files] == [f"{shown}/a.csv", f"{shown}/ancien/mon-suivi.csv"]
     reasons = dict(skipped)
-    assert OUTPUT_MANIFEST in reasons[f"{shown}/ancien"]
-    for name in ("lists.csv", "commitments.csv", "rejects.csv", "pacte-resultats.xlsx"):
-        assert "pacte ingest" in reasons[f"{shown}/resultats/{name}"]
+    assert OUTPUT_MANIFEST in reasons[f"{shown}/resultats"]  # the whole folder, listed once
+    assert not any(p.startswith(f"{shown}/resultats/") for p in reasons)
+    for name in ("lists.csv", "commitments.csv", "rejects.csv"):
+        assert "pacte ingest" in reasons[f"{shown}/ancien/{name}"]
     rerun = ingest([root], resolver=FakeResolver(), mayors=NO_MAYORS)
     assert sorted(rerun.lists["commune_code"]) == ["35238", "59350"]
     assert rerun.rejects.empty
