@@ -17,11 +17,13 @@ from pacte_analysis.ingest._engine import (
     ingest,
 )
 from pacte_analysis.ingest._safety import (
+    MAX_CELL_CHARS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,
     MAX_FILE_BYTES,
     MAX_ROWS,
+    MAX_TEXT_BYTES,
     MAX_UNCOMPRESSED_BYTES,
 )
 from pacte_analysis.ingest._schema import REASON_CODES, SCHEMAS, check_table
@@ -30,10 +32,12 @@ from pacte_analysis.ingest._writer import neutralise, write_tables
 
 __all__ = [
     "MAX_CELLS",
+    "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_COMPRESSION_RATIO",
     "MAX_FILE_BYTES",
     "MAX_ROWS",
+    "MAX_TEXT_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
     "REASON_CODES",
     "SCHEMAS",
