@@ -46,7 +46,7 @@ from pacte_analysis.ingest._engine import (
     _resolve_and_dedupe,
     _same,
 )
-from pacte_analysis.ingest._readers import expand_paths
+from pacte_analysis.ingest._readers import scan_paths
 from pacte_analysis.ingest._sheet_base import Entry, Reject, ValueReader
 from pacte_analysis.ingest._text import cell_text, norm
 
@@ -296,8 +296,10 @@ class FollowupResult:
             return new + name[len(old) :] if name.startswith(old) else name
 
         for frame in (self.statuses, self.rejects):
-            frame["source_file"] = frame["source_file"].map(swap, na_action="ignore").astype(
-                frame["source_file"].dtype
+            frame["source_file"] = (
+                frame["source_file"]
+                .map(swap, na_action="ignore")
+                .astype(frame["source_file"].dtype)
             )
         for summary in self.files:
             summary.source_file = swap(summary.source_file)
@@ -356,7 +358,7 @@ def read_followup(
     ed = read_edition(edition)
     if isinstance(paths, str | Path):
         paths = [paths]
-    files, _skipped, missing = expand_paths(paths)
+    files, _skipped, missing = scan_paths(paths)
     if resolver is None:
         resolver = _default_resolver(ed.vintage)
     summaries, file_rejects, entries, _sheets, column_rejects = _read_files(

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
-from pacte_analysis.ingest._readers import expand_paths, read_file
+from pacte_analysis.ingest._readers import read_file, scan_paths
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._schema import build_table, check_table
 from pacte_analysis.ingest._sheet_base import ValueReader
@@ -152,7 +152,9 @@ class IngestResult:
     files : list of FileSummary
     reconciliation : Reconciliation
     skipped_files : list of str
-        Files found in folders and not read (unsupported type).
+        Paths found in folders and not read.
+    skipped_reasons : list of (str, str)
+        The same paths, each with why it was not read (French).
     elapsed : float
         Seconds spent.
     """
@@ -165,6 +167,7 @@ class IngestResult:
     reconciliation: Reconciliation
     skipped_files: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    skipped_reasons: list[tuple[str, str]] = field(default_factory=list)
 
     def report(self, *, details: bool = True, max_problems: int | None = None) -> str:
         """French report: per file and sheet, figures and problems; ends with the reconciliation.
@@ -323,7 +326,8 @@ def ingest(
     ed = read_edition(edition)
     if isinstance(paths, str | Path):
         paths = [paths]
-    files, skipped, missing = expand_paths(paths)
+    files, skipped_with_reasons, missing = scan_paths(paths)
+    skipped = [path for path, _ in skipped_with_reasons]
     if resolver is None:
         resolver = _default_resolver(ed.vintage)
     summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
@@ -358,6 +362,7 @@ def ingest(
         files=summaries,
         reconciliation=reconciliation,
         skipped_files=skipped,
+        skipped_reasons=skipped_with_reasons,
         elapsed=time.perf_counter() - started,
     )
 
@@ -420,6 +425,19 @@ def _read_files(
             continue
         summary.kind = data.kind
         summary.notes.extend(data.notes)
+        for sheet in data.sheets:
+            for cell in getattr(sheet, "cell_rejects", ()):
+                column_rejects.append(
+                    Reject(
+                        display,
+                        sheet.name,
+                        cell.row,
+                        cell.column,
+                        cell.code,
+                        cell.message,
+                        cell.raw or None,
+                    )
+                )
         outcomes = [
             read_sheet(sheet, ed, display, resolver, values=values) for sheet in data.sheets
         ]

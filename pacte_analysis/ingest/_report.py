@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,27 @@ if TYPE_CHECKING:
     from pacte_analysis.ingest._engine import IngestResult
 
 __all__ = ["render_report"]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with control characters shown escaped (``\x1b``, ``\n``): a file name or a
+    cell cannot colour the terminal or forge a line of the report.
+
+    Examples
+    --------
+    >>> print(visible("a" + chr(27) + "[31mb" + chr(10) + "c"))
+    a\x1b[31mb\nc
+    """
+    text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", " ")
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -85,9 +107,11 @@ def render_report(
             lines.append("  Aucun rejet.")
         lines.append("")
     if result.skipped_files:
-        lines.append(
-            f"Fichiers ignorés (type non pris en charge) : {', '.join(result.skipped_files)}"
-        )
+        lines.append(f"Fichiers ignorés : {len(result.skipped_files)}")
+        reasons = dict(result.skipped_reasons)
+        for skipped in result.skipped_files:
+            why = reasons.get(skipped)
+            lines.append(f"  - {skipped}" + (f" : {why}" if why else ""))
     if len(rejects):
         counts = Counter(rejects["code"])
         lines.append("Rejets par code : " + _codes(counts))
@@ -111,7 +135,7 @@ def render_report(
             f"Fichiers non lus : {rec.unreadable_files} (leurs lignes ne sont pas comptées ; voir ci-dessus)."
         )
     lines.append(rec.line())
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)
 
 
 def _problem_line(row: object) -> str:

@@ -81,18 +81,22 @@ REASON_CODES: dict[str, str] = {
     "INVALID_VALUE": "valeur non reconnue",
     "DUPLICATE_LIST": "liste en double",
     "CONFLICTING_LIST": "liste en conflit",
-    "TOO_LARGE": "fichier trop volumineux",
+    "TOO_LARGE": "fichier ou cellule trop volumineux",
     "IGNORED_COLUMN": "colonne non importée",
     "PENDING_MEASURE": "mesure en attente, non comptée",
     "SUMMARY_ROW": "ligne de total ou de note, pas une liste",
     "SIGNATORY_MISMATCH": "signature du suivi contraire à la règle (avertissement)",
     "AMBIGUOUS_VALUE": "valeur lue sous une hypothèse (avertissement)",
     "COMMUNE_READ_AS": "commune lue sous un autre nom (avertissement)",
+    "MIXED_ENCODING": "ligne d'un autre encodage, lue en Windows-1252 (avertissement)",
+    "NUL_BYTES": "octets nuls retirés de la ligne (avertissement)",
 }
 
 
 #: Codes that warn about a list still imported (read under an assumption).
-WARNING_CODES = frozenset({"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE", "COMMUNE_READ_AS"})
+WARNING_CODES = frozenset(
+    {"SIGNATORY_MISMATCH", "AMBIGUOUS_VALUE", "COMMUNE_READ_AS", "MIXED_ENCODING", "NUL_BYTES"}
+)
 
 
 def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:

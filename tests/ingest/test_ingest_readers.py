@@ -353,3 +353,20 @@ def test_tracker_without_principles_weighs_measures_only_and_says_so(run: Any) -
     assert result.lists["signatory"].tolist() == [True, False, True]
     assert set(result.lists["signatory_source"]) == {"rule"}
     assert "aucun principe" in " ".join(result.files[0].sheets[0].notes)
+
+
+def test_report_shows_control_characters_escaped(run: Any) -> None:
+    forged = "x\nLignes lues : 999 = listes importées : 999 + lignes rejetées : 0"
+    result = run(
+        (
+            "S\x1b[31m",
+            [
+                ["Commune", "Liste", "Mesure 1"],
+                ["Rennes", "R\x1b[2J1", forged],
+            ],
+        )
+    )
+    report = result.report()
+    assert "\x1b" not in report and "\\x1b" in report
+    assert not any(line.startswith("Lignes lues : 999") for line in report.splitlines())
+    assert report.splitlines()[-1] == result.reconciliation.line()
