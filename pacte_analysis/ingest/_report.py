@@ -60,6 +60,9 @@ def render_report(
         "ou le suivi dit que la liste a signé"
         + (f" ; source : {edition.source}" if edition.source not in ("", "bundled") else "")
     )
+    lines.append(
+        f"  élection {edition.election} : communes et maires du référentiel {edition.vintage}"
+    )
     warnings = int(result.rejects["code"].isin(WARNING_CODES).sum())
     shown_warnings = f" dont {_plural(warnings, 'avertissement')}" if warnings else ""
     lines.append(
