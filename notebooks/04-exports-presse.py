@@ -61,7 +61,7 @@ for extension in (".png", ".svg", ".pdf", ".html"):
     )
 {f.name: f.stat().st_size for f in fichiers}
 
-# %%
+# %% tags=["figure"]
 from IPython.display import Image
 
 Image(filename=str(fichiers[0]), width=700)
@@ -71,7 +71,7 @@ Image(filename=str(fichiers[0]), width=700)
 #
 # La même commande sans `departement` dessine la France avec les DROM rapprochés.
 
-# %%
+# %% tags=["figure"]
 national = pa.draw_map(
     listes,
     engagements,

@@ -33,6 +33,12 @@ import numpy as np
 import pandas as pd
 
 from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
 
 __all__ = [
     "ELECTED_STATUSES",
@@ -41,6 +47,7 @@ __all__ = [
     "UNASSIGNED_THEME",
     "Metric",
     "available_metrics",
+    "column_label",
     "commune_summary",
     "compare_elected",
     "compare_lists",
@@ -92,6 +99,109 @@ _TERRITORY_KEYS: dict[str, str] = {
     "region": "region_code",
     "epci": "epci_code",
 }
+
+
+#: Columns each input table must have, and a column that tells it apart from the
+#: others (to report tables given in the wrong order).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "lists": ("list_id", "commune_code", "signatory", "n_measures"),
+    "commitments": ("list_id", "measure"),
+    "communes": ("code",),
+}
+_TELLTALE: dict[str, str] = {
+    "lists": "commune_code",
+    "commitments": "measure",
+    "communes": "population",
+}
+_LEVEL_WORDS = {"departement": "département", "region": "région", "epci": "EPCI"}
+#: The name of the whole-country row of the summaries (``total=True``).
+FRANCE_CODE = "FR"
+FRANCE_NAME = "France entière"
+
+
+def _check_table(frame: object, what: str, function: str) -> pd.DataFrame:
+    """Check that ``frame`` is the table ``what`` (lists, commitments, communes).
+
+    Raises a French :class:`~pacte_analysis.errors.PacteError` for something that is
+    not a DataFrame, for tables given in the wrong order and for missing columns.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise PacteTypeError(
+            f"{function} : « {what} » doit être une table (DataFrame), pas {type(frame).__name__}."
+        )
+    missing = [c for c in _REQUIRED[what] if c not in frame.columns]
+    if not missing:
+        return frame
+    for other, column in _TELLTALE.items():
+        if other != what and column in frame.columns and _TELLTALE[what] not in frame.columns:
+            raise PacteTypeError(
+                f"{function} : la table donnée pour « {what} » ressemble à la table "
+                f"« {other} » (elle a une colonne « {column} ») : les arguments sont-ils "
+                "dans le bon ordre ?"
+            )
+    raise MissingColumnsError(
+        f"{function} : colonne(s) absente(s) de « {what} » : {', '.join(missing)} "
+        f"(colonnes attendues : {', '.join(_REQUIRED[what])})."
+    )
+
+
+def _check_level(level: object, allowed: Iterable[str], function: str) -> str:
+    allowed = list(allowed)
+    if level not in allowed:
+        raise InvalidArgumentError(
+            f"{function} : niveau inconnu « {level} » ; niveaux possibles : {', '.join(allowed)}."
+        )
+    return str(level)
+
+
+def _check_code(code: object, known: Iterable[str], what: str, function: str) -> str:
+    """Return ``code`` as a known code, or raise a French error saying what to write."""
+    known = set(known)
+    if isinstance(code, bool) or not isinstance(code, str):
+        hint = ""
+        if isinstance(code, int | np.integer) and not isinstance(code, bool):
+            candidates = [
+                c for c in (str(code), str(code).zfill(2), str(code).zfill(3)) if c in known
+            ]
+            if candidates:
+                hint = f' : écrivez « "{candidates[0]}" »'
+        raise PacteTypeError(
+            f"{function} : le code de {what} doit être un texte ({type(code).__name__} "
+            f"« {code} » reçu){hint} — les codes gardent leurs zéros initiaux et "
+            "« 2A »/« 2B » pour la Corse."
+        )
+    if code in known:
+        return code
+    hint = ""
+    if code.upper() in known:
+        hint = f" ; vouliez-vous dire « {code.upper()} » ?"
+    elif code.zfill(2) in known:
+        hint = f" ; vouliez-vous dire « {code.zfill(2)} » ?"
+    raise UnknownCodeError(f"{function} : {what} « {code} » inconnu{hint}")
+
+
+def _territory_names(level: str) -> pd.Series | None:
+    """Official names of the territories of ``level`` from the reference cache.
+
+    Returns None when the cache cannot be read (then names stay the codes).
+    """
+    from pacte_analysis.errors import PacteError
+
+    try:
+        from pacte_analysis import reference
+
+        loaders = {
+            "departement": reference.departements,
+            "region": reference.regions,
+            "epci": reference.epci,
+        }
+        layer = loaders[level](resolution="web")
+    except (PacteError, OSError, ImportError, KeyError):
+        return None
+    names = pd.Series(
+        layer["name"].astype("string").to_numpy(), index=layer["code"].astype("string")
+    )
+    return names[~names.index.duplicated()]
 
 
 # --------------------------------------------------------------------------- metrics
@@ -149,6 +259,15 @@ _METRICS: tuple[Metric, ...] = (
         _COMMUNE,
     ),
     # territories
+    Metric("n_communes", "Communes", "communes", "count", _TERRITORY),
+    Metric("population", "Population municipale", "habitants", "population", _ALL),
+    Metric(
+        "population_missing",
+        "Communes dont la population est inconnue",
+        "communes",
+        "count",
+        _TERRITORY,
+    ),
     Metric(
         "n_communes_group",
         "Communes avec au moins une liste connue",
@@ -251,8 +370,8 @@ def available_metrics(level: str | None = None) -> pd.DataFrame:
     >>> "status" in available_metrics("commune")["metric"].tolist()
     True
     """
-    if level is not None and level not in _ALL:
-        raise ValueError(f"Niveau inconnu « {level} » (attendu : {', '.join(_ALL)}).")
+    if level is not None:
+        _check_level(level, _ALL, "available_metrics")
     rows = [
         {
             "metric": m.name,
@@ -268,7 +387,10 @@ def available_metrics(level: str | None = None) -> pd.DataFrame:
 
 
 def metric_info(name: str) -> Metric:
-    """Return the :class:`Metric` called ``name``.
+    """Return the :class:`Metric` called ``name``: its French label and unit.
+
+    Every column the summaries produce is known: the metrics maps can draw
+    (:func:`available_metrics`) and the other columns (``kind="column"``, no level).
 
     Raises
     ------
@@ -283,8 +405,96 @@ def metric_info(name: str) -> Metric:
     for m in _METRICS:
         if m.name == name:
             return m
+    column = _column_info(name)
+    if column is not None:  # a column of a summary that maps do not draw
+        return Metric(name, column[0], column[1], "column", ())
     known = ", ".join(m.name for m in _METRICS)
-    raise KeyError(f"Indicateur inconnu « {name} ». Indicateurs disponibles : {known}.")
+    raise UnknownCodeError(
+        f"Indicateur inconnu « {name} ». Indicateurs disponibles : {known}.", code="UNKNOWN_METRIC"
+    )
+
+
+#: French label and unit of the other columns the summaries produce (not mapped).
+_COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "code": ("Code", ""),
+    "name": ("Nom", ""),
+    "label": ("Intitulé", ""),
+    "short_label": ("Intitulé court", ""),
+    "edition": ("Édition", ""),
+    "list_id": ("Identifiant de la liste", ""),
+    "list_name": ("Nom de la liste", ""),
+    "list_head": ("Tête de liste", ""),
+    "commune_code": ("Code commune (INSEE)", ""),
+    "commune_name": ("Commune", ""),
+    "departement_code": ("Code département", ""),
+    "region_code": ("Code région", ""),
+    "epci_code": ("Code EPCI (SIREN)", ""),
+    "principles": ("Principes signés", ""),
+    "all_principles": ("Les trois principes signés", ""),
+    "n_principles": ("Principes signés", "principes"),
+    "signatory": ("Liste signataire", ""),
+    "elected": ("Liste élue", ""),
+    "n_measures": ("Mesures choisies", "mesures"),
+    "mean_level": ("Niveau d'ambition moyen", "niveau (1 à 3)"),
+    "n_top_level": ("Mesures au niveau le plus haut", "mesures"),
+    "measures": ("Mesures choisies", ""),
+    "themes": ("Thèmes", ""),
+    "n_themes": ("Thèmes couverts", "thèmes"),
+    "measure": ("Mesure", ""),
+    "theme": ("Thème", ""),
+    "title_confirmed": ("Intitulé confirmé par une source publique", ""),
+    "has_group": ("Au moins une liste connue", ""),
+    "has_signatory": ("Au moins une liste signataire", ""),
+    "best_list_id": ("Identifiant de la liste la plus engagée", ""),
+    "best_list_name": ("Liste la plus engagée", ""),
+    "elected_list_id": ("Identifiant de la liste élue", ""),
+    "elected_list_name": ("Liste élue", ""),
+    "elected_signatory": ("L'équipe élue a signé", ""),
+    "measures_union": ("Mesures promises par au moins une liste", ""),
+    "n_lists_measure": ("Listes engagées", "listes"),
+    "share_lists": ("Part des listes engagées", "%"),
+    "n_elected": ("Équipes élues engagées", "listes"),
+    "share_elected": ("Part des équipes élues engagées", "%"),
+    "n_signatory": ("Listes signataires", "listes"),
+    "share_signatory": ("Part des listes signataires", "%"),
+    "median_measures": ("Nombre médian de mesures par liste", "mesures"),
+    "n_commitments": ("Engagements (liste × mesure)", "engagements"),
+    "n_elected_commitments": ("Engagements des équipes élues", "engagements"),
+    "engagement_rate": ("Taux d'engagement des listes", "%"),
+    "elected_engagement_rate": ("Taux d'engagement des équipes élues", "%"),
+    "size_class": ("Taille de la commune", ""),
+    "mean_level_elected": ("Niveau d'ambition moyen des équipes élues", "niveau (1 à 3)"),
+    "n_level_unknown": ("Listes engagées sans niveau précisé", "listes"),
+    "n_elected_level_unknown": ("Équipes élues engagées sans niveau précisé", "listes"),
+}
+
+
+def _column_info(name: str) -> tuple[str, str] | None:
+    if name in _COLUMN_LABELS:
+        return _COLUMN_LABELS[name]
+    for prefix, who in (("n_elected_level_", "Équipes élues"), ("n_level_", "Listes")):
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            return (f"{who} engagées au niveau {name[len(prefix) :]}", "listes")
+    return None
+
+
+def column_label(name: str) -> str:
+    """French label of a column of the package's tables, with its unit in brackets.
+
+    Examples
+    --------
+    >>> column_label("share_population_signatory")
+    'Part de la population vivant dans une commune avec une liste signataire (%)'
+    >>> column_label("n_level_2")
+    'Listes engagées au niveau 2 (listes)'
+    >>> column_label("a_user_column")
+    'a_user_column'
+    """
+    try:
+        info = metric_info(name)
+    except UnknownCodeError:
+        return name
+    return f"{info.label} ({info.unit})" if info.unit else info.label
 
 
 # --------------------------------------------------------------------------- helpers
@@ -460,7 +670,8 @@ def _share(num: pd.Series, den: pd.Series | float) -> pd.Series:
     return 100.0 * num_f / float(den)
 
 
-def _prepare_communes(communes: pd.DataFrame) -> pd.DataFrame:
+def _prepare_communes(communes: pd.DataFrame, where: str = "pacte_analysis") -> pd.DataFrame:
+    _check_table(communes, "communes", where)
     ref = _as_frame(communes).copy()
     ref["code"] = ref["code"].astype("string")
     for col in ("name", "departement_code", "region_code", "epci_code"):
@@ -496,13 +707,21 @@ def _measure_flags(
 
 
 def _list_core(
-    lists: pd.DataFrame, commitments: pd.DataFrame, ed: Edition, *, text: bool = True
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    ed: Edition,
+    *,
+    text: bool = True,
+    where: str = "pacte_analysis",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute :func:`list_summary` and the committed pairs in one pass.
 
     ``text=False`` leaves out the text columns ``measures, themes, n_themes``,
-    which the other aggregates do not need.
+    which the other aggregates do not need. ``where`` names the public function
+    in the error messages.
     """
+    _check_table(lists, "lists", where)
+    _check_table(commitments, "commitments", where)
     ls = _prepare_lists(lists, ed)
     com = _committed(commitments, ed, ls)
     letters = ed.principle_letters
@@ -606,7 +825,7 @@ def list_summary(
        5, 14         2            1 agriculture et alimentation ; mobilités
     """
     ed = read_edition(edition)
-    return _list_core(lists, commitments, ed)[0]
+    return _list_core(lists, commitments, ed, where="list_summary")[0]
 
 
 # --------------------------------------------------------------------------- per commune
@@ -686,8 +905,10 @@ def commune_summary(
     'Liste signataire, non élue'
     """
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
-    return _commune_core(ls, com, ed, communes, include_empty=include_empty, stacklevel=3)
+    ls, com = _list_core(lists, commitments, ed, where="commune_summary", text=False)
+    return _commune_core(
+        ls, com, ed, communes, where="commune_summary", include_empty=include_empty, stacklevel=3
+    )
 
 
 def _commune_core(
@@ -698,6 +919,7 @@ def _commune_core(
     *,
     include_empty: bool,
     stacklevel: int,
+    where: str = "pacte_analysis",
 ) -> pd.DataFrame:
     """:func:`commune_summary` from the output of :func:`_list_core`."""
     ls = ls.copy()
@@ -800,7 +1022,7 @@ def _commune_core(
             raise ValueError("include_empty=True demande le référentiel des communes (communes).")
         return out.sort_values("commune_code").reset_index(drop=True)
 
-    ref = _prepare_communes(communes)[
+    ref = _prepare_communes(communes, where=where)[
         ["code", "name", "departement_code", "region_code", "epci_code", "population"]
     ].rename(columns={"code": "commune_code", "departement_code": "ref_departement_code"})
     unknown = pd.Series(~_of_lists(out["commune_code"], ref["commune_code"]), index=out.index)
@@ -835,6 +1057,9 @@ def territory_summary(
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
     edition: EditionLike = "pacte-2020",
+    departement: str | None = None,
+    region: str | None = None,
+    total: bool = False,
 ) -> pd.DataFrame:
     """Summarise each département, région or EPCI, including those without data.
 
@@ -854,15 +1079,25 @@ def territory_summary(
     territories : DataFrame, optional
         ``code, name`` of the territories of ``level`` (e.g.
         ``pacte_analysis.departements()``): gives the names, and adds the
-        territories without any commune in ``communes``. Without it ``name`` is
-        the code.
+        territories without any commune in ``communes``. Without it the names
+        are read from the reference cache (the code when it cannot be read).
     edition : Edition or str, default "pacte-2020"
+    departement, region : str, optional
+        Keep the territories that have communes in this département (``"35"``)
+        or région (``"53"``): the départements of a région, the EPCI of a
+        département. Shares keep their own territory's denominators.
+    total : bool, default False
+        Add a last row « France entière » (code ``FR``) computed on every commune
+        of ``communes`` (not only on the rows kept by a filter).
 
     Returns
     -------
     DataFrame
         One row per territory, sorted by code: ``code, name, n_communes,
-        population`` (known populations summed), ``n_lists, n_signatory_lists,
+        population`` (known populations summed; missing, ``<NA>``, when no
+        commune of the territory has a known population),
+        ``population_missing`` (communes whose population is unknown),
+        ``n_lists, n_signatory_lists,
         mean_measures`` (mean ``n_measures`` of its lists), ``n_communes_group``
         (≥ 1 list known), ``n_communes_signatory`` (≥ 1 signatory list),
         ``n_communes_elected_signatory``, the matching ``share_communes_*`` (% of
@@ -884,13 +1119,14 @@ def territory_summary(
     >>> t[["code", "n_communes_signatory", "share_population_signatory"]].values.tolist()
     [['01', 1, 75.0], ['02', 0, 0.0]]
     """
-    if level not in _TERRITORY_KEYS:
-        raise ValueError(f"Niveau inconnu « {level} » (attendu : {', '.join(_TERRITORY_KEYS)}).")
+    _check_level(level, _TERRITORY_KEYS, "territory_summary")
     key = _TERRITORY_KEYS[level]
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
-    cs = _commune_core(ls, com, ed, communes, include_empty=True, stacklevel=3)
-    ref = _prepare_communes(communes)
+    ls, com = _list_core(lists, commitments, ed, where="territory_summary", text=False)
+    cs = _commune_core(
+        ls, com, ed, communes, where="territory_summary", include_empty=True, stacklevel=3
+    )
+    ref = _prepare_communes(communes, where="territory_summary")
     cs = cs.loc[_of_lists(cs["commune_code"], ref["code"])]
     cs = cs.merge(
         ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
@@ -898,13 +1134,17 @@ def territory_summary(
         how="left",
     )
     cs = cs.loc[cs["_territory"].notna()]
+    known_pop = cs["population"].notna().to_numpy()
     pop = cs["population"].astype("Float64").fillna(0.0).astype("float64")
     elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
     g = cs.groupby("_territory")
     out = pd.DataFrame(
         {
             "n_communes": g.size(),
-            "population": pop.groupby(cs["_territory"]).sum(),
+            "population": pop.where(known_pop).groupby(cs["_territory"]).sum(min_count=1),
+            "population_missing": pd.Series((~known_pop).astype("int64"), index=cs.index)
+            .groupby(cs["_territory"])
+            .sum(),
             "n_communes_group": g["has_group"].sum(),
             "n_communes_signatory": g["has_signatory"].sum(),
             "n_communes_elected_signatory": elected_signatory.groupby(cs["_territory"]).sum(),
@@ -935,9 +1175,12 @@ def territory_summary(
         if "name" in terr.columns:
             names = pd.Series(terr["name"].astype("string").to_numpy(), index=terr_codes)
             names = names[~names.index.duplicated()]
+    if names is None:
+        names = _territory_names(level)
     out.index = out.index.astype("string")
     out = out.reindex(codes)
     counts = [
+        "population_missing",
         "n_communes",
         "n_communes_group",
         "n_communes_signatory",
@@ -947,8 +1190,11 @@ def territory_summary(
     ]
     for col in counts:
         out[col] = out[col].fillna(0).astype("int64")
-    for col in ("population", "population_signatory", "population_elected_signatory"):
+    out["population"] = out["population"].round().astype("Int64")
+    for col in ("population_signatory", "population_elected_signatory"):
         out[col] = out[col].fillna(0).round().astype("int64")
+    if total:
+        out.loc[FRANCE_CODE] = _national_row(out)
     out["mean_measures"] = out["mean_measures"].astype("float64")
     for what in ("group", "signatory", "elected_signatory"):
         out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
@@ -957,14 +1203,19 @@ def territory_summary(
     out.index.name = "code"
     out = out.reset_index()
     if names is not None:
+        names = pd.concat([names, pd.Series({FRANCE_CODE: FRANCE_NAME}, dtype="string")])
         out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("string"))
     else:
         out.insert(1, "name", out["code"].astype("string"))
+    out.loc[out["code"] == FRANCE_CODE, "name"] = FRANCE_NAME
+    if departement is not None or region is not None:
+        out = _filter_territories(out, ref, key, departement, region, "territory_summary")
     columns = [
         "code",
         "name",
         "n_communes",
         "population",
+        "population_missing",
         "n_lists",
         "n_signatory_lists",
         "mean_measures",
@@ -979,9 +1230,42 @@ def territory_summary(
         "share_population_signatory",
         "share_population_elected_signatory",
     ]
-    out = out[columns]
+    out = out[columns].reset_index(drop=True)
     out.attrs["level"] = level
     return out
+
+
+def _national_row(out: pd.DataFrame) -> dict[str, Any]:
+    """Whole-country totals of a per-territory table (before its shares)."""
+    row: dict[str, Any] = {c: out[c].sum() for c in out.columns if c != "mean_measures"}
+    row["population"] = out["population"].sum(min_count=1)
+    weights = out["n_lists"].where(out["mean_measures"].notna(), 0)
+    row["mean_measures"] = (
+        float((out["mean_measures"].fillna(0) * weights).sum() / weights.sum())
+        if weights.sum()
+        else np.nan
+    )
+    return row
+
+
+def _filter_territories(
+    out: pd.DataFrame,
+    ref: pd.DataFrame,
+    key: str,
+    departement: str | None,
+    region: str | None,
+    function: str,
+) -> pd.DataFrame:
+    """Keep the rows of ``out`` whose territory has communes in ``departement``/``region``."""
+    keep = pd.Series(True, index=ref.index)
+    if departement is not None:
+        code = _check_code(departement, ref["departement_code"].dropna(), "département", function)
+        keep &= ref["departement_code"] == code
+    if region is not None:
+        code = _check_code(region, ref["region_code"].dropna(), "région", function)
+        keep &= ref["region_code"] == code
+    codes = set(ref.loc[keep, key].dropna())
+    return out.loc[out["code"].isin(codes) | (out["code"] == FRANCE_CODE)]
 
 
 # --------------------------------------------------------------------------- measures
@@ -1041,7 +1325,7 @@ def measure_summary(
     Mesure 13        2        100.0          1                1          1
     """
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
+    ls, com = _list_core(lists, commitments, ed, where="measure_summary", text=False)
     if signatory_only:
         ls = ls.loc[ls["signatory"]]
         com = _restrict(com, ls)
@@ -1121,7 +1405,7 @@ def theme_summary(
               2        1         50.0              2             50.0          1
     """
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
+    ls, com = _list_core(lists, commitments, ed, where="theme_summary", text=False)
     if signatory_only:
         ls = ls.loc[ls["signatory"]]
         com = _restrict(com, ls)
@@ -1211,7 +1495,7 @@ def compare_lists(
     [['N3', ''], ['✓', 'N1']]
     """
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
+    ls, com = _list_core(lists, commitments, ed, where="compare_lists", text=False)
     ls = _rank_lists(ls.loc[ls["commune_code"] == str(commune_code)])
     if ls.empty:
         raise KeyError(f"Aucune liste connue pour la commune {commune_code}.")
@@ -1298,7 +1582,7 @@ def compare_elected(
     [['Élue', 1, 100.0, 12.0], ['Non élue', 1, 0.0, 4.0], ['Résultat inconnu', 1, 100.0, 10.0]]
     """
     ed = read_edition(edition)
-    ls, com = _list_core(lists, commitments, ed, text=False)
+    ls, com = _list_core(lists, commitments, ed, where="compare_elected", text=False)
     ls["status"] = _elected_status(ls["elected"])
     if by == "status":
         g = ls.groupby("status", observed=False)
@@ -1447,8 +1731,10 @@ def compare_size_classes(
     [[2.0, 0.0, 0.0], [1.0, 1.0, 100.0]]
     """
     ed = read_edition(edition)
-    ls_all, com = _list_core(lists, commitments, ed, text=False)
-    cs = _commune_core(ls_all, com, ed, communes, include_empty=True, stacklevel=3)
+    ls_all, com = _list_core(lists, commitments, ed, where="compare_size_classes", text=False)
+    cs = _commune_core(
+        ls_all, com, ed, communes, where="compare_size_classes", include_empty=True, stacklevel=3
+    )
     cs["size_class"] = size_class(cs["population"]).to_numpy()
     cs = cs.loc[cs["size_class"].notna()]
     pop = cs["population"].astype("Float64").astype("float64")
@@ -1512,33 +1798,45 @@ def compare_territories(
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
     edition: EditionLike = "pacte-2020",
+    measures: bool = True,
 ) -> pd.DataFrame:
-    """Put two départements, régions or EPCI side by side.
+    """Put two départements, régions or EPCI side by side, with France for scale.
 
     Parameters
     ----------
     a, b : str
-        Codes of the two territories (``"35"``, ``"2A"``; ``"53"`` for a région).
+        Codes of the two territories, as text (``"35"``, ``"2A"``; ``"53"`` for a
+        région).
     lists, commitments : DataFrame
         Canonical tables.
     communes : (Geo)DataFrame
         Reference communes.
     level : {'departement', 'region', 'epci'}, default 'departement'
     territories : DataFrame, optional
-        ``code, name`` of the territories (names in the column headers).
+        ``code, name`` of the territories; by default the names are read from the
+        reference cache.
     edition : Edition or str, default "pacte-2020"
+    measures : bool, default True
+        Add one row per measure (``measure_<n>``: % of the territory's lists that
+        committed to it) and one per theme (``theme_<theme>``: % of its lists with
+        at least one measure of the theme).
 
     Returns
     -------
     DataFrame
-        One row per metric of :func:`territory_summary` (index ``metric``), with
-        ``label`` and ``unit`` (French) and one column per territory, headed
-        « Name (code) ». The values are floats.
+        One row per metric (index ``metric``): ``label`` and ``unit`` (French), one
+        column per territory headed « Name (code) », ``Écart (B − A)`` (the second
+        minus the first) and ``France entière``. Values are shown as people read
+        them: counts and populations as integers, shares and means rounded to one
+        decimal (object columns; missing values are ``None``).
 
     Raises
     ------
-    KeyError
-        A code is not a territory of ``communes`` / ``territories``.
+    PacteTypeError
+        A code given as a number (``35`` instead of ``"35"``).
+    UnknownCodeError
+        A code that is not a territory of ``level`` (``"2a"``: « vouliez-vous dire
+        2A ? »).
 
     Examples
     --------
@@ -1551,29 +1849,124 @@ def compare_territories(
     ...     "mean_level": [None], "signatory": [True], "elected": [True]})
     >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
     >>> c = compare_territories("01", "02", lists, com, communes)
-    >>> c.loc["n_communes_signatory", ["01 (01)", "02 (02)"]].tolist()
-    [1.0, 0.0]
+    >>> c.loc["n_communes_signatory"].tolist()[2:]
+    [1, 0, -1, 1]
     """
     summary = territory_summary(
-        lists, commitments, communes, level=level, territories=territories, edition=edition
+        lists,
+        commitments,
+        communes,
+        level=level,
+        territories=territories,
+        edition=edition,
+        total=True,
     ).set_index("code")
-    missing = [c for c in (str(a), str(b)) if c not in summary.index]
-    if missing:
-        raise KeyError(f"Territoire(s) inconnu(s) au niveau {level} : {', '.join(missing)}.")
+    what = _LEVEL_WORDS[level]
+    known = [c for c in summary.index if c != FRANCE_CODE]
+    codes = [_check_code(c, known, what, "compare_territories") for c in (a, b)]
     metrics = available_metrics(level)
-    names = [m for m in summary.columns if m != "name"]
     labels = dict(zip(metrics["metric"], metrics["label"], strict=True))
     units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
-    extra_labels = {
-        "n_communes": ("Communes", "communes"),
-        "population": ("Population municipale", "habitants"),
-    }
-    out = pd.DataFrame(index=pd.Index(names, name="metric"))
-    out["label"] = [labels.get(n, extra_labels.get(n, (n, ""))[0]) for n in names]
-    out["unit"] = [units.get(n, extra_labels.get(n, (n, ""))[1]) for n in names]
-    for code in (str(a), str(b)):
-        header = f"{summary.at[code, 'name']!s} ({code})"
-        out[header] = summary.loc[code, names].astype("float64").to_numpy()
-    out["label"] = out["label"].astype("string")
-    out["unit"] = out["unit"].astype("string")
-    return out
+    kinds = {m.name: m.kind for m in _METRICS}
+    names = [m for m in summary.columns if m != "name"]
+    rows: dict[str, dict[str, Any]] = {}
+    headers = [f"{summary.at[c, 'name']!s} ({c})" for c in codes]
+    columns = [*headers, FRANCE_NAME]
+    for name in names:
+        info = _metric_or_none(name)
+        rows[name] = {
+            "label": info.label if info else labels.get(name, name),
+            "unit": info.unit if info else units.get(name, ""),
+            "kind": info.kind if info else kinds.get(name, "mean"),
+            **{
+                col: summary.at[code, name]
+                for col, code in zip(columns, [*codes, FRANCE_CODE], strict=True)
+            },
+        }
+    if measures:
+        rows.update(_territory_measure_rows(lists, commitments, communes, level, edition, codes))
+        for name in list(rows):
+            if name.startswith(("measure_", "theme_")):
+                values = rows[name]
+                values.update(
+                    {
+                        columns[i]: values.pop(k)
+                        for i, k in enumerate([*codes, FRANCE_CODE])
+                        if k in values
+                    }
+                )
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "metric"
+    diff = f"Écart ({codes[1]} − {codes[0]})"
+    integral = out["kind"].isin(["count", "population"])
+    table = pd.DataFrame(index=out.index)
+    table["label"] = out["label"].astype("string")
+    table["unit"] = out["unit"].astype("string")
+    numeric = out[[*headers, FRANCE_NAME]].apply(pd.to_numeric, errors="coerce")
+    numeric.insert(2, diff, numeric[headers[1]] - numeric[headers[0]])
+    for col in numeric.columns:
+        table[col] = pd.Series(
+            [_readable(v, bool(i)) for v, i in zip(numeric[col], integral, strict=True)],
+            index=table.index,
+            dtype=object,
+        )
+    return table
+
+
+def _readable(value: Any, integral: bool) -> Any:
+    """A number as people read it: an int for counts, one decimal otherwise."""
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value)) if integral else round(float(value), 1) + 0.0  # no -0.0
+
+
+def _metric_or_none(name: str) -> Metric | None:
+    for metric in _METRICS:
+        if metric.name == name:
+            return metric
+    return None
+
+
+def _territory_measure_rows(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    level: str,
+    edition: EditionLike,
+    codes: Sequence[str],
+) -> dict[str, dict[str, Any]]:
+    """Rows ``measure_<n>`` and ``theme_<theme>`` of :func:`compare_territories`."""
+    ed = read_edition(edition)
+    ls, com = _list_core(lists, commitments, ed, text=False, where="compare_territories")
+    ref = _prepare_communes(communes, where="compare_territories")
+    key = _TERRITORY_KEYS[level]
+    where = ls["commune_code"].map(pd.Series(ref[key].to_numpy(), index=ref["code"]))
+    groups = {code: set(ls.loc[where == code, "list_id"]) for code in codes}
+    groups[FRANCE_CODE] = set(ls.loc[where.notna(), "list_id"])
+    theme_of = {m.number: (m.theme or UNASSIGNED_THEME) for m in ed.measures}
+    rows: dict[str, dict[str, Any]] = {}
+    for m in ed.measures:
+        rows[f"measure_{m.number}"] = {
+            "label": m.label,
+            "unit": "% des listes",
+            "kind": "share",
+        }
+    for theme in _theme_order(ed):
+        rows[f"theme_{theme}"] = {
+            "label": f"Thème : {theme}",
+            "unit": "% des listes",
+            "kind": "share",
+        }
+    com = com.assign(theme=com["measure"].map(theme_of))
+    for code, ids in groups.items():
+        sub = com.loc[com["list_id"].isin(ids)]
+        n = len(ids)
+        per_measure = sub.groupby("measure")["list_id"].nunique()
+        per_theme = sub.groupby("theme")["list_id"].nunique()
+        for m in ed.measures:
+            rows[f"measure_{m.number}"][code] = (
+                100.0 * per_measure.get(m.number, 0) / n if n else np.nan
+            )
+        for theme in _theme_order(ed):
+            rows[f"theme_{theme}"][code] = 100.0 * per_theme.get(theme, 0) / n if n else np.nan
+    return rows

@@ -1,9 +1,9 @@
 """Charts of the commitments (matplotlib), labelled in French for publication.
 
 Every chart function takes the canonical tables, returns a
-:class:`matplotlib.figure.Figure` (built without pyplot, so nothing is shown and no
-global state is kept) with a French title, a source line and, with ``demo=True``,
-the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
+:class:`matplotlib.figure.Figure` (built without pyplot, so no global state is kept;
+it displays itself inline in Jupyter) with a French title, a source line and, with
+``demo=True``, the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
 (PNG at 300 dpi, SVG or PDF, by suffix). :func:`draw_chart` dispatches by name
 (:func:`available_charts`), as ``pacte chart KIND`` does.
 
@@ -87,7 +87,7 @@ def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
 
 
 def _new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    return _style.PacteFigure(figsize=(width, height), layout="constrained")
 
 
 def _finish(

@@ -57,11 +57,11 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def _cmd_reference_build(args: argparse.Namespace) -> int:
-    from pacte_analysis.reference import ReferenceError, build_reference
+    from pacte_analysis.reference import ReferenceDataError, build_reference
 
     try:
         result = build_reference(args.vintage, force=args.force, progress=not args.quiet)
-    except ReferenceError as exc:
+    except ReferenceDataError as exc:
         print(f"Échec de la construction du référentiel : {exc}", file=sys.stderr)
         return EXIT_FAILED
     if result.rebuilt:
@@ -115,7 +115,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     if missing:
         raise _UsageError(f"options manquantes : {', '.join(missing)}")
-    from pacte_analysis.maps._make import MapError, draw_map
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.maps._make import draw_map
 
     lists, commitments, demo = _load_tables(Path(args.data))
     try:
@@ -133,7 +134,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             k=args.k,
             edition=args.edition,
         )
-    except MapError as exc:
+    except PacteError as exc:
         raise _UsageError(str(exc)) from exc
     print(f"Carte écrite : {path}")
     return EXIT_OK
@@ -177,11 +178,11 @@ def _cmd_chart(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pacte_analysis.pipeline import run_demo
-    from pacte_analysis.reference import ReferenceError
+    from pacte_analysis.reference import ReferenceDataError
 
     try:
         result = run_demo(args.out, progress=not args.quiet)
-    except ReferenceError as exc:
+    except ReferenceDataError as exc:
         print(f"Référentiel indisponible : {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(result.report)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import pacte_analysis as pa
 from pacte_analysis import cli
 from pacte_analysis.config import DEMO_MARKER
 from pacte_analysis.maps._make import MapError, draw_map, map_data
@@ -72,7 +73,11 @@ def test_zoom_on_a_departement_and_demo_marker(
     assert cli.main([*args, "--departement", dep, "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Données fictives – démonstration" in text
-    assert f"département {dep}" in text
+    names = pa.departements(resolution="web").set_index("code")["name"]
+    assert f"{names[dep]} ({dep})" in text  # « Ille-et-Vilaine (35) », not « département 35 »
+    # the source line says the data are fictitious too, not « relevés des collectifs »
+    assert "données fictives de démonstration" in text
+    assert "relevés des collectifs" not in text
 
 
 def test_map_errors_are_french_and_exit_2(
@@ -114,7 +119,9 @@ def test_zoom_on_a_region(data_dir: Path, tmp_path: Path, synthetic_tables) -> N
     base = ["map", "--data", str(data_dir), "--level", "commune", "--metric", "n_lists"]
     svg = tmp_path / "region.svg"
     assert cli.main([*base, "--region", region, "--out", str(svg)]) == 0
-    assert f"région {region}" in svg.read_text(encoding="utf-8")
+    name = pa.regions(resolution="web").set_index("code").loc[region, "name"]
+    text = svg.read_text(encoding="utf-8")
+    assert f"par commune, {name}" in text.replace("&#39;", "'") and f"région {region}" not in text
     html = tmp_path / "region.html"
     assert cli.main([*base, "--region", region, "--out", str(html)]) == 0
     national = tmp_path / "france.html"

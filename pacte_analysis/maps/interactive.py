@@ -833,6 +833,8 @@ def interactive_map(
             "empty": _esc(details_empty),
         }
 
+    if demo:
+        source = _style.demo_source(source)
     credit = _esc(CONTOURS_CREDIT) + (f" – {_esc(source)}" if source else "")
     zones, view = _zones_and_view(geoms)
     payload = {

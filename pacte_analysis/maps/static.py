@@ -32,6 +32,13 @@ from matplotlib.path import Path as MplPath
 
 from pacte_analysis import _style
 from pacte_analysis.charts import save_figure
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
+from pacte_analysis.maps._checks import zoom_code as _zoom_code
 from pacte_analysis.reference._build import LOCAL_CRS
 from pacte_analysis.reference._layout import REGION_TO_DROM, drom_boxes, national_layout
 
@@ -92,8 +99,22 @@ def wrap_text(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value: float, integral: bool) -> str:
-    return _style.format_number(value, 0 if integral else (1 if abs(value) < 100 else 0))
+def _fmt(value: float, integral: bool, decimals: int | None = None) -> str:
+    if decimals is None:
+        decimals = 0 if integral else (1 if abs(value) < 100 else 0)
+    return _style.format_number(value, decimals)
+
+
+def _decimals(bins: Sequence[float], low: float) -> int:
+    """Decimals so that no two class bounds print the same (at most 3)."""
+    bounds = [low, *bins]
+    for decimals in range(0, 4):
+        if decimals == 0 and max(abs(b) for b in bounds) < 100:
+            continue
+        texts = [_style.format_number(b, decimals) for b in bounds]
+        if len(set(texts)) == len(set(bounds)):
+            return decimals
+    return 3
 
 
 def classify(
@@ -140,13 +161,21 @@ def classify(
     """
     series = pd.Series(values)
     if scheme not in SCHEMES:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Méthode de classification inconnue « {scheme} » (attendue : {', '.join(SCHEMES)})."
         )
     suffix = f"\u00a0{unit}" if unit else ""
     if scheme == "categories":
         return _categories(series, cmap, colors)
     numeric = pd.to_numeric(series, errors="coerce").astype("float64")
+    not_numbers = series.notna().to_numpy() & numeric.isna().to_numpy()
+    if not_numbers.any() or isinstance(series.dtype, pd.CategoricalDtype):
+        example = series[not_numbers].iloc[0] if not_numbers.any() else series.dropna().iloc[0]
+        raise InvalidArgumentError(
+            f"Classification « {scheme} » impossible : les valeurs ne sont pas des nombres "
+            f'(par exemple « {example} »). Pour du texte, utilisez scheme="categories".',
+            code="NOT_NUMERIC",
+        )
     present = numeric.notna().to_numpy()
     data = numeric.to_numpy()[present]
     classes = np.full(len(numeric), -1, dtype=int)
@@ -154,10 +183,26 @@ def classify(
         return Classification(classes, [], [], [])
     if scheme == "user":
         if not breaks:
-            raise ValueError("La classification « user » demande des seuils (breaks).")
+            raise InvalidArgumentError("La classification « user » demande des seuils (breaks).")
         bins = sorted(float(b) for b in breaks)
         if bins[-1] < data.max():
             bins.append(float(data.max()))
+    elif _zero_inflated(data, k):
+        # Many zeros (e.g. EPCI shares): « 0 » is a class of its own and the other
+        # classes are computed on the positive values, so that they do not collapse.
+        positive = data[data > 0]
+        rest = classify(pd.Series(positive), scheme=scheme, k=k - 1, cmap=cmap, unit=unit)
+        positive_classes = np.full(data.size, 0)
+        positive_classes[data > 0] = rest.classes + 1
+        classes[present] = positive_classes
+        palette = mpl.colormaps[cmap or _style.SEQUENTIAL_CMAP]
+        n_cls = len(rest.bins) + 1
+        colors_list = [
+            mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
+        ]
+        first = rest.labels[0].split(" – ")[-1]
+        labels = ["0" + suffix, f"> 0 – {first}", *rest.labels[1:]]
+        return Classification(classes, labels, colors_list, [0.0, *rest.bins])
     else:
         distinct = np.unique(data)
         n = max(1, min(k, distinct.size))
@@ -188,10 +233,11 @@ def classify(
             hi = math.floor(upper)
             text = _fmt(lo, True) if lo >= hi else f"{_fmt(lo, True)} – {_fmt(hi, True)}"
         else:
+            decimals = _decimals(bins, low)
             text = (
-                f"{_fmt(lower, False)} – {_fmt(upper, False)}"
+                f"{_fmt(lower, False, decimals)} – {_fmt(upper, False, decimals)}"
                 if i == 0 or lower != upper
-                else _fmt(upper, False)
+                else _fmt(upper, False, decimals)
             )
         labels.append(text + suffix)
     # Keep only the classes that can be reached (user breaks may leave some empty).
@@ -201,6 +247,14 @@ def classify(
         mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
     ]
     return Classification(classes, labels, colors_list, bins)
+
+
+def _zero_inflated(data: np.ndarray, k: int) -> bool:
+    """Values ≥ 0 with at least a fifth of zeros and more positive levels than classes."""
+    if k < 3 or data.size == 0 or data.min() < 0:
+        return False
+    zeros = float(np.mean(data == 0))
+    return zeros >= 0.2 and np.unique(data[data > 0]).size >= k - 1
 
 
 def _categories(
@@ -272,19 +326,62 @@ def _select(
     if departement is not None:
         column = "code" if level == "departement" else "departement_code"
         if column not in gdf:
-            raise ValueError(f"Zoom sur un département impossible : colonne « {column} » absente.")
+            raise MissingColumnsError(
+                f"Zoom sur un département impossible : colonne « {column} » absente."
+            )
         out = gdf[gdf[column].astype("string") == departement]
     elif region is not None:
         column = "code" if level == "region" else "region_code"
         if column not in gdf:
-            raise ValueError(f"Zoom sur une région impossible : colonne « {column} » absente.")
+            raise MissingColumnsError(
+                f"Zoom sur une région impossible : colonne « {column} » absente."
+            )
         out = gdf[gdf[column].astype("string") == region]
     else:
         return gdf
     if out.empty:
         where = f"département {departement}" if departement else f"région {region}"
-        raise ValueError(f"Aucune unité à cartographier pour le {where}.")
+        raise UnknownCodeError(f"Aucune unité à cartographier pour le {where} (code inconnu ?).")
     return out
+
+
+_LEVELS = ("commune", "epci", "departement", "region", "arrondissement")
+
+
+def _check_map_arguments(gdf: object, column: object, level: object, function: str) -> None:
+    """French errors for a table without geometry, swapped arguments, a missing column."""
+    if isinstance(gdf, str) and isinstance(column, pd.DataFrame):
+        raise PacteTypeError(
+            f"{function} : arguments inversés ? Donnez d'abord la table à cartographier, "
+            f'puis le nom de la colonne : {function}(table, "{gdf}").'
+        )
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        kind = (
+            "une DataFrame sans contours" if isinstance(gdf, pd.DataFrame) else type(gdf).__name__
+        )
+        raise PacteTypeError(
+            f"{function} : la table à cartographier doit être une GeoDataFrame (avec des "
+            f"contours), pas {kind}. Utilisez pa.map_data(...), ou joignez vos colonnes à "
+            "pa.departements() / pa.communes() sur le code.",
+            code="NO_GEOMETRY",
+        )
+    if not isinstance(column, str):
+        raise PacteTypeError(
+            f"{function} : le nom de la colonne doit être un texte, pas {type(column).__name__}."
+        )
+    if column not in gdf.columns:
+        raise MissingColumnsError(
+            f"{function} : colonne « {column} » absente des données à cartographier "
+            f"(colonnes présentes : {', '.join(str(c) for c in gdf.columns if c != 'geometry')})."
+        )
+    if gdf.crs is None:
+        raise InvalidArgumentError(
+            f"{function} : la couche n'a pas de système de coordonnées (CRS)."
+        )
+    if level not in _LEVELS:
+        raise InvalidArgumentError(
+            f"{function} : niveau inconnu « {level} » ; niveaux possibles : {', '.join(_LEVELS)}."
+        )
 
 
 def plot_map(
@@ -363,10 +460,9 @@ def plot_map(
     >>> fig = pa.plot_map(deps, "population", level="departement", unit="hab.")  # doctest: +SKIP
     >>> pa.save_map(fig, "population.pdf")  # doctest: +SKIP
     """
-    if column not in gdf:
-        raise ValueError(f"Colonne « {column} » absente des données à cartographier.")
-    if gdf.crs is None:
-        raise ValueError("La couche n'a pas de système de coordonnées (CRS).")
+    _check_map_arguments(gdf, column, level, "plot_map")
+    departement = _zoom_code(departement, "département")
+    region = _zoom_code(region, "région")
     selected = _select(gdf, level, departement, region)
     placed = _project(selected, level, departement, region)
     cls = classify(
@@ -405,7 +501,7 @@ def plot_map(
     height_in = figsize[1]
 
     with _style.figure_style():
-        fig = Figure(figsize=figsize)
+        fig = _style.PacteFigure(figsize=figsize)
         ax = fig.add_axes(
             (
                 0.01,

@@ -24,7 +24,7 @@ from pacte_analysis.reference._resolver import (
     Resolution,
     resolve_commune,
 )
-from pacte_analysis.reference._source import ReferenceError
+from pacte_analysis.reference._source import ReferenceDataError
 
 __all__ = [
     "DROM_CODES",
@@ -33,7 +33,7 @@ __all__ = [
     "Candidate",
     "CommuneResolver",
     "DromBox",
-    "ReferenceError",
+    "ReferenceDataError",
     "Resolution",
     "arrondissements",
     "build_reference",

