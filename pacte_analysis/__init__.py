@@ -28,6 +28,7 @@ from pacte_analysis.analysis import (
     size_class,
     territory_summary,
     theme_summary,
+    win_rate,
 )
 from pacte_analysis.config import processed_dir, raw_dir
 from pacte_analysis.demo import generate_demo
@@ -190,6 +191,7 @@ __all__ = [
     "size_class",
     "territory_summary",
     "theme_summary",
+    "win_rate",
     "write_tables",
     "write_template",
 ]

@@ -23,6 +23,7 @@ Conventions
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ __all__ = [
     "size_class",
     "territory_summary",
     "theme_summary",
+    "win_rate",
 ]
 
 TerritoryLevel = Literal["departement", "region", "epci"]
@@ -463,6 +465,9 @@ _COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "engagement_rate": ("Taux d'engagement des listes", "%"),
     "elected_engagement_rate": ("Taux d'engagement des équipes élues", "%"),
     "size_class": ("Taille de la commune", ""),
+    "n_known": ("Listes au résultat connu", "listes"),
+    "win_rate": ("Part des listes élues (résultat connu)", "%"),
+    "difference": ("Écart signataires − autres", "points"),
     "mean_level_elected": ("Niveau d'ambition moyen des équipes élues", "niveau (1 à 3)"),
     "n_level_unknown": ("Listes engagées sans niveau précisé", "listes"),
     "n_elected_level_unknown": ("Équipes élues engagées sans niveau précisé", "listes"),
@@ -1305,9 +1310,10 @@ def measure_summary(
         ``share_lists`` (% of the lists considered), ``n_level_1`` …
         ``n_level_<max>``, ``n_level_unknown``, ``mean_level``; the same for the
         elected lists: ``n_elected, share_elected`` (% of elected lists),
-        ``n_elected_level_1`` … ``n_elected_level_unknown``. ``label`` never
-        invents a title (« Mesure N » when unconfirmed); ``theme`` is
-        :data:`UNASSIGNED_THEME` for measures without one.
+        ``n_elected_level_1`` … ``n_elected_level_unknown``,
+        ``mean_level_elected``. ``label`` never invents a title (« Mesure N » when
+        unconfirmed); ``short_label`` is at most 48 characters (cut between words,
+        with « … »); ``theme`` is :data:`UNASSIGNED_THEME` for measures without one.
 
     Examples
     --------
@@ -1336,7 +1342,7 @@ def measure_summary(
     out = pd.DataFrame(
         {
             "label": [m.label for m in ed.measures],
-            "short_label": [m.short_label for m in ed.measures],
+            "short_label": [_shorter(m.short_label) for m in ed.measures],
             "theme": [m.theme or UNASSIGNED_THEME for m in ed.measures],
             "title_confirmed": [m.title_confirmed for m in ed.measures],
         },
@@ -1354,9 +1360,107 @@ def measure_summary(
     out["share_elected"] = _share(out["n_elected"], float(n_elected_total))
     elevels = _level_counts(ecom, "measure", ed.max_level, "n_elected_")
     out = out.join(elevels.reindex(numbers).fillna(0).astype("int64"))
+    out["mean_level_elected"] = (
+        ecom.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
+    )
     for col in ("label", "short_label", "theme"):
         out[col] = out[col].astype("string")
     return out.reset_index()
+
+
+_SHORT_LABEL = 48
+
+
+def _shorter(label: str) -> str:
+    """A short label that is short: at most 48 characters, cut between words.
+
+    Examples
+    --------
+    >>> _shorter("3. Sobriété, efficacité énergétique et 100 % d'énergie renouvelable et locale")
+    '3. Sobriété, efficacité énergétique et 100 % …'
+    """
+    if len(label) <= _SHORT_LABEL:
+        return label
+    return textwrap.shorten(label, _SHORT_LABEL, placeholder=" …")
+
+
+def win_rate(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame | None = None,
+    edition: EditionLike = "pacte-2020",
+) -> pd.DataFrame:
+    """Do signatory lists win more often than the others? Overall and by commune size.
+
+    The reverse view of :func:`compare_elected`: among the lists whose result is
+    known, the share that was elected, for signatory lists and for the others.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    communes : (Geo)DataFrame, optional
+        Reference communes (``code``, ``population``): adds one pair of rows per
+        commune size class (:data:`SIZE_CLASSES`).
+    edition : Edition or str, default "pacte-2020"
+
+    Returns
+    -------
+    DataFrame
+        ``size_class`` (« Toutes les communes » first, « Population inconnue »
+        last when some communes have none), ``signatory`` (bool),
+        ``n_lists``, ``n_known`` (result known), ``n_elected``, ``win_rate`` (% of
+        ``n_known``; NaN when no result is known) and ``difference`` (points of
+        win rate of the signatory lists over the others, on the signatory row).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lists = pd.DataFrame({"list_id": list("abcd"), "edition": "pacte-2020",
+    ...     "commune_code": ["35238"] * 4, "principles": ["ABC"] * 4,
+    ...     "n_measures": [12, 12, 0, 0], "mean_level": [None] * 4,
+    ...     "signatory": [True, True, False, False], "elected": [True, False, False, None]})
+    >>> com = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
+    >>> win_rate(lists, com)[["signatory", "n_known", "n_elected", "win_rate"]].values.tolist()
+    [[True, 2, 1, 50.0], [False, 1, 0, 0.0]]
+    """
+    ed = read_edition(edition)
+    ls, _ = _list_core(lists, commitments, ed, where="win_rate", text=False)
+    groups: list[tuple[str, pd.DataFrame]] = [("Toutes les communes", ls)]
+    if communes is not None:
+        ref = _prepare_communes(communes, where="win_rate")
+        pop = ls["commune_code"].map(pd.Series(ref["population"].to_numpy(), index=ref["code"]))
+        classes = size_class(pop)
+        groups += [
+            (label, ls.loc[(classes == label).fillna(False).to_numpy(dtype=bool)])
+            for _, label in SIZE_CLASSES
+        ]
+        unknown = classes.isna().to_numpy()
+        if unknown.any():  # e.g. Mayotte: no population, no size class, never dropped
+            groups.append(("Population inconnue", ls.loc[unknown]))
+    rows = []
+    for label, sub in groups:
+        for signed in (True, False):
+            part = sub.loc[sub["signatory"] == signed]
+            known = part["elected"].notna()
+            n_known = int(known.sum())
+            n_elected = int(part["elected"].fillna(False).astype(bool).sum())
+            rows.append(
+                {
+                    "size_class": label,
+                    "signatory": signed,
+                    "n_lists": len(part),
+                    "n_known": n_known,
+                    "n_elected": n_elected,
+                    "win_rate": 100.0 * n_elected / n_known if n_known else np.nan,
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["size_class"] = out["size_class"].astype("string")
+    gap = out["win_rate"].where(out["signatory"]).to_numpy()
+    other = out["win_rate"].where(~out["signatory"]).shift(-1).to_numpy()
+    out["difference"] = np.where(out["signatory"], gap - other, np.nan)
+    return out
 
 
 def theme_summary(
@@ -1449,13 +1553,16 @@ def compare_lists(
     *,
     values: Literal["committed", "level", "label"] = "committed",
     columns: Literal["list_name", "list_id"] = "list_name",
+    mark_elected: bool = True,
 ) -> pd.DataFrame:
     """Put the lists of one commune side by side: a measure × list matrix.
 
     Parameters
     ----------
     commune_code : str
-        INSEE code of the commune (``"35238"``).
+        INSEE code of the commune (``"35238"``), or its name (``"Rennes"``,
+        ``"Saint-Denis (93)"``), resolved like the import does: an ambiguous or
+        unknown name raises an error listing the candidates.
     lists, commitments : DataFrame
         Canonical tables.
     edition : Edition or str, default "pacte-2020"
@@ -1466,6 +1573,8 @@ def compare_lists(
     columns : {'list_name', 'list_id'}, default 'list_name'
         Column labels: the list's name (its head, then its id, when missing;
         the id is appended to duplicate names) or its id.
+    mark_elected : bool, default True
+        Append « (élue) » to the name of the elected list (``columns="list_name"``).
 
     Returns
     -------
@@ -1477,8 +1586,11 @@ def compare_lists(
 
     Raises
     ------
-    KeyError
-        No list is known in that commune (French message).
+    UnknownCodeError
+        No list is known in that commune, or the name is unknown or ambiguous
+        (French message with the candidates); a ``KeyError``.
+    InvalidArgumentError
+        ``values`` or ``columns`` not one of the allowed values.
 
     Examples
     --------
@@ -1494,11 +1606,24 @@ def compare_lists(
     >>> m.loc[[1, 2], ["Verts", "Bleus"]].values.tolist()
     [['N3', ''], ['✓', 'N1']]
     """
+    for arg, value, allowed in (
+        ("values", values, ("committed", "level", "label")),
+        ("columns", columns, ("list_name", "list_id")),
+    ):
+        if value not in allowed:
+            raise InvalidArgumentError(
+                f"compare_lists : {arg}=« {value} » inconnu ; valeurs possibles : "
+                f"{', '.join(allowed)}."
+            )
     ed = read_edition(edition)
     ls, com = _list_core(lists, commitments, ed, where="compare_lists", text=False)
+    commune_code = _commune_of(commune_code, ls)
     ls = _rank_lists(ls.loc[ls["commune_code"] == str(commune_code)])
     if ls.empty:
-        raise KeyError(f"Aucune liste connue pour la commune {commune_code}.")
+        raise UnknownCodeError(
+            f"compare_lists : aucune liste connue pour la commune {commune_code}.",
+            code="NO_LIST",
+        )
     com = _restrict(com, ls)
     numbers = pd.Index(ed.measure_numbers, name="measure")
     if columns == "list_id":
@@ -1512,6 +1637,9 @@ def compare_lists(
         ]
     out = pd.DataFrame({"label": [m.label for m in ed.measures]}, index=numbers)
     out["label"] = out["label"].astype("string")
+    if mark_elected and columns == "list_name":
+        elected = ls["elected"].fillna(False).astype(bool).tolist()
+        names = [f"{n} (élue)" if e else n for n, e in zip(names, elected, strict=True)]
     for lid, name in zip(ls["list_id"].astype(str), names, strict=True):
         sub = com.loc[com["list_id"] == lid].set_index("measure")["level"]
         committed = pd.Series(numbers.isin(sub.index), index=numbers)
@@ -1529,6 +1657,33 @@ def compare_lists(
     out.attrs["lists"] = ls["list_id"].astype(str).tolist()
     out.attrs["commune_code"] = str(commune_code)
     return out
+
+
+def _commune_of(value: object, ls: pd.DataFrame) -> str:
+    """An INSEE code from a code or a commune name (resolved like the import)."""
+    if not isinstance(value, str):
+        raise PacteTypeError(
+            "compare_lists : donnez le code INSEE (texte, « 35238 ») ou le nom de la "
+            f"commune, pas {type(value).__name__} « {value} »."
+        )
+    text = value.strip()
+    if text in set(ls["commune_code"].dropna()):
+        return text
+    if len(text) == 5 and (text[:2].isdigit() or text[:2] in ("2A", "2B")) and text[2:].isdigit():
+        return text  # a code without lists: reported by the caller
+    from pacte_analysis.reference import resolve_commune
+
+    res = resolve_commune(name=text)
+    if res.code is not None:
+        return res.code
+    candidates = ", ".join(f"{c.name} ({c.departement_code}, {c.code})" for c in res.candidates[:8])
+    what = "ambiguë" if res.reason == "AMBIGUOUS_COMMUNE" else "inconnue"
+    hint = f" Candidates : {candidates}." if candidates else ""
+    raise UnknownCodeError(
+        f"compare_lists : commune « {text} » {what}.{hint} Précisez le département "
+        "(« Saint-Denis (93) ») ou donnez le code INSEE.",
+        code=res.reason or "UNKNOWN_COMMUNE",
+    )
 
 
 def _elected_status(elected: pd.Series) -> pd.Series:

@@ -506,16 +506,18 @@ def test_theme_summary(lists: pd.DataFrame, commitments: pd.DataFrame) -> None:
 
 
 def test_compare_lists(lists: pd.DataFrame, commitments: pd.DataFrame) -> None:
-    m = compare_lists("35001", lists, commitments, ED, values="label")
+    m = compare_lists("35001", lists, commitments, ED, values="label", mark_elected=False)
     assert list(m.columns) == ["label", "Demain", "Ensemble"]  # most measures first
     assert m.attrs["lists"] == ["L2", "L1"]
     assert (m.loc[1, "Demain"], m.loc[1, "Ensemble"]) == ("✓", "N2")
     assert (m.loc[13, "Demain"], m.loc[13, "Ensemble"]) == ("✓", "")
     assert (m.loc[16, "Demain"], m.loc[16, "Ensemble"]) == ("", "")
+    marked = compare_lists("35001", lists, commitments, ED)
+    assert list(marked.columns) == ["label", "Demain", "Ensemble (élue)"]  # L1 won
     assert m.loc[13, "label"] == "Mesure 13"
     assert len(m) == 32
 
-    b = compare_lists("35001", lists, commitments, ED)
+    b = compare_lists("35001", lists, commitments, ED, mark_elected=False)
     assert b["Demain"].sum() == 15 and b["Ensemble"].sum() == 12
     lv = compare_lists("35001", lists, commitments, ED, values="level", columns="list_id")
     assert list(lv.columns) == ["label", "L2", "L1"]
@@ -527,7 +529,7 @@ def test_compare_lists_duplicate_names_and_unknown_commune(
 ) -> None:
     m = compare_lists("56001", lists, commitments, ED)
     assert list(m.columns) == ["label", "Liste citoyenne (L5)", "Liste citoyenne (L6)"]
-    with pytest.raises(KeyError, match="Aucune liste"):
+    with pytest.raises(KeyError, match="aucune liste connue pour la commune 99999"):
         compare_lists("99999", lists, commitments, ED)
 
 

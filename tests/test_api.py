@@ -251,3 +251,100 @@ def test_clear_errors_of_the_maps() -> None:
         pa.plot_map(gdf, "n", level="departement", departement=35)  # type: ignore[arg-type]
     with pytest.raises(pa.UnknownCodeError, match="vouliez-vous dire « 2A »"):
         pa.plot_map(gdf, "n", level="departement", departement="2a")
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def test_compare_lists_by_name_marks_the_elected_list(demo: pa.IngestResult) -> None:
+    L, C = demo.lists, demo.commitments
+    by_name = pa.compare_lists("Montpellier", L, C, values="label")
+    by_code = pa.compare_lists("34172", L, C, values="label")
+    pd.testing.assert_frame_equal(by_name, by_code)
+    mtp = L.loc[L["commune_code"] == "34172"]
+    elected = [c for c in by_name.columns if c.endswith(" (élue)")]
+    assert len(elected) == int(mtp["elected"].fillna(False).sum()) == 1
+    with pytest.raises(pa.UnknownCodeError, match=r"ambiguë.*Saint-Denis \(93, 93066\)") as err:
+        pa.compare_lists("Saint-Denis", L, C)
+    assert err.value.code == "AMBIGUOUS_COMMUNE"
+    with pytest.raises(pa.InvalidArgumentError, match="values=« niveau » inconnu"):
+        pa.compare_lists("34172", L, C, values="niveau")  # type: ignore[arg-type]
+
+
+def test_win_rate_of_signatory_lists(demo: pa.IngestResult, communes: pd.DataFrame) -> None:
+    w = pa.win_rate(demo.lists, demo.commitments, communes)
+    overall = w.loc[w["size_class"] == "Toutes les communes"].set_index("signatory")
+    signed = demo.lists.loc[demo.lists["signatory"]]
+    known = signed["elected"].notna()
+    assert overall.at[True, "n_known"] == known.sum()
+    assert overall.at[True, "win_rate"] == pytest.approx(
+        100 * signed.loc[known, "elected"].astype(bool).mean()
+    )
+    assert overall.at[True, "difference"] == pytest.approx(
+        overall.at[True, "win_rate"] - overall.at[False, "win_rate"]
+    )
+    by_size = w.loc[w["size_class"] != "Toutes les communes"]
+    assert by_size["n_lists"].sum() == len(demo.lists)  # every list in one size class
+    assert set(by_size["size_class"]) == {
+        *(label for _, label in pa.analysis.SIZE_CLASSES),
+        "Population inconnue",  # Mayotte: listed, not dropped
+    }
+
+
+def test_measure_summary_elected_levels_and_short_labels(demo: pa.IngestResult) -> None:
+    m = pa.measure_summary(demo.lists, demo.commitments)
+    assert (m["short_label"].str.len() <= 48).all()
+    assert (
+        m.loc[m["measure"] == 3, "label"]
+        .iloc[0]
+        .startswith(m.loc[m["measure"] == 3, "short_label"].iloc[0].rstrip(" …"))
+    )
+    elected = set(demo.lists.loc[demo.lists["elected"].fillna(False).astype(bool), "list_id"])
+    com = demo.commitments
+    c7 = com.loc[(com["measure"] == 7) & com["committed"] & com["list_id"].isin(elected)]
+    row = m.loc[m["measure"] == 7].iloc[0]
+    assert row["n_elected"] == len(c7)
+    assert row["mean_level_elected"] == pytest.approx(c7["level"].astype(float).mean())
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def test_small_multiples_with_ax(demo: pa.IngestResult, reference_ready: None) -> None:
+    from pacte_analysis._style import PacteFigure
+    from pacte_analysis.charts import plot_measures_per_list
+
+    fig = PacteFigure(figsize=(12, 5))
+    left, right = fig.subplots(1, 2)
+    assert plot_measures_per_list(demo.lists, ax=left, title="A") is fig
+    deps = pa.map_data(demo.lists, demo.commitments, level="departement")
+    assert pa.plot_map(deps, "share_communes_signatory", level="departement", ax=right) is fig
+    assert len(fig.axes) == 2 and left.get_title(loc="left") == "A"
+    assert right.get_legend().get_title().get_text().startswith("Part des communes")
+    assert fig._repr_png_()[:4] == b"\x89PNG"
+
+
+def test_draw_map_with_a_users_column(demo: pa.IngestResult, tmp_path: Path) -> None:
+    values = pd.Series({"35": 12.5, "56": 3.0, "2A": 7.0})
+    out = pa.draw_map(
+        demo.lists,
+        demo.commitments,
+        tmp_path / "mine.svg",
+        metric="budget_climat",
+        values=values,
+        label="Budget climat par habitant",
+        unit="€",
+        level="departement",
+    )
+    svg = out.read_text(encoding="utf-8")
+    assert "Budget climat par habitant" in svg and "€" in svg
+    assert "<image" not in svg  # a département map stays vector
+    with pytest.raises(pa.PacteTypeError, match="doivent être du texte"):
+        pa.draw_map(
+            demo.lists,
+            demo.commitments,
+            tmp_path / "x.png",
+            metric="m",
+            values=pd.Series({35: 1.0}),
+            level="departement",
+        )

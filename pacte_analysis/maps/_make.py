@@ -370,6 +370,12 @@ def _join_values(
             )
         series = pd.Series(values[metric].to_numpy(), index=values["code"].astype("string"))
     elif isinstance(values, pd.Series):
+        if not all(isinstance(code, str) for code in values.index):
+            raise PacteTypeError(
+                "draw_map : les codes de values (son index) doivent être du texte, "
+                f"comme « 35 » ou « 01001 », pas {type(values.index[0]).__name__} "
+                f"« {values.index[0]} »."
+            )
         series = values.copy()
         series.index = series.index.astype("string")
     else:
