@@ -856,6 +856,8 @@ def commune_summary(
     *,
     edition: EditionLike = "pacte-2020",
     include_empty: bool = False,
+    departement: str | None = None,
+    region: str | None = None,
 ) -> pd.DataFrame:
     """Summarise each commune: lists, signatories, best list, elected team.
 
@@ -871,6 +873,9 @@ def commune_summary(
     include_empty : bool, default False
         Also return the reference communes with no known list (``n_lists`` 0,
         the other counts 0, the list columns null). Needs ``communes``.
+    departement, region : str, optional
+        Keep the communes of this département (``"35"``, ``"2A"``) or région
+        (``"53"``, needs ``communes``); codes are text.
 
     Returns
     -------
@@ -911,9 +916,24 @@ def commune_summary(
     """
     ed = read_edition(edition)
     ls, com = _list_core(lists, commitments, ed, where="commune_summary", text=False)
-    return _commune_core(
+    out = _commune_core(
         ls, com, ed, communes, where="commune_summary", include_empty=include_empty, stacklevel=3
     )
+    for value, column, what in (
+        (departement, "departement_code", "département"),
+        (region, "region_code", "région"),
+    ):
+        if value is None:
+            continue
+        if column not in out.columns:
+            raise InvalidArgumentError(
+                f"commune_summary : le filtre {what} demande le référentiel des communes "
+                "(communes=pa.communes())."
+            )
+        known = _as_frame(communes)[column] if communes is not None else out[column]
+        code = _check_code(value, known.dropna().astype(str), what, "commune_summary")
+        out = out.loc[out[column] == code].reset_index(drop=True)
+    return out
 
 
 def _commune_core(

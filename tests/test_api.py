@@ -348,3 +348,16 @@ def test_draw_map_with_a_users_column(demo: pa.IngestResult, tmp_path: Path) -> 
             values=pd.Series({35: 1.0}),
             level="departement",
         )
+
+
+def test_commune_summary_filters(demo: pa.IngestResult, communes: pd.DataFrame) -> None:
+    L, C = demo.lists, demo.commitments
+    herault = pa.commune_summary(L, C, communes, departement="34")
+    assert set(herault["departement_code"]) == {"34"}
+    assert len(herault) == L.loc[L["departement_code"] == "34", "commune_code"].nunique()
+    bretagne = pa.commune_summary(L, C, communes, region="53", include_empty=True)
+    assert len(bretagne) == (communes["region_code"] == "53").sum()
+    with pytest.raises(pa.UnknownCodeError, match="« 2b » inconnu ; vouliez-vous dire « 2B »"):
+        pa.commune_summary(L, C, communes, departement="2b")
+    with pytest.raises(pa.PacteTypeError, match='écrivez « "34" »'):
+        pa.commune_summary(L, C, communes, departement=34)  # type: ignore[arg-type]
