@@ -176,6 +176,44 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pacte_analysis import analysis, reference
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.tables import export_csv
+
+    lists, commitments, demo = _load_tables(Path(args.data))
+    if not args.out.lower().endswith(".csv"):
+        raise _UsageError(f"--out doit être un fichier .csv (reçu : {args.out})")
+    communes = reference.communes(resolution="web").drop(columns="geometry")
+    try:
+        if args.level == "commune":
+            table = analysis.commune_summary(
+                lists,
+                commitments,
+                communes,
+                edition=args.edition,
+                departement=args.departement,
+                region=args.region,
+            )
+        else:
+            table = analysis.territory_summary(
+                lists,
+                commitments,
+                communes,
+                level=args.level,
+                edition=args.edition,
+                departement=args.departement,
+                region=args.region,
+                total=True,
+            )
+    except PacteError as exc:
+        raise _UsageError(str(exc)) from exc
+    path = export_csv(table, args.out)
+    note = " (données fictives de démonstration)" if demo else ""
+    print(f"Tableau écrit : {path} – {len(table)} lignes{note}")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pacte_analysis.pipeline import run_demo
     from pacte_analysis.reference import ReferenceDataError
@@ -259,6 +297,22 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     chart.add_argument("--list", action="store_true", help="lister les graphiques disponibles")
     chart.set_defaults(func=_cmd_chart)
+
+    export = commands.add_parser(
+        "export", help="un tableau CSV propre pour Datawrapper, Flourish ou un tableur"
+    )
+    export.add_argument("--data", required=True, help="dossier des tables de `pacte ingest`")
+    export.add_argument(
+        "--level",
+        choices=["commune", "departement", "region", "epci"],
+        default="departement",
+        help="échelon (departement)",
+    )
+    export.add_argument("--out", required=True, help="fichier .csv")
+    export.add_argument("--departement", help="seulement ce département (code)")
+    export.add_argument("--region", help="seulement cette région (code)")
+    export.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    export.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -129,3 +129,24 @@ def test_zoom_on_a_region(data_dir: Path, tmp_path: Path, synthetic_tables) -> N
     assert html.stat().st_size < national.stat().st_size  # only the région's communes
     assert cli.main([*base, "--region", "99", "--out", str(svg)]) == 2
     assert cli.main([*base, "--region", region, "--departement", "35", "--out", str(svg)]) == 2
+
+
+def test_export_command_writes_a_tidy_csv(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], synthetic_tables
+) -> None:  # type: ignore[no-untyped-def]
+    lists, _ = synthetic_tables
+    out = tmp_path / "departements.csv"
+    assert cli.main(["export", "--data", str(data_dir), "--out", str(out)]) == 0
+    assert "Tableau écrit" in capsys.readouterr().out
+    table = pd.read_csv(out, dtype={"Code": str})
+    assert table["Code"].iloc[0] == "01" and table["Code"].iloc[-1] == "FR"
+    assert table["Nom"].iloc[-1] == "France entière"
+    assert table["Listes connues (listes)"].iloc[-1] == len(lists)
+    communes = tmp_path / "communes.csv"
+    dep = lists["departement_code"].iloc[0]
+    args = ["export", "--data", str(data_dir), "--level", "commune", "--departement", dep]
+    assert cli.main([*args, "--out", str(communes)]) == 0
+    rows = pd.read_csv(communes, dtype=str)
+    assert set(rows["Code département"]) == {dep}
+    assert cli.main([*args[:-1], "2a", "--out", str(communes)]) == 2
+    assert "vouliez-vous dire « 2A »" in capsys.readouterr().err
