@@ -101,3 +101,21 @@ def test_elected_chart_says_nothing_of_zero_unknown(demo: pa.IngestResult) -> No
     assert "relevés des collectifs" not in source
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels[0] == "aucune"  # lists without any measure are shown, not a collapsed box
+
+
+def test_zoom_maps_name_the_main_communes_without_overlaps(synthetic_tables) -> None:  # type: ignore[no-untyped-def]
+    lists, commitments = synthetic_tables
+    data = pa.map_data(lists, commitments, level="commune")
+    assert data.loc[data["code"] == "35238", "population"].notna().all()  # known, list or not
+    fig = plot_map(data, "n_lists", level="commune", departement="35")
+    ax = fig.axes[0]
+    names = [t for t in ax.texts if t.get_gid() == "pacte-place-name"]
+    assert "Rennes" in [t.get_text() for t in names] and 4 <= len(names) <= 8
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in names]
+    for i, a in enumerate(boxes):
+        assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+    national = plot_map(
+        data.loc[data["departement_code"].isin(["35", "56"])], "n_lists", level="commune"
+    )
+    assert not [t for t in national.axes[0].texts if t.get_gid() == "pacte-place-name"]

@@ -99,8 +99,10 @@ def map_data(
     if level == "commune":
         summary = analysis.commune_summary(lists, commitments, geo, edition=ed, include_empty=True)
         no_list = summary["n_lists"].fillna(0).to_numpy() == 0
-        for metric in analysis.available_metrics("commune")["metric"]:
-            if metric in summary and metric != "status":
+        metrics = analysis.available_metrics("commune")
+        counts = metrics.loc[~metrics["kind"].isin(["category", "population"]), "metric"]
+        for metric in counts:  # the population of a commune is known without any list
+            if metric in summary:
                 summary[metric] = summary[metric].astype("Float64").mask(no_list)
         data = summary.rename(columns={"commune_code": "code", "commune_name": "name_summary"})
         keep = geo[["code", "name", "geometry"]]

@@ -30,6 +30,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 from shapely.geometry import box
 
 from pacte_analysis import _style
@@ -484,6 +485,7 @@ def plot_map(
     edgecolor: str | None = None,
     ax: Axes | None = None,
     inset: bool = True,
+    place_names: int | None = None,
 ) -> Figure:
     """Draw a choropleth map ready for print.
 
@@ -533,6 +535,10 @@ def plot_map(
         On national maps of communes, EPCI and départements, draw Paris and the
         petite couronne again, larger, in a box north-east of the mainland (same
         classes as the main map).
+    place_names : int, optional
+        Name the ``place_names`` most populous units (needs ``name`` and
+        ``population`` columns), skipping a name that would overlap another.
+        Default: 8 on zoom maps of communes, none otherwise.
 
     Notes
     -----
@@ -633,6 +639,10 @@ def plot_map(
                 )
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
+        if place_names is None:
+            place_names = 8 if not national and level == "commune" else 0
+        if place_names:
+            _name_places(fig, ax, placed, place_names)
 
         handles = _legend_handles(cls, missing_label)
         legend = fig.legend(
@@ -661,6 +671,40 @@ def plot_map(
             extra="; ".join(notes) or None,
         )
     return fig
+
+
+def _name_places(fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int) -> None:
+    """Write the names of the ``n`` most populous units, none over another name."""
+    from matplotlib import patheffects
+
+    if "name" not in placed or "population" not in placed:
+        return
+    population = pd.to_numeric(placed["population"], errors="coerce")
+    order = population.dropna().sort_values(ascending=False).index[: n * 2]
+    taken: list[Bbox] = []
+    written = 0
+    for idx in order:
+        if written >= n:
+            break
+        point = placed.geometry.loc[idx].representative_point()
+        text = ax.text(
+            point.x,
+            point.y,
+            str(placed.at[idx, "name"]),
+            fontsize=6.5,
+            ha="center",
+            va="center",
+            color="#111111",
+            zorder=5,
+            gid="pacte-place-name",
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
+        box_ = text.get_window_extent(renderer=fig._get_renderer())  # type: ignore[attr-defined]
+        if any(box_.overlaps(other) for other in taken):
+            text.remove()
+            continue
+        taken.append(box_)
+        written += 1
 
 
 def _legend_handles(cls: Classification, missing_label: str) -> list[Patch]:
