@@ -75,6 +75,14 @@ pa.compare_elected(listes, engagements).round(1)
 pa.draw_chart("elected-vs-not", listes, engagements, demo=DEMO)
 
 # %% [markdown]
+# Et dans l'autre sens : les listes signataires ont-elles été élues plus souvent que
+# les autres ? (`win_rate`, parmi les listes dont le résultat est connu, au total et
+# par taille de commune ; `difference` en points.)
+
+# %%
+pa.win_rate(listes, engagements, communes).round(1)
+
+# %% [markdown]
 # ## Taille des communes
 #
 # Tranches de population (seuils de l'INSEE et du code électoral : 1 000 habitants
