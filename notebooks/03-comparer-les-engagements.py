@@ -39,26 +39,28 @@ edition = pa.read_edition("pacte-2020")
 
 # %%
 mesures = pa.measure_summary(listes, engagements)
-mesures.sort_values("n_lists", ascending=False).head(10)
+mesures.sort_values("n_lists", ascending=False).head(10).round(1)
 
-# %%
+# %% tags=["figure"]
 pa.draw_chart("measure-popularity", listes, engagements, demo=DEMO)
 
 # %% [markdown]
 # ## Les thèmes
 
 # %%
-pa.theme_summary(listes, engagements)
+pa.theme_summary(listes, engagements).round(1)
 
 # %% [markdown]
 # ## Les listes d'une même commune
 #
-# Matrice mesures × listes : qui a promis quoi, et à quel niveau. Ici, la commune
-# qui compte le plus de listes connues.
+# Matrice mesures × listes : qui a promis quoi, et à quel niveau (« N2 » : niveau 2,
+# « ✓ » : mesure choisie sans niveau). Ici, la commune qui compte le plus de listes
+# dont on connaît les mesures (certains suivis disent seulement qu'une liste a signé).
 
-# %%
-commune = listes["commune_code"].value_counts().index[0]
-pa.compare_lists(commune, listes, engagements)
+# %% tags=["matrix"]
+avec_mesures = listes[listes["n_measures"] > 0]
+commune = avec_mesures["commune_code"].value_counts().index[0]
+pa.compare_lists(commune, listes, engagements, values="label")
 
 # %% [markdown]
 # ## Élues ou non
@@ -67,10 +69,18 @@ pa.compare_lists(commune, listes, engagements)
 # listes ?
 
 # %%
-pa.compare_elected(listes, engagements)
+pa.compare_elected(listes, engagements).round(1)
+
+# %% tags=["figure"]
+pa.draw_chart("elected-vs-not", listes, engagements, demo=DEMO)
+
+# %% [markdown]
+# Et dans l'autre sens : les listes signataires ont-elles été élues plus souvent que
+# les autres ? (`win_rate`, parmi les listes dont le résultat est connu, au total et
+# par taille de commune ; `difference` en points.)
 
 # %%
-pa.draw_chart("elected-vs-not", listes, engagements, demo=DEMO)
+pa.win_rate(listes, engagements, communes).round(1)
 
 # %% [markdown]
 # ## Taille des communes
@@ -79,9 +89,9 @@ pa.draw_chart("elected-vs-not", listes, engagements, demo=DEMO)
 # est depuis 2014 le seuil du scrutin de liste).
 
 # %%
-pa.compare_size_classes(listes, engagements, communes)
+pa.compare_size_classes(listes, engagements, communes).round(1)
 
-# %%
+# %% tags=["figure"]
 pa.draw_chart("measures-per-list", listes, engagements, demo=DEMO)
 
 # %% [markdown]
@@ -100,5 +110,5 @@ pa.compare_territories(
     territories=departements,
 )
 
-# %%
+# %% tags=["figure"]
 pa.draw_chart("theme-heatmap", listes, engagements, communes, demo=DEMO, territories=departements)

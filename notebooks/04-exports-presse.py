@@ -61,7 +61,7 @@ for extension in (".png", ".svg", ".pdf", ".html"):
     )
 {f.name: f.stat().st_size for f in fichiers}
 
-# %%
+# %% tags=["figure"]
 from IPython.display import Image
 
 Image(filename=str(fichiers[0]), width=700)
@@ -71,7 +71,7 @@ Image(filename=str(fichiers[0]), width=700)
 #
 # La même commande sans `departement` dessine la France avec les DROM rapprochés.
 
-# %%
+# %% tags=["figure"]
 national = pa.draw_map(
     listes,
     engagements,
@@ -83,10 +83,24 @@ national = pa.draw_map(
 Image(filename=str(national), width=700)
 
 # %% [markdown]
+# ## Un tableau pour Datawrapper ou Flourish
+#
+# `pa.export_csv` écrit un CSV propre : intitulés français des colonnes (avec leur
+# unité), valeurs arrondies, codes gardés en texte (« 01 », « 2A »), une ligne
+# « France entière ». Relu avec `pa.read_csv`, les codes restent du texte.
+
+# %%
+communes = pa.communes(resolution="web").drop(columns="geometry")
+par_departement = pa.territory_summary(listes, engagements, communes, total=True)
+tableau = pa.export_csv(par_departement, sortie / "departements.csv")
+pa.read_csv(tableau).head(3)
+
+# %% [markdown]
 # En ligne de commande, le même export s'écrit :
 #
 # ```sh
 # pacte ingest data/raw/demo --out data/processed/demo
 # pacte map --data data/processed/demo --level commune --metric status \
 #     --departement 34 --out communes-34.pdf
+# pacte export --data data/processed/demo --level departement --out departements.csv
 # ```

@@ -17,6 +17,7 @@ Palettes
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -32,16 +33,19 @@ __all__ = [
     "CONTOURS_CREDIT",
     "DEFAULT_SOURCE",
     "DEMO_MARK",
+    "DEMO_SOURCE",
     "DIVERGING_CMAP",
     "NO_DATA_COLOR",
     "NO_DATA_LABEL",
     "OKABE_ITO",
     "SEQUENTIAL_CMAP",
     "SEQUENTIAL_CMAPS",
+    "PacteFigure",
     "add_demo_mark",
     "add_source",
     "capitalize",
     "credit_line",
+    "demo_source",
     "figure_style",
     "finish_figure",
     "format_date",
@@ -60,6 +64,27 @@ DEFAULT_SOURCE = (
     "Source : relevés des collectifs locaux du Pacte pour la Transition "
     "(municipales 2020) – traitement pacte_analysis"
 )
+
+#: Data source written on figures drawn from the fictitious demo data.
+DEMO_SOURCE = "Source : données fictives de démonstration (suivis inventés par pacte_analysis)"
+
+
+def demo_source(source: str | None) -> str:
+    """The source line of a figure of fictitious data: it says so.
+
+    Examples
+    --------
+    >>> demo_source(None)
+    'Source : données fictives de démonstration (suivis inventés par pacte_analysis)'
+    >>> demo_source("Source : collectif X")
+    'Source : collectif X – données fictives de démonstration'
+    """
+    if not source:
+        return DEMO_SOURCE
+    if "fictiv" in source.lower():
+        return source
+    return f"{source.rstrip('. ')} – données fictives de démonstration"
+
 
 #: Credit line of the boundaries and of the reference geography (maps).
 CONTOURS_CREDIT = "Contours : IGN Admin Express COG 2020 – INSEE COG 2020, Licence Ouverte 2.0"
@@ -120,6 +145,31 @@ _RC: dict[Any, Any] = {
     "pdf.fonttype": 42,  # embed TrueType: text stays selectable and editable
     "ps.fonttype": 42,
 }
+
+
+class PacteFigure(Figure):
+    """A matplotlib figure that displays itself in Jupyter, without pyplot.
+
+    The package builds its figures without :mod:`matplotlib.pyplot` (no global
+    state, nothing shown behind the caller's back). A plain
+    :class:`~matplotlib.figure.Figure` made that way shows as
+    ``<Figure size … with 1 Axes>`` in a notebook; this subclass gives IPython a
+    PNG rendering (:meth:`_repr_png_`), so a figure returned by a cell is drawn
+    inline in JupyterLab and in executed notebooks.
+
+    Examples
+    --------
+    >>> fig = PacteFigure(figsize=(2, 1))
+    >>> fig._repr_png_()[:4]
+    b'\\x89PNG'
+    """
+
+    def _repr_png_(self) -> bytes:
+        """Return the figure as PNG bytes (96 dpi, white background) for IPython."""
+        buffer = io.BytesIO()
+        with figure_style():
+            self.savefig(buffer, format="png", dpi=96, facecolor="white")
+        return buffer.getvalue()
 
 
 @contextmanager
@@ -402,6 +452,8 @@ def finish_figure(
             gid="pacte-subtitle",
         )
         y -= 0.22 * (subtitle.count("\n") + 1) / height
+    if demo:
+        source = demo_source(source)
     text = credit_line(source, contours=contours, date=date, extra=extra)
     add_source(fig, text)
     if demo:

@@ -1,9 +1,9 @@
 """Charts of the commitments (matplotlib), labelled in French for publication.
 
 Every chart function takes the canonical tables, returns a
-:class:`matplotlib.figure.Figure` (built without pyplot, so nothing is shown and no
-global state is kept) with a French title, a source line and, with ``demo=True``,
-the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
+:class:`matplotlib.figure.Figure` (built without pyplot, so no global state is kept;
+it displays itself inline in Jupyter) with a French title, a source line and, with
+``demo=True``, the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
 (PNG at 300 dpi, SVG or PDF, by suffix). :func:`draw_chart` dispatches by name
 (:func:`available_charts`), as ``pacte chart KIND`` does.
 
@@ -66,6 +66,9 @@ _STATUS_COLORS = {
 _SIGNATORY_COLOR = "#009E73"  # bluish green
 _NON_SIGNATORY_COLOR = "#D55E00"  # vermillion
 _MAX_LABEL = 58
+#: Classes of the number of measures per list (elected-vs-not), light to dark.
+_BIN_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
+_DARK_BINS = {"#2171b5", "#08306b"}
 _FORMATS = {".png", ".svg", ".pdf"}
 P = ParamSpec("P")
 
@@ -89,7 +92,43 @@ def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
 
 
 def _new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    return _style.PacteFigure(figsize=(width, height), layout="constrained")
+
+
+def _figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes, bool]:
+    """A new figure and its axes, or the caller's axes (``own`` is False then)."""
+    if ax is not None:
+        fig = ax.figure
+        if not isinstance(fig, Figure):  # a SubFigure
+            fig = fig.figure
+        assert isinstance(fig, Figure)
+        return fig, ax, False
+    fig = _new_figure(width, height)
+    return fig, fig.add_subplot(), True
+
+
+def _nice_max(value: float, cap: float | None = None) -> float:
+    """An axis end just above ``value`` (a round number: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ), ≤ ``cap``.
+
+    Examples
+    --------
+    >>> _nice_max(27.4, cap=100), _nice_max(0.0), _nice_max(96, cap=100)
+    (30.0, 1.0, 100.0)
+    """
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    target = value * 1.05
+    power = 10 ** math.floor(math.log10(target))
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * power >= target:
+            end = step * power
+            break
+    return float(min(end, cap)) if cap is not None else float(end)
+
+
+def _wrap(text: str, width: int = 52) -> str:
+    """Break a long label over lines (never cut)."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _finish(
@@ -104,6 +143,12 @@ def _finish(
     return _style.finish_figure(
         fig, title=title, subtitle=subtitle, source=source, demo=demo, date=date
     )
+
+
+def _axes_title(fig: Figure, ax: Axes, title: str) -> Figure:
+    """Finish a chart drawn into a caller's axes: its title only."""
+    ax.set_title(_wrap(title, 60), loc="left", fontsize=10)
+    return fig
 
 
 def _no_data(ax: Axes, text: str = "Aucune donnée à représenter") -> None:
@@ -123,7 +168,7 @@ def _no_data(ax: Axes, text: str = "Aucune donnée à représenter") -> None:
 
 def _bar_rows(frame: pd.DataFrame, theme: str) -> list[tuple[str, str, float, float, str]]:
     return [
-        ("bar", _short(str(label)), float(lists_share), float(elected_share), theme)
+        ("bar", _wrap(str(label), 64), float(lists_share), float(elected_share), theme)
         for label, lists_share, elected_share in zip(
             frame["short_label"].tolist(),
             frame["share_lists"].tolist(),
@@ -131,6 +176,16 @@ def _bar_rows(frame: pd.DataFrame, theme: str) -> list[tuple[str, str, float, fl
             strict=True,
         )
     ]
+
+
+def _measure_bins(threshold: int, n_measures: int) -> list[tuple[str, int, int]]:
+    """Classes « 0 », « 1–(t-1) », « t–19 », « 20–n » of a number of measures."""
+    bins = [("aucune", 0, 0), (f"1 à {threshold - 1}", 1, threshold - 1)]
+    if n_measures >= 20 > threshold:
+        bins += [(f"{threshold} à 19", threshold, 19), (f"20 à {n_measures}", 20, n_measures)]
+    else:
+        bins.append((f"{threshold} à {n_measures}", threshold, n_measures))
+    return bins
 
 
 def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
@@ -153,6 +208,7 @@ def plot_measure_popularity(
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Bar chart of the share of lists, and of elected teams, committing to each measure.
 
@@ -174,6 +230,9 @@ def plot_measure_popularity(
         Date of the credit line (default: today).
     title : str, optional
         Replaces the default French title.
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (small multiples): the title becomes the axes title and
+        the figure's source line and demo mark are left to the caller.
 
     Returns
     -------
@@ -214,10 +273,12 @@ def plot_measure_popularity(
             _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "")
         )
 
-    height = 1.6 + 0.21 * len(rows)
-    fig = _new_figure(9.0, height)
-    ax = fig.add_subplot()
-    y = np.arange(len(rows))[::-1].astype(float)
+    # Each row is one unit high, plus half a unit per extra line of its label.
+    steps = np.array([1.0 + 0.5 * row[1].count("\n") for row in rows])
+    total = float(steps.sum())
+    height = 1.6 + 0.21 * total
+    fig, ax, own = _figure_and_axes(ax, 9.0, height)
+    y = total - (np.cumsum(steps) - steps / 2) - 0.5
     bar_h = 0.38 if n_elected else 0.7
     bar_y = [yy for yy, row in zip(y, rows, strict=True) if row[0] == "bar"]
     bar_rows = [row for row in rows if row[0] == "bar"]
@@ -252,8 +313,9 @@ def plot_measure_popularity(
                 color="#000000",
             )
             ax.axhline(yy - 0.5, color="#cccccc", linewidth=0.6)
-    ax.set_ylim(-0.8, len(rows) - 0.2)
-    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.8, total - 0.2)
+    shares = [v for row in bar_rows for v in (row[2], row[3]) if not math.isnan(v)]
+    ax.set_xlim(0, _nice_max(max(shares, default=0.0), cap=100))  # the data, not 0–100 %
     ax.xaxis.set_major_formatter(_style.french_formatter(percent=True))
     ax.set_xlabel("Part des listes qui s'engagent sur la mesure")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -270,6 +332,8 @@ def plot_measure_popularity(
     )
     if not n_elected:
         subtitle += " – résultat des élections inconnu"
+    if not own:
+        return _axes_title(fig, ax, title or f"Popularité des mesures – {ed.title}")
     return _finish(
         fig,
         title=title or f"Popularité des mesures – {ed.title}",
@@ -289,6 +353,7 @@ def plot_measures_per_list(
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Histogram of the number of measures per list, with the signing threshold.
 
@@ -301,7 +366,7 @@ def plot_measures_per_list(
     lists : DataFrame
         Canonical ``lists`` table (``n_measures``, ``signatory``).
     edition : Edition or str, default "pacte-2020"
-    demo, source, date, title
+    demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
 
     Returns
@@ -317,8 +382,7 @@ def plot_measures_per_list(
     sig = values[ls["signatory"]].value_counts().reindex(counts, fill_value=0)
     non = values[~ls["signatory"]].value_counts().reindex(counts, fill_value=0)
 
-    fig = _new_figure(8.0, 4.8)
-    ax = fig.add_subplot()
+    fig, ax, own = _figure_and_axes(ax, 8.0, 4.8)
     ax.bar(counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires")
     ax.bar(
         counts,
@@ -359,6 +423,8 @@ def plot_measures_per_list(
         f"{_count_phrase(n, 'liste')}, dont {_count_phrase(n_sig, 'signataire')} ; "
         f"médiane : {median} mesures sur {n_max}"
     )
+    if not own:
+        return _axes_title(fig, ax, title or "Nombre de mesures retenues par liste")
     return _finish(
         fig,
         title=title or "Nombre de mesures retenues par liste",
@@ -398,6 +464,7 @@ def plot_departement_ranking(
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Ranking of the départements (or régions, EPCI) by a metric.
 
@@ -417,7 +484,7 @@ def plot_departement_ranking(
         ``code, name`` of the territories (labels « Name (code) »).
     top : int, default 20
         Number of territories shown (the highest values).
-    demo, source, date, title
+    demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
 
     Returns
@@ -450,8 +517,7 @@ def plot_departement_ranking(
         str(code) if str(name) == str(code) else f"{name} ({code})"
         for code, name in zip(data["code"], data["name"], strict=True)
     ]
-    fig = _new_figure(8.0, 1.7 + 0.26 * max(len(data), 3))
-    ax = fig.add_subplot()
+    fig, ax, own = _figure_and_axes(ax, 8.0, 1.7 + 0.26 * max(len(data), 3))
     if data.empty:
         _no_data(ax)
     else:
@@ -476,6 +542,8 @@ def plot_departement_ranking(
         ax.tick_params(axis="y", length=0)
     level_word = {"departement": "départements", "region": "régions", "epci": "EPCI"}[level]
     subtitle = f"Les {min(top, len(data))} premiers {level_word} – {info.label.lower()}"
+    if not own:
+        return _axes_title(fig, ax, title or f"Classement des {level_word}")
     return _finish(
         fig,
         title=title or f"Classement des {level_word}",
@@ -499,6 +567,7 @@ def plot_theme_heatmap(
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Heatmap of the engagement rate per theme and département.
 
@@ -517,7 +586,7 @@ def plot_theme_heatmap(
     top : int, default 20
     cmap : str, default "YlGnBu"
         A colour-blind-safe ColorBrewer sequential colormap.
-    demo, source, date, title
+    demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
 
     Returns
@@ -559,13 +628,17 @@ def plot_theme_heatmap(
         for d in deps
     ]
     col_labels = ["\n".join(textwrap.wrap(_style.capitalize(t), 14)) for t in themes]
-    fig = _new_figure(9.0, 2.6 + 0.32 * max(len(deps), 3))
-    ax = fig.add_subplot()
+    fig, ax, own = _figure_and_axes(ax, 9.0, 2.6 + 0.32 * max(len(deps), 3))
     if rate.empty:
         _no_data(ax)
     else:
-        image = ax.imshow(
-            rate.to_numpy(), cmap=cmap, vmin=0, vmax=100, aspect="auto", interpolation="nearest"
+        finite = rate.to_numpy()[np.isfinite(rate.to_numpy())]
+        vmin = float(finite.min()) if finite.size else 0.0
+        vmax = float(finite.max()) if finite.size else 100.0
+        if vmax <= vmin:
+            vmin, vmax = max(0.0, vmin - 1.0), vmin + 1.0
+        image = ax.imshow(  # colours spread over the data's range, not 0–100 %
+            rate.to_numpy(), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest"
         )
         ax.set_xticks(np.arange(len(themes)), col_labels, fontsize=7.5)
         ax.set_yticks(np.arange(len(deps)), row_labels, fontsize=7.5)
@@ -583,7 +656,7 @@ def plot_theme_heatmap(
                     ha="center",
                     va="center",
                     fontsize=7,
-                    color="white" if v >= 60 else "#222222",
+                    color="white" if v >= vmin + 0.6 * (vmax - vmin) else "#222222",
                 )
         bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
         bar.set_label("Part des mesures du thème retenues, en moyenne par liste")
@@ -592,6 +665,8 @@ def plot_theme_heatmap(
         f"Taux d'engagement moyen des listes par thème, {min(top, len(deps))} départements "
         "ayant le plus de listes connues"
     )
+    if not own:
+        return _axes_title(fig, ax, title or "Thèmes retenus par les listes, par département")
     return _finish(
         fig,
         title=title or "Thèmes retenus par les listes, par département",
@@ -650,40 +725,43 @@ def plot_elected_comparison(
     share_by_status = {str(k): float(v) for k, v in by_status["share_signatory"].items()}
     shown = [s for s in ELECTED_STATUSES if n_by_status[s] > 0]
     if shown:
-        data = [ls.loc[status == s, "n_measures"].to_numpy() for s in shown]
-        parts = ax1.boxplot(
-            data,
-            orientation="horizontal",
-            patch_artist=True,
-            widths=0.55,
-            medianprops={"color": "#000000"},
-            flierprops={"marker": "o", "markersize": 3, "alpha": 0.5},
-        )
-        for patch, s in zip(parts["boxes"], shown, strict=True):
-            patch.set_facecolor(_STATUS_COLORS[s])
-            patch.set_alpha(0.85)
+        # Many lists commit to no measure at all (trackers that only say « signed »):
+        # a box plot collapses on 0. Stacked shares of lists by number of measures
+        # show the zeros and the threshold at once.
+        bins = _measure_bins(ed.min_measures, len(ed.measures))
+        y1 = np.arange(len(shown))
+        left = np.zeros(len(shown))
+        for (label, low, high), color in zip(bins, _BIN_COLORS, strict=False):
+            shares = np.array(
+                [
+                    100.0 * float(ls.loc[status == s, "n_measures"].between(low, high).mean())
+                    for s in shown
+                ]
+            )
+            ax1.barh(y1, shares, left=left, color=color, height=0.6, label=label)
+            for yy, x, w in zip(y1, left, shares, strict=True):
+                if w >= 7:
+                    ax1.text(
+                        x + w / 2, yy, _style.format_percent(w), ha="center", va="center",
+                        fontsize=7, color="white" if color in _DARK_BINS else "#222222",
+                    )  # fmt: skip
+            left += shares
         labels = []
         for s in shown:
             labels.append(
                 f"{s}\n{_count_phrase(n_by_status[s], 'liste')}, "
                 f"{_style.format_percent(share_by_status[s])} signataires"
             )
-        ax1.set_yticks(np.arange(1, len(shown) + 1), labels, fontsize=8)
+        ax1.set_yticks(y1, labels, fontsize=8)
         ax1.invert_yaxis()
-        ax1.axvline(ed.min_measures, color="#000000", linestyle="--", linewidth=1)
-        ax1.text(
-            ed.min_measures + 0.3,
-            0.01,
-            f"Seuil : {ed.min_measures} mesures",
-            transform=ax1.get_xaxis_transform(),
-            fontsize=7.5,
-            va="bottom",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-        )
-        ax1.set_xlim(-0.5, len(ed.measures) + 0.5)
-        ax1.set_xlabel("Mesures retenues par liste")
-        ax1.grid(axis="x", color="#e5e5e5", linewidth=0.6)
-        ax1.set_axisbelow(True)
+        ax1.set_xlim(0, 100)  # shares of each group: the whole bar is 100 %
+        ax1.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+        ax1.set_xlabel("Part des listes, selon le nombre de mesures retenues")
+        ax1.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=7,
+            title=f"Mesures retenues (seuil : {ed.min_measures})", title_fontsize=7,
+        )  # fmt: skip
+        ax1.tick_params(axis="y", length=0)
     else:
         _no_data(ax1)
     ax1.set_title("Nombre de mesures par liste", loc="left", fontsize=10)
@@ -706,7 +784,8 @@ def plot_elected_comparison(
     )
     ax2.set_yticks(y, [_style.capitalize(str(t)) for t in by_theme["theme"]], fontsize=8)
     ax2.invert_yaxis()
-    ax2.set_xlim(0, 100)
+    theme_values = pd.concat([by_theme["share_elected"], by_theme["share_not_elected"]])
+    ax2.set_xlim(0, _nice_max(float(theme_values.max(skipna=True) or 0.0), cap=100))
     ax2.xaxis.set_major_formatter(_style.french_formatter(percent=True))
     ax2.set_xlabel("Part des mesures du thème retenues (moyenne par liste)")
     ax2.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -724,9 +803,10 @@ def plot_elected_comparison(
     n_el, n_not, n_unk = (n_by_status[s] for s in ELECTED_STATUSES)
     subtitle = (
         f"{_count_phrase(n_el, 'liste élue', 'listes élues')}, "
-        f"{_count_phrase(n_not, 'liste non élue', 'listes non élues')}, "
-        f"{_count_phrase(n_unk, 'liste', 'listes')} au résultat inconnu"
+        f"{_count_phrase(n_not, 'liste non élue', 'listes non élues')}"
     )
+    if n_unk:
+        subtitle += f", {_count_phrase(n_unk, 'liste', 'listes')} au résultat inconnu"
     return _finish(
         fig,
         title=title or "Listes élues et non élues : quels engagements ?",

@@ -57,11 +57,11 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def _cmd_reference_build(args: argparse.Namespace) -> int:
-    from pacte_analysis.reference import VINTAGES, ReferenceError, build_reference
+    from pacte_analysis.reference import VINTAGES, ReferenceDataError, build_reference
 
     try:
         result = build_reference(args.vintage, force=args.force, progress=not args.quiet)
-    except ReferenceError as exc:
+    except ReferenceDataError as exc:
         print(f"Échec de la construction du référentiel : {exc}", file=sys.stderr)
         return EXIT_FAILED
     label = f"{args.vintage} ({VINTAGES[args.vintage].label})"
@@ -136,7 +136,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
     ]  # fmt: skip
     if missing:
         raise _UsageError(f"options manquantes : {', '.join(missing)}")
-    from pacte_analysis.maps._make import MapError, draw_map
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.maps._make import draw_map
 
     _check_out(args.out)
     lists, commitments, demo = _load_tables(Path(args.data))
@@ -155,7 +156,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             k=args.k,
             edition=args.edition,
         )
-    except MapError as exc:
+    except PacteError as exc:
         raise _UsageError(str(exc)) from exc
     except OSError as exc:
         raise _write_failed(exc, args.out) from exc
@@ -202,13 +203,51 @@ def _cmd_chart(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pacte_analysis import analysis, reference
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.tables import export_csv
+
+    lists, commitments, demo = _load_tables(Path(args.data))
+    if not args.out.lower().endswith(".csv"):
+        raise _UsageError(f"--out doit être un fichier .csv (reçu : {args.out})")
+    communes = reference.communes(resolution="web").drop(columns="geometry")
+    try:
+        if args.level == "commune":
+            table = analysis.commune_summary(
+                lists,
+                commitments,
+                communes,
+                edition=args.edition,
+                departement=args.departement,
+                region=args.region,
+            )
+        else:
+            table = analysis.territory_summary(
+                lists,
+                commitments,
+                communes,
+                level=args.level,
+                edition=args.edition,
+                departement=args.departement,
+                region=args.region,
+                total=True,
+            )
+    except PacteError as exc:
+        raise _UsageError(str(exc)) from exc
+    path = export_csv(table, args.out)
+    note = " (données fictives de démonstration)" if demo else ""
+    print(f"Tableau écrit : {path} – {len(table)} lignes{note}")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pacte_analysis.pipeline import run_demo
-    from pacte_analysis.reference import ReferenceError
+    from pacte_analysis.reference import ReferenceDataError
 
     try:
         result = run_demo(args.out, progress=not args.quiet)
-    except ReferenceError as exc:
+    except ReferenceDataError as exc:
         print(f"Référentiel indisponible : {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
@@ -298,6 +337,22 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     chart.add_argument("--list", action="store_true", help="lister les graphiques disponibles")
     chart.set_defaults(func=_cmd_chart)
+
+    export = commands.add_parser(
+        "export", help="un tableau CSV propre pour Datawrapper, Flourish ou un tableur"
+    )
+    export.add_argument("--data", required=True, help="dossier des tables de `pacte ingest`")
+    export.add_argument(
+        "--level",
+        choices=["commune", "departement", "region", "epci"],
+        default="departement",
+        help="échelon (departement)",
+    )
+    export.add_argument("--out", required=True, help="fichier .csv")
+    export.add_argument("--departement", help="seulement ce département (code)")
+    export.add_argument("--region", help="seulement cette région (code)")
+    export.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    export.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -561,9 +561,9 @@ def followup_summary(
     """
     ed = read_edition(edition)
     if by not in ("measure", "theme"):
-        from pacte_analysis.errors import PacteError
+        from pacte_analysis.errors import InvalidArgumentError
 
-        raise PacteError(f"by= « {by} » : valeurs possibles « measure » ou « theme ».")
+        raise InvalidArgumentError(f"by= « {by} » : valeurs possibles « measure » ou « theme ».")
     frame = statuses[["measure", "status"]].copy()
     labels = {m.number: m.short_label for m in ed.measures}
     themes = {m.number: m.theme or "thème non attribué" for m in ed.measures}

@@ -460,7 +460,11 @@ def mandate_summary(
         "france": "france",
     }
     if by not in keys:
-        raise ValueError(f"by doit valoir {', '.join(repr(k) for k in keys)}, pas « {by} ».")
+        from pacte_analysis.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"by doit valoir {', '.join(repr(k) for k in keys)}, pas « {by} »."
+        )
     if outcome is None:
         outcome = _default_outcome(vintage_from, vintage_to)
     col = f"mayor_{vintage_to}_outcome"

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import pacte_analysis as pa
 from pacte_analysis.analysis import (
     ELECTED_STATUSES,
     SIZE_CLASSES,
@@ -324,7 +325,8 @@ def test_territory_summary_departements(
     )
 
     d976 = _row(t, "code", "976")  # population unknown
-    assert d976["n_communes_elected_signatory"] == 1 and d976["population"] == 0
+    assert d976["n_communes_elected_signatory"] == 1
+    assert pd.isna(d976["population"]) and d976["population_missing"] == 1  # not 0 inhabitants
     assert math.isnan(d976["share_population_signatory"])
     assert d976["share_communes_elected_signatory"] == 100.0
 
@@ -337,8 +339,9 @@ def test_territory_summary_departements(
     assert d22["name"] == "Côtes-d'Armor" and d22["n_communes"] == 0
     assert math.isnan(d22["share_communes_group"])
 
-    for col in ("n_communes", "population", "n_lists", "population_signatory"):
+    for col in ("n_communes", "n_lists", "population_signatory"):
         assert t[col].dtype == np.int64
+    assert t["population"].dtype == "Int64"  # missing where no population is known
 
 
 def test_territory_summary_regions_and_epci(
@@ -347,7 +350,7 @@ def test_territory_summary_regions_and_epci(
     r = territory_summary(lists, commitments, communes, level="region", edition=ED)
     assert list(r["code"]) == ["06", "53"]
     r53 = _row(r, "code", "53")
-    assert r53["name"] == "53"  # no names given: the code
+    assert r53["name"] == "Bretagne"  # no names given: read from the reference
     assert (r53["n_communes"], r53["population"]) == (5, 10000)
     assert (
         r53["n_communes_group"],
@@ -415,7 +418,9 @@ def test_territory_summary_without_any_list(
 def test_territory_summary_bad_level(
     lists: pd.DataFrame, commitments: pd.DataFrame, communes: pd.DataFrame
 ) -> None:
-    with pytest.raises(ValueError, match="Niveau inconnu"):
+    with pytest.raises(
+        pa.InvalidArgumentError, match="niveau inconnu « canton » ; niveaux possibles"
+    ):
         territory_summary(lists, commitments, communes, level="canton")  # type: ignore[arg-type]
 
 
@@ -501,16 +506,18 @@ def test_theme_summary(lists: pd.DataFrame, commitments: pd.DataFrame) -> None:
 
 
 def test_compare_lists(lists: pd.DataFrame, commitments: pd.DataFrame) -> None:
-    m = compare_lists("35001", lists, commitments, ED, values="label")
+    m = compare_lists("35001", lists, commitments, ED, values="label", mark_elected=False)
     assert list(m.columns) == ["label", "Demain", "Ensemble"]  # most measures first
     assert m.attrs["lists"] == ["L2", "L1"]
     assert (m.loc[1, "Demain"], m.loc[1, "Ensemble"]) == ("✓", "N2")
     assert (m.loc[13, "Demain"], m.loc[13, "Ensemble"]) == ("✓", "")
     assert (m.loc[16, "Demain"], m.loc[16, "Ensemble"]) == ("", "")
+    marked = compare_lists("35001", lists, commitments, ED)
+    assert list(marked.columns) == ["label", "Demain", "Ensemble (élue)"]  # L1 won
     assert m.loc[13, "label"] == "Mesure 13"
     assert len(m) == 32
 
-    b = compare_lists("35001", lists, commitments, ED)
+    b = compare_lists("35001", lists, commitments, ED, mark_elected=False)
     assert b["Demain"].sum() == 15 and b["Ensemble"].sum() == 12
     lv = compare_lists("35001", lists, commitments, ED, values="level", columns="list_id")
     assert list(lv.columns) == ["label", "L2", "L1"]
@@ -522,7 +529,7 @@ def test_compare_lists_duplicate_names_and_unknown_commune(
 ) -> None:
     m = compare_lists("56001", lists, commitments, ED)
     assert list(m.columns) == ["label", "Liste citoyenne (L5)", "Liste citoyenne (L6)"]
-    with pytest.raises(KeyError, match="Aucune liste"):
+    with pytest.raises(KeyError, match="aucune liste connue pour la commune 99999"):
         compare_lists("99999", lists, commitments, ED)
 
 
@@ -631,7 +638,17 @@ def test_compare_territories(
     c = compare_territories(
         "35", "56", lists, commitments, communes, territories=departements, edition=ED
     )
-    assert list(c.columns) == ["label", "unit", "Ille-et-Vilaine (35)", "Morbihan (56)"]
+    assert list(c.columns) == [
+        "label",
+        "unit",
+        "Ille-et-Vilaine (35)",
+        "Morbihan (56)",
+        "Écart (56 − 35)",
+        "France entière",
+    ]
+    assert c.loc["n_communes_signatory", "Écart (56 − 35)"] == -1
+    assert c.loc["n_communes_signatory", "France entière"] == 4  # 35: 2, 56: 1, 976: 1
+    assert isinstance(c.loc["n_communes_signatory", "France entière"], int)  # 4, not 4.0
     assert c.loc["n_communes_signatory", "Ille-et-Vilaine (35)"] == 2
     assert c.loc["n_communes_signatory", "Morbihan (56)"] == 1
     assert c.loc["share_population_signatory", "Morbihan (56)"] == 100.0
@@ -640,7 +657,7 @@ def test_compare_territories(
     with pytest.raises(KeyError, match="inconnu"):
         compare_territories("35", "75", lists, commitments, communes)
     r = compare_territories("53", "06", lists, commitments, communes, level="region")
-    assert r.loc["n_communes", "53 (53)"] == 5
+    assert r.loc["n_communes", "Bretagne (53)"] == 5
 
 
 # --------------------------------------------------------------------------- metric catalogue
@@ -668,7 +685,9 @@ def test_available_metrics_are_real_columns(
     assert metric_info("population_signatory").unit == "habitants"
     with pytest.raises(KeyError, match="Indicateur inconnu"):
         metric_info("nope")
-    with pytest.raises(ValueError, match="Niveau inconnu"):
+    with pytest.raises(
+        pa.InvalidArgumentError, match="niveau inconnu « canton » ; niveaux possibles"
+    ):
         available_metrics("canton")
 
 

@@ -81,3 +81,18 @@ def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
     assert "0 external requests" in " ".join(cases[4]["notes"]) or not any(
         r["label"].startswith("Chromium") and r["ours"] is not None for r in cases[4]["rows"]
     )
+
+
+def test_benchmarks_find_the_reference_like_the_package(tmp_path: Path) -> None:
+    """A moved data folder (``PACTE_DATA_DIR``) is where the benchmarks read the reference."""
+    env = dict(os.environ, PACTE_DATA_DIR=str(tmp_path))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, "-c", "from benchmarks import cases; print(cases.SOURCE_CSV)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(proc.stdout.strip()).is_relative_to(tmp_path.resolve())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import pacte_analysis as pa
 from pacte_analysis import cli
 from pacte_analysis.config import DEMO_MARKER
 from pacte_analysis.maps._make import MapError, draw_map, map_data
@@ -72,7 +73,11 @@ def test_zoom_on_a_departement_and_demo_marker(
     assert cli.main([*args, "--departement", dep, "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Données fictives – démonstration" in text
-    assert f"département {dep}" in text
+    names = pa.departements(resolution="web").set_index("code")["name"]
+    assert f"{names[dep]} ({dep})" in text  # « Ille-et-Vilaine (35) », not « département 35 »
+    # the source line says the data are fictitious too, not « relevés des collectifs »
+    assert "données fictives de démonstration" in text
+    assert "relevés des collectifs" not in text
 
 
 def test_map_errors_are_french_and_exit_2(
@@ -114,7 +119,9 @@ def test_zoom_on_a_region(data_dir: Path, tmp_path: Path, synthetic_tables) -> N
     base = ["map", "--data", str(data_dir), "--level", "commune", "--metric", "n_lists"]
     svg = tmp_path / "region.svg"
     assert cli.main([*base, "--region", region, "--out", str(svg)]) == 0
-    assert f"région {region}" in svg.read_text(encoding="utf-8")
+    name = pa.regions(resolution="web").set_index("code").loc[region, "name"]
+    text = svg.read_text(encoding="utf-8")
+    assert f"par commune, {name}" in text.replace("&#39;", "'") and f"région {region}" not in text
     html = tmp_path / "region.html"
     assert cli.main([*base, "--region", region, "--out", str(html)]) == 0
     national = tmp_path / "france.html"
@@ -122,3 +129,24 @@ def test_zoom_on_a_region(data_dir: Path, tmp_path: Path, synthetic_tables) -> N
     assert html.stat().st_size < national.stat().st_size  # only the région's communes
     assert cli.main([*base, "--region", "99", "--out", str(svg)]) == 2
     assert cli.main([*base, "--region", region, "--departement", "35", "--out", str(svg)]) == 2
+
+
+def test_export_command_writes_a_tidy_csv(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], synthetic_tables
+) -> None:  # type: ignore[no-untyped-def]
+    lists, _ = synthetic_tables
+    out = tmp_path / "departements.csv"
+    assert cli.main(["export", "--data", str(data_dir), "--out", str(out)]) == 0
+    assert "Tableau écrit" in capsys.readouterr().out
+    table = pd.read_csv(out, dtype={"Code": str})
+    assert table["Code"].iloc[0] == "01" and table["Code"].iloc[-1] == "FR"
+    assert table["Nom"].iloc[-1] == "France entière"
+    assert table["Listes connues (listes)"].iloc[-1] == len(lists)
+    communes = tmp_path / "communes.csv"
+    dep = lists["departement_code"].iloc[0]
+    args = ["export", "--data", str(data_dir), "--level", "commune", "--departement", dep]
+    assert cli.main([*args, "--out", str(communes)]) == 0
+    rows = pd.read_csv(communes, dtype=str)
+    assert set(rows["Code département"]) == {dep}
+    assert cli.main([*args[:-1], "2a", "--out", str(communes)]) == 2
+    assert "vouliez-vous dire « 2A »" in capsys.readouterr().err

@@ -415,3 +415,47 @@ def test_browser_national_commune_map(browser: None, reference_ready: None, tmp_
     assert result.requests == [path.resolve().as_uri()]
     assert result.evaluated is True
     assert result.load_time_s <= 6.0  # target 3 s; margin for a busy CI machine
+
+
+def test_browser_title_and_legend_leave_the_map_readable(
+    browser: None, reference_ready: None, tmp_path: Path
+) -> None:
+    """At 1300×900 the title never hides the layer switcher, the legend never Corsica."""
+    import pacte_analysis as pa
+
+    deps = pa.departements(resolution="web")
+    rng = np.random.default_rng(7)
+    for name in ("a", "b", "c"):
+        deps[name] = rng.uniform(0, 100, len(deps)).round(1)
+    m = interactive_map(
+        deps,
+        ["a", "b", "c"],
+        labels={
+            "a": "Part des communes avec une liste signataire",
+            "b": "Part de la population vivant dans une commune dont l'équipe élue a signé",
+            "c": "Listes connues",
+        },
+        title="Pacte pour la Transition 2020 – engagements des listes municipales, par département",
+        demo=True,
+    )
+    path = save_html(m, tmp_path / "deps.html")
+    js = """() => {
+      const api = window.pacteMaps[Object.keys(window.pacteMaps)[0]];
+      const r = el => { const b = el.getBoundingClientRect();
+        return [b.left, b.top, b.right, b.bottom]; };
+      const titles = [...document.querySelectorAll('.pacte-title, .pacte-demo')].map(r);
+      const layers = r(document.querySelector('.leaflet-control-layers'));
+      const legend = r(document.querySelector('.pacte-legend'));
+      const corsica = [api.pagePoint(43.03, 8.53), api.pagePoint(41.33, 9.57)];
+      return {titles, layers, legend, corsica};
+    }"""
+    result = load_page(path, evaluate=js, viewport=(1300, 900))
+    out = result.evaluated
+
+    def overlap(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for title in out["titles"]:
+        assert not overlap(title, out["layers"])
+    (x0, y0), (x1, y1) = out["corsica"]
+    assert not overlap(out["legend"], [x0, y0, x1, y1])

@@ -106,7 +106,7 @@ def test_zoom_map_texts_legend_and_marks(squares: gpd.GeoDataFrame) -> None:
 
 
 def test_bad_requests_are_explained(squares: gpd.GeoDataFrame) -> None:
-    with pytest.raises(ValueError, match="Colonne « absent » absente"):
+    with pytest.raises(ValueError, match="colonne « absent » absente"):
         plot_map(squares, "absent")
     with pytest.raises(ValueError, match="Aucune unité à cartographier pour le département 29"):
         plot_map(squares, "value", departement="29")

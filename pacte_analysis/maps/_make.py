@@ -18,6 +18,8 @@ import pandas as pd
 from pacte_analysis import analysis, reference
 from pacte_analysis._style import NO_DATA_LABEL, SEQUENTIAL_CMAP
 from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
+from pacte_analysis.maps._checks import zoom_code as _zoom_code
 
 __all__ = ["MAP_FORMATS", "MapError", "draw_map", "map_data"]
 
@@ -46,8 +48,10 @@ _STATUS_COLORS = {
 }
 
 
-class MapError(ValueError):
+class MapError(InvalidArgumentError):
     """A map that cannot be drawn as asked (French message)."""
+
+    code = "INVALID_MAP"
 
 
 def _layer(level: str, resolution: reference._layers.Resolution) -> gpd.GeoDataFrame:
@@ -87,13 +91,18 @@ def map_data(
     """
     ed = read_edition(edition)
     if level not in _LEVEL_LABELS:
-        raise MapError(f"Niveau inconnu « {level} » (attendu : {', '.join(_LEVEL_LABELS)}).")
+        raise MapError(
+            f"map_data : niveau inconnu « {level} » ; niveaux possibles : "
+            f"{', '.join(_LEVEL_LABELS)}."
+        )
     geo = _layer(level, resolution)
     if level == "commune":
         summary = analysis.commune_summary(lists, commitments, geo, edition=ed, include_empty=True)
         no_list = summary["n_lists"].fillna(0).to_numpy() == 0
-        for metric in analysis.available_metrics("commune")["metric"]:
-            if metric in summary and metric != "status":
+        metrics = analysis.available_metrics("commune")
+        counts = metrics.loc[~metrics["kind"].isin(["category", "population"]), "metric"]
+        for metric in counts:  # the population of a commune is known without any list
+            if metric in summary:
                 summary[metric] = summary[metric].astype("Float64").mask(no_list)
         data = summary.rename(columns={"commune_code": "code", "commune_name": "name_summary"})
         keep = geo[["code", "name", "geometry"]]
@@ -127,6 +136,9 @@ def draw_map(
     k: int = 5,
     edition: Edition | str = "pacte-2020",
     date: _dt.date | None = None,
+    values: pd.Series | pd.DataFrame | None = None,
+    label: str | None = None,
+    unit: str = "",
 ) -> Path:
     """Compute ``metric`` at ``level`` and write it as a map file.
 
@@ -137,7 +149,8 @@ def draw_map(
     out : str or Path
         ``.png`` (300 dpi), ``.svg``, ``.pdf`` (print) or ``.html`` (interactive).
     metric : str
-        One of :func:`~pacte_analysis.available_metrics` for ``level``.
+        One of :func:`~pacte_analysis.available_metrics` for ``level``, or the
+        name of the user's own column given in ``values``.
     level : {"commune", "departement", "region", "epci"}, default "departement"
     departement : str, optional
         Zoom on one département (its code).
@@ -152,6 +165,13 @@ def draw_map(
     k : int, default 5
     edition : Edition or str
     date : datetime.date, optional
+    values : Series or DataFrame, optional
+        The user's own values to map as ``metric``: a Series indexed by the units'
+        codes (INSEE commune codes, département codes as text…), or a DataFrame
+        with a ``code`` column and a ``metric`` column. Units without a value are
+        shown « Aucune donnée ».
+    label, unit : str, optional
+        Legend title and unit of a user's column (defaults: ``metric``, none).
 
     Returns
     -------
@@ -172,32 +192,45 @@ def draw_map(
             f"Format de carte non pris en charge « {path.suffix or path.name} » : "
             f"utilisez {', '.join(MAP_FORMATS)}."
         )
+    if level not in _LEVEL_LABELS:
+        raise MapError(
+            f"draw_map : niveau inconnu « {level} » ; niveaux possibles : "
+            f"{', '.join(_LEVEL_LABELS)}."
+        )
     known = analysis.available_metrics(level)
-    if metric not in set(known["metric"]):
+    if values is not None:
+        info = analysis.Metric(metric, label or metric, unit, "value", (level,))
+    elif metric not in set(known["metric"]):
         raise MapError(
             f"Indicateur « {metric} » indisponible au niveau {level}. "
-            f"Indicateurs possibles : {', '.join(known['metric'])} (voir `pacte map --list-metrics`)."
+            f"Indicateurs possibles : {', '.join(known['metric'])} (voir `pacte map --list-metrics`), "
+            "ou donnez vos propres valeurs avec values=."
         )
-    info = analysis.metric_info(metric)
+    else:
+        info = analysis.metric_info(metric)
     resolution: reference._layers.Resolution = "web" if suffix == ".html" else "print"
     data = map_data(lists, commitments, level=level, resolution=resolution, edition=edition)
+    if values is not None:
+        data = _join_values(data, values, metric)
     if departement is not None and region is not None:
         raise MapError("Zoom sur un département ou sur une région, pas les deux.")
-    if departement is not None:
-        column = "code" if level == "departement" else "departement_code"
-        if column not in data or not (data[column].astype("string") == departement).any():
-            raise MapError(f"Département « {departement} » inconnu ou sans unité à ce niveau.")
-    if region is not None:
-        column = "code" if level == "region" else "region_code"
-        if column not in data or not (data[column].astype("string") == region).any():
-            raise MapError(f"Région « {region} » inconnue ou sans unité à ce niveau.")
-    categorical = info.kind == "category"
-    chosen_scheme = scheme or ("categories" if categorical else "quantiles")
     where = _LEVEL_LABELS[level]
     if departement is not None:
-        where += f", département {departement}"
+        dep = str(_zoom_code(departement, "département"))
+        column = "code" if level == "departement" else "departement_code"
+        if column not in data or not (data[column].astype("string") == dep).any():
+            raise MapError(f"Département « {dep} » inconnu ou sans unité à ce niveau.")
+        where += f", {_territory_label('departement', dep)}"
     if region is not None:
-        where += f", région {region}"
+        reg = str(_zoom_code(region, "région"))
+        column = "code" if level == "region" else "region_code"
+        if column not in data or not (data[column].astype("string") == reg).any():
+            raise MapError(f"Région « {reg} » inconnue ou sans unité à ce niveau.")
+        where += f", {_territory_label('region', reg)}"
+    categorical = info.kind == "category" or (
+        values is not None and not pd.api.types.is_numeric_dtype(data[metric])
+    )
+    chosen_scheme = scheme or ("categories" if categorical else "quantiles")
     title = f"{info.label}"
     subtitle = f"Pacte pour la Transition, municipales 2020 – {where}"
     missing = "Aucune liste connue" if level == "commune" else NO_DATA_LABEL
@@ -314,3 +347,51 @@ def _list_details(lists: pd.DataFrame, commitments: pd.DataFrame, edition: Editi
     joined: pd.Series = text.groupby(done["list_id"]).agg(", ".join)
     details["measures"] = details["list_id"].map(joined).fillna("")
     return details.drop(columns="list_id")
+
+
+def _territory_label(level: str, code: str) -> str:
+    """« Ille-et-Vilaine (35) », « Bretagne » for a zoom map's subtitle."""
+    layer = reference.departements if level == "departement" else reference.regions
+    names = layer(resolution="web").set_index("code")["name"]
+    name = names.get(code)
+    if name is None:
+        return f"{'département' if level == 'departement' else 'région'} {code}"
+    return f"{name} ({code})" if level == "departement" else str(name)
+
+
+def _join_values(
+    data: gpd.GeoDataFrame, values: pd.Series | pd.DataFrame, metric: str
+) -> gpd.GeoDataFrame:
+    """Put the user's ``values`` (by unit code) in ``data`` as column ``metric``."""
+    if isinstance(values, pd.DataFrame):
+        missing = [c for c in ("code", metric) if c not in values.columns]
+        if missing:
+            raise MissingColumnsError(
+                f"draw_map : colonne(s) absente(s) de values : {', '.join(missing)} "
+                f"(attendu : une colonne « code » et une colonne « {metric} »)."
+            )
+        series = pd.Series(values[metric].to_numpy(), index=values["code"].astype("string"))
+    elif isinstance(values, pd.Series):
+        if not all(isinstance(code, str) for code in values.index):
+            raise PacteTypeError(
+                "draw_map : les codes de values (son index) doivent être du texte, "
+                f"comme « 35 » ou « 01001 », pas {type(values.index[0]).__name__} "
+                f"« {values.index[0]} »."
+            )
+        series = values.copy()
+        series.index = series.index.astype("string")
+    else:
+        raise PacteTypeError(
+            "draw_map : values doit être une Series indexée par code ou une DataFrame "
+            f"(code, {metric}), pas {type(values).__name__}."
+        )
+    matched = series.index.isin(data["code"].astype("string"))
+    if not matched.any():
+        raise MapError(
+            f"draw_map : aucun code de values ne correspond à une unité de la carte "
+            f"(par exemple « {series.index[0]} ») : les codes sont-ils écrits comme texte, "
+            "avec leurs zéros initiaux ?"
+        )
+    out = data.drop(columns=[metric], errors="ignore")
+    out[metric] = out["code"].astype("string").map(series[~series.index.duplicated()])
+    return out

@@ -338,9 +338,9 @@ def _legend_html(
 _CSS = """
 .leaflet-container{background:#eef2f5;font-family:system-ui,-apple-system,"Segoe UI",Roboto,
 "Helvetica Neue",Arial,sans-serif}
-.pacte-top{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
-pointer-events:none;text-align:center;max-width:55%}
-.pacte-title{background:rgba(255,255,255,.93);padding:6px 14px;border-radius:4px;
+.pacte-top{position:absolute;top:10px;left:60px;right:60px;z-index:1000;
+pointer-events:none;text-align:center}
+.pacte-title{display:inline-block;background:rgba(255,255,255,.93);padding:6px 14px;border-radius:4px;
 box-shadow:0 1px 4px rgba(0,0,0,.3);font-size:16px;font-weight:600;color:#222}
 .pacte-demo{margin-top:6px;display:inline-block;background:#b2182b;color:#fff;
 padding:4px 12px;border-radius:4px;font-weight:700;font-size:14px;letter-spacing:.02em}
@@ -452,7 +452,8 @@ _JS = """
   group.addTo(map);
 
   var legendDiv = L.DomUtil.create("div", "pacte-legend");
-  var legend = L.control({position: "bottomright"});
+  // Bottom left: over the Atlantic at national scale, never over Corsica.
+  var legend = L.control({position: "bottomleft"});
   legend.onAdd = function () {
     L.DomEvent.disableClickPropagation(legendDiv);
     L.DomEvent.disableScrollPropagation(legendDiv);
@@ -503,10 +504,30 @@ _JS = """
     var top = L.DomUtil.create("div", "pacte-top", map.getContainer());
     if (D.title) { L.DomUtil.create("div", "pacte-title", top).innerHTML = D.title; }
     if (D.demo) {
+      L.DomUtil.create("br", "", top);
       var d = L.DomUtil.create("div", "pacte-demo", top);
       d.innerHTML = D.demo;
       d.setAttribute("role", "note");
     }
+    // The title sits between the controls of both top corners, never under them.
+    var placeTop = function () {
+      var c = map.getContainer();
+      var width = function (sel) {
+        var w = 0;
+        c.querySelectorAll(sel + " > .leaflet-control").forEach(function (el) {
+          w = Math.max(w, el.getBoundingClientRect().right - c.getBoundingClientRect().left);
+        });
+        return w;
+      };
+      var right = 0;
+      c.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control").forEach(function (el) {
+        right = Math.max(right, c.getBoundingClientRect().right - el.getBoundingClientRect().left);
+      });
+      top.style.left = (width(".leaflet-top.leaflet-left") + 12) + "px";
+      top.style.right = (right + 12) + "px";
+    };
+    placeTop();
+    map.on("resize", placeTop);
   }
   var attribution = map.attributionControl || L.control.attribution().addTo(map);
   attribution.setPrefix("Leaflet");
@@ -833,6 +854,8 @@ def interactive_map(
             "empty": _esc(details_empty),
         }
 
+    if demo:
+        source = _style.demo_source(source)
     credit = _esc(CONTOURS_CREDIT) + (f" – {_esc(source)}" if source else "")
     zones, view = _zones_and_view(geoms)
     payload = {

@@ -25,22 +25,53 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
+from shapely.geometry import box
 
 from pacte_analysis import _style
 from pacte_analysis.charts import save_figure
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
+from pacte_analysis.maps._checks import zoom_code as _zoom_code
 from pacte_analysis.reference._build import LOCAL_CRS
 from pacte_analysis.reference._layout import REGION_TO_DROM, drom_boxes, national_layout
 
-__all__ = ["SCHEMES", "Classification", "classify", "plot_map", "save_map"]
+__all__ = [
+    "IDF_BOX",
+    "IDF_DEPARTEMENTS",
+    "IDF_NAME",
+    "SCHEMES",
+    "Classification",
+    "classify",
+    "idf_affine",
+    "idf_inset",
+    "idf_window",
+    "plot_map",
+    "save_map",
+]
 
 Level = Literal["commune", "epci", "departement", "region", "arrondissement"]
 #: Classification schemes offered (``user`` needs ``breaks``).
 SCHEMES = ("quantiles", "natural_breaks", "equal_interval", "user", "categories")
 _DROM_FRAME_COLOR = "#7f7f7f"
+#: Paris and the petite couronne, drawn a second time, larger, in a box north-east of
+#: the mainland (Belgium, Luxembourg and Germany are not drawn): Lambert-93 metres.
+IDF_DEPARTEMENTS = ("75", "92", "93", "94")
+IDF_NAME = "Paris et petite couronne"
+IDF_BOX = (1_000_000.0, 6_930_000.0, 1_240_000.0, 7_110_000.0)
+#: Extent of the four départements in Lambert-93 (COG 2020, rounded outwards).
+_IDF_EXTENT = (635_000.0, 6_841_000.0, 674_000.0, 6_882_000.0)
+_INSET_MARGIN = 0.06
+_LABEL_GAP = 3_000.0  # metres between a box and its name, written above the box
 _MAP_WIDTH = 0.74  # share of the figure width given to the map (legend on the right)
 
 
@@ -92,8 +123,22 @@ def wrap_text(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value: float, integral: bool) -> str:
-    return _style.format_number(value, 0 if integral else (1 if abs(value) < 100 else 0))
+def _fmt(value: float, integral: bool, decimals: int | None = None) -> str:
+    if decimals is None:
+        decimals = 0 if integral else (1 if abs(value) < 100 else 0)
+    return _style.format_number(value, decimals)
+
+
+def _decimals(bins: Sequence[float], low: float) -> int:
+    """Decimals so that no two class bounds print the same (at most 3)."""
+    bounds = [low, *bins]
+    for decimals in range(0, 4):
+        if decimals == 0 and max(abs(b) for b in bounds) < 100:
+            continue
+        texts = [_style.format_number(b, decimals) for b in bounds]
+        if len(set(texts)) == len(set(bounds)):
+            return decimals
+    return 3
 
 
 def classify(
@@ -140,13 +185,21 @@ def classify(
     """
     series = pd.Series(values)
     if scheme not in SCHEMES:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Méthode de classification inconnue « {scheme} » (attendue : {', '.join(SCHEMES)})."
         )
     suffix = f"\u00a0{unit}" if unit else ""
     if scheme == "categories":
         return _categories(series, cmap, colors)
     numeric = pd.to_numeric(series, errors="coerce").astype("float64")
+    not_numbers = series.notna().to_numpy() & numeric.isna().to_numpy()
+    if not_numbers.any() or isinstance(series.dtype, pd.CategoricalDtype):
+        example = series[not_numbers].iloc[0] if not_numbers.any() else series.dropna().iloc[0]
+        raise InvalidArgumentError(
+            f"Classification « {scheme} » impossible : les valeurs ne sont pas des nombres "
+            f'(par exemple « {example} »). Pour du texte, utilisez scheme="categories".',
+            code="NOT_NUMERIC",
+        )
     present = numeric.notna().to_numpy()
     data = numeric.to_numpy()[present]
     classes = np.full(len(numeric), -1, dtype=int)
@@ -154,10 +207,26 @@ def classify(
         return Classification(classes, [], [], [])
     if scheme == "user":
         if not breaks:
-            raise ValueError("La classification « user » demande des seuils (breaks).")
+            raise InvalidArgumentError("La classification « user » demande des seuils (breaks).")
         bins = sorted(float(b) for b in breaks)
         if bins[-1] < data.max():
             bins.append(float(data.max()))
+    elif _zero_inflated(data, k):
+        # Many zeros (e.g. EPCI shares): « 0 » is a class of its own and the other
+        # classes are computed on the positive values, so that they do not collapse.
+        positive = data[data > 0]
+        rest = classify(pd.Series(positive), scheme=scheme, k=k - 1, cmap=cmap, unit=unit)
+        positive_classes = np.full(data.size, 0)
+        positive_classes[data > 0] = rest.classes + 1
+        classes[present] = positive_classes
+        palette = mpl.colormaps[cmap or _style.SEQUENTIAL_CMAP]
+        n_cls = len(rest.bins) + 1
+        colors_list = [
+            mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
+        ]
+        first = rest.labels[0].split(" – ")[-1]
+        labels = ["0" + suffix, f"> 0 – {first}", *rest.labels[1:]]
+        return Classification(classes, labels, colors_list, [0.0, *rest.bins])
     else:
         distinct = np.unique(data)
         n = max(1, min(k, distinct.size))
@@ -188,10 +257,11 @@ def classify(
             hi = math.floor(upper)
             text = _fmt(lo, True) if lo >= hi else f"{_fmt(lo, True)} – {_fmt(hi, True)}"
         else:
+            decimals = _decimals(bins, low)
             text = (
-                f"{_fmt(lower, False)} – {_fmt(upper, False)}"
+                f"{_fmt(lower, False, decimals)} – {_fmt(upper, False, decimals)}"
                 if i == 0 or lower != upper
-                else _fmt(upper, False)
+                else _fmt(upper, False, decimals)
             )
         labels.append(text + suffix)
     # Keep only the classes that can be reached (user breaks may leave some empty).
@@ -201,6 +271,14 @@ def classify(
         mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
     ]
     return Classification(classes, labels, colors_list, bins)
+
+
+def _zero_inflated(data: np.ndarray, k: int) -> bool:
+    """Values ≥ 0 with at least a fifth of zeros and more positive levels than classes."""
+    if k < 3 or data.size == 0 or data.min() < 0:
+        return False
+    zeros = float(np.mean(data == 0))
+    return zeros >= 0.2 and np.unique(data[data > 0]).size >= k - 1
 
 
 def _categories(
@@ -248,6 +326,58 @@ def _lines(geoms: np.ndarray) -> list[np.ndarray]:
     return [shapely.get_coordinates(line) for line in lines]
 
 
+def idf_affine() -> list[float]:
+    """Coefficients ``[a, b, d, e, xoff, yoff]`` moving Paris and the petite couronne
+    (Lambert-93) into :data:`IDF_BOX`, at a fixed scale whatever the rows drawn."""
+    x0, y0, x1, y1 = _IDF_EXTENT
+    bx0, by0, bx1, by1 = IDF_BOX
+    inner_w = (bx1 - bx0) * (1 - 2 * _INSET_MARGIN)
+    inner_h = (by1 - by0) * (1 - 2 * _INSET_MARGIN)
+    scale = min(inner_w / (x1 - x0), inner_h / (y1 - y0))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return [scale, 0.0, 0.0, scale, (bx0 + bx1) / 2 - scale * cx, (by0 + by1) / 2 - scale * cy]
+
+
+def idf_window() -> tuple[float, float, float, float]:
+    """The Lambert-93 window shown in the Paris box (Paris, the petite couronne and
+    the edges of their neighbours), of the box's proportions."""
+    scale, _, _, _, xoff, yoff = idf_affine()
+    bx0, by0, bx1, by1 = IDF_BOX
+    mx, my = (bx1 - bx0) * _INSET_MARGIN, (by1 - by0) * _INSET_MARGIN
+    return (
+        (bx0 + mx - xoff) / scale,
+        (by0 + my - yoff) / scale,
+        (bx1 - mx - xoff) / scale,
+        (by1 - my - yoff) / scale,
+    )
+
+
+def idf_inset(placed: gpd.GeoDataFrame, level: str) -> tuple[np.ndarray, gpd.GeoSeries]:
+    """Rows shown in the Paris box and their geometry, clipped and moved into it.
+
+    ``placed`` is in Lambert-93 (the national layout). Returns the mask of the rows
+    that reach the window (:func:`idf_window`) and their clipped, enlarged shapes.
+    Régions have no inset (a single shape would fill it).
+    """
+    if level == "region":
+        return np.zeros(len(placed), dtype=bool), gpd.GeoSeries([], crs=placed.crs)
+    window = box(*idf_window())
+    geoms = placed.geometry.to_numpy()
+    mask = np.asarray(shapely.intersects(geoms, window), dtype=bool)
+    clipped = shapely.intersection(geoms[mask], window)
+    moved = gpd.GeoSeries(clipped, crs=placed.crs).affine_transform(idf_affine())
+    return mask, moved
+
+
+def _idf_lines(placed_borders: gpd.GeoDataFrame) -> list[np.ndarray]:
+    """Outlines of ``placed_borders`` inside the Paris window, moved into its box."""
+    window = box(*idf_window())
+    lines = shapely.intersection(shapely.boundary(placed_borders.geometry.to_numpy()), window)
+    moved = gpd.GeoSeries(lines).affine_transform(idf_affine()).to_numpy()
+    parts = shapely.get_parts(shapely.get_parts(moved[~shapely.is_empty(moved)]))
+    return [shapely.get_coordinates(line) for line in parts]
+
+
 def _project(
     gdf: gpd.GeoDataFrame, level: str, departement: str | None, region: str | None
 ) -> gpd.GeoDataFrame:
@@ -272,19 +402,62 @@ def _select(
     if departement is not None:
         column = "code" if level == "departement" else "departement_code"
         if column not in gdf:
-            raise ValueError(f"Zoom sur un département impossible : colonne « {column} » absente.")
+            raise MissingColumnsError(
+                f"Zoom sur un département impossible : colonne « {column} » absente."
+            )
         out = gdf[gdf[column].astype("string") == departement]
     elif region is not None:
         column = "code" if level == "region" else "region_code"
         if column not in gdf:
-            raise ValueError(f"Zoom sur une région impossible : colonne « {column} » absente.")
+            raise MissingColumnsError(
+                f"Zoom sur une région impossible : colonne « {column} » absente."
+            )
         out = gdf[gdf[column].astype("string") == region]
     else:
         return gdf
     if out.empty:
         where = f"département {departement}" if departement else f"région {region}"
-        raise ValueError(f"Aucune unité à cartographier pour le {where}.")
+        raise UnknownCodeError(f"Aucune unité à cartographier pour le {where} (code inconnu ?).")
     return out
+
+
+_LEVELS = ("commune", "epci", "departement", "region", "arrondissement")
+
+
+def _check_map_arguments(gdf: object, column: object, level: object, function: str) -> None:
+    """French errors for a table without geometry, swapped arguments, a missing column."""
+    if isinstance(gdf, str) and isinstance(column, pd.DataFrame):
+        raise PacteTypeError(
+            f"{function} : arguments inversés ? Donnez d'abord la table à cartographier, "
+            f'puis le nom de la colonne : {function}(table, "{gdf}").'
+        )
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        kind = (
+            "une DataFrame sans contours" if isinstance(gdf, pd.DataFrame) else type(gdf).__name__
+        )
+        raise PacteTypeError(
+            f"{function} : la table à cartographier doit être une GeoDataFrame (avec des "
+            f"contours), pas {kind}. Utilisez pa.map_data(...), ou joignez vos colonnes à "
+            "pa.departements() / pa.communes() sur le code.",
+            code="NO_GEOMETRY",
+        )
+    if not isinstance(column, str):
+        raise PacteTypeError(
+            f"{function} : le nom de la colonne doit être un texte, pas {type(column).__name__}."
+        )
+    if column not in gdf.columns:
+        raise MissingColumnsError(
+            f"{function} : colonne « {column} » absente des données à cartographier "
+            f"(colonnes présentes : {', '.join(str(c) for c in gdf.columns if c != 'geometry')})."
+        )
+    if gdf.crs is None:
+        raise InvalidArgumentError(
+            f"{function} : la couche n'a pas de système de coordonnées (CRS)."
+        )
+    if level not in _LEVELS:
+        raise InvalidArgumentError(
+            f"{function} : niveau inconnu « {level} » ; niveaux possibles : {', '.join(_LEVELS)}."
+        )
 
 
 def plot_map(
@@ -310,6 +483,9 @@ def plot_map(
     figsize: tuple[float, float] | None = None,
     date: _dt.date | None = None,
     edgecolor: str | None = None,
+    ax: Axes | None = None,
+    inset: bool = True,
+    place_names: int | None = None,
 ) -> Figure:
     """Draw a choropleth map ready for print.
 
@@ -326,7 +502,8 @@ def plot_map(
         Classification, see :func:`classify`; classes are computed once on every
         unit drawn (mainland and DROM together).
     title, subtitle, legend_title : str, optional
-        French texts; the legend title defaults to ``column``.
+        French texts; the legend title defaults to the column's French label
+        (:func:`~pacte_analysis.metric_info`), or ``column`` for a user's column.
     unit : str, optional
         Unit written in the legend labels (``%``, ``listes``…).
     source : str, optional
@@ -350,6 +527,24 @@ def plot_map(
     edgecolor : str, optional
         Colour of the unit outlines; default white hairlines for territories and
         none for communes (too dense at national scale).
+    ax : matplotlib.axes.Axes, optional
+        Draw into this axes (small multiples): the map, its DROM and Paris boxes,
+        a compact legend and ``title`` as the axes title; the figure's title,
+        source line and demo mark are left to the caller. Returns ``ax.figure``.
+    inset : bool, default True
+        On national maps of communes, EPCI and départements, draw Paris and the
+        petite couronne again, larger, in a box north-east of the mainland (same
+        classes as the main map).
+    place_names : int, optional
+        Name the ``place_names`` most populous units (needs ``name`` and
+        ``population`` columns), skipping a name that would overlap another.
+        Default: 8 on zoom maps of communes, none otherwise.
+
+    Notes
+    -----
+    In SVG and PDF files, text, legend and frames stay vector. The polygons of
+    département, région and EPCI maps stay vector too (editable in Illustrator or
+    Inkscape); only commune maps (35,000 shapes) rasterise their polygon layer.
 
     Returns
     -------
@@ -363,10 +558,9 @@ def plot_map(
     >>> fig = pa.plot_map(deps, "population", level="departement", unit="hab.")  # doctest: +SKIP
     >>> pa.save_map(fig, "population.pdf")  # doctest: +SKIP
     """
-    if column not in gdf:
-        raise ValueError(f"Colonne « {column} » absente des données à cartographier.")
-    if gdf.crs is None:
-        raise ValueError("La couche n'a pas de système de coordonnées (CRS).")
+    _check_map_arguments(gdf, column, level, "plot_map")
+    departement = _zoom_code(departement, "département")
+    region = _zoom_code(region, "région")
     selected = _select(gdf, level, departement, region)
     placed = _project(selected, level, departement, region)
     cls = classify(
@@ -380,6 +574,16 @@ def plot_map(
     )
     facecolors = cls.color_array()
     national = departement is None and region is None
+    if legend_title is None:
+        from pacte_analysis.analysis import metric_info
+        from pacte_analysis.errors import UnknownCodeError
+
+        try:
+            legend_title = metric_info(column).label
+        except UnknownCodeError:
+            legend_title = column
+    rasterized = level in ("commune", "arrondissement")
+    show_idf = national and inset and level != "region"
     if edgecolor is None:
         edgecolor = "none" if level in ("commune", "arrondissement") and national else "white"
 
@@ -394,6 +598,11 @@ def plot_map(
     width_in = figsize[0] if figsize else 8.3
     map_w_in = width_in * _MAP_WIDTH
     map_h_in = map_w_in * (ymax - ymin) / (xmax - xmin)
+    if ax is not None:
+        return _draw_into(
+            ax, placed, cls, facecolors, edgecolor, rasterized, frames, show_idf, level,
+            (xmin, xmax, ymin, ymax), title, legend_title, missing_label,
+        )  # fmt: skip
     if title:
         title = wrap_text(title, 58 if demo else 75)
     top_in = 0.35 + (0.22 * (title.count("\n") + 1) + 0.06 if title else 0.0)
@@ -405,7 +614,7 @@ def plot_map(
     height_in = figsize[1]
 
     with _style.figure_style():
-        fig = Figure(figsize=figsize)
+        fig = _style.PacteFigure(figsize=figsize)
         ax = fig.add_axes(
             (
                 0.01,
@@ -414,17 +623,7 @@ def plot_map(
                 max(0.1, 1 - (top_in + bottom_in) / height_in),
             )
         )
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        paths = _paths(placed.geometry.to_numpy())
-        collection = PathCollection(
-            paths,
-            facecolors=list(facecolors),
-            edgecolors=edgecolor,
-            linewidths=0.15 if edgecolor != "none" else 0.0,
-            rasterized=True,
-        )
-        ax.add_collection(collection)
+        _draw_layers(ax, placed, facecolors, edgecolor, rasterized, frames, show_idf, level)
         if borders is not None:
             placed_borders = _place_borders(borders, departement, region, placed.crs)
             ax.add_collection(
@@ -434,27 +633,18 @@ def plot_map(
                     linewidths=0.3,
                 )
             )
-        if frames is not None:
-            for _, frame in frames.iterrows():
-                x0, y0, x1, y1 = frame.geometry.bounds
-                ax.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color=_DROM_FRAME_COLOR, lw=0.5)
-                ax.text(x0 + 4000, y1 - 4000, frame["name"], fontsize=6, va="top", color="#333333")
+            if show_idf:
+                ax.add_collection(
+                    LineCollection(_idf_lines(placed_borders), colors="#4d4d4d", linewidths=0.3)
+                )
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
+        if place_names is None:
+            place_names = 8 if not national and level == "commune" else 0
+        if place_names:
+            _name_places(fig, ax, placed, place_names)
 
-        handles = [
-            Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=wrap_text(lab, 26))
-            for c, lab in zip(cls.colors, cls.labels, strict=True)
-        ]
-        if (cls.classes < 0).any():
-            handles.append(
-                Patch(
-                    facecolor=_style.NO_DATA_COLOR,
-                    edgecolor="#999999",
-                    linewidth=0.3,
-                    label=wrap_text(missing_label, 26),
-                )
-            )
+        handles = _legend_handles(cls, missing_label)
         legend = fig.legend(
             handles=handles,
             title=wrap_text(legend_title or column, 28),
@@ -468,6 +658,8 @@ def plot_map(
         notes = []
         if national:
             notes.append("DROM rapprochés, à des échelles différentes")
+            if show_idf:
+                notes.append("Paris et petite couronne agrandis")
         _style.finish_figure(
             fig,
             title=title,
@@ -481,6 +673,145 @@ def plot_map(
     from pacte_analysis._files import escape_figure_text
 
     return escape_figure_text(fig)
+
+
+def _name_places(fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int) -> None:
+    """Write the names of the ``n`` most populous units, none over another name."""
+    from matplotlib import patheffects
+
+    if "name" not in placed or "population" not in placed:
+        return
+    population = pd.to_numeric(placed["population"], errors="coerce")
+    order = population.dropna().sort_values(ascending=False).index[: n * 2]
+    taken: list[Bbox] = []
+    written = 0
+    for idx in order:
+        if written >= n:
+            break
+        point = placed.geometry.loc[idx].representative_point()
+        text = ax.text(
+            point.x,
+            point.y,
+            str(placed.at[idx, "name"]),
+            fontsize=6.5,
+            ha="center",
+            va="center",
+            color="#111111",
+            zorder=5,
+            gid="pacte-place-name",
+            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+        )
+        box_ = text.get_window_extent(renderer=fig._get_renderer())  # type: ignore[attr-defined]
+        if any(box_.overlaps(other) for other in taken):
+            text.remove()
+            continue
+        taken.append(box_)
+        written += 1
+
+
+def _legend_handles(cls: Classification, missing_label: str) -> list[Patch]:
+    """One patch per class that has units (empty categories are left out)."""
+    counts = np.bincount(cls.classes[cls.classes >= 0], minlength=len(cls.labels))
+    handles = [
+        Patch(facecolor=c, edgecolor="#999999", linewidth=0.3, label=wrap_text(lab, 26))
+        for c, lab, n in zip(cls.colors, cls.labels, counts, strict=True)
+        if n > 0
+    ]
+    if (cls.classes < 0).any():
+        handles.append(
+            Patch(
+                facecolor=_style.NO_DATA_COLOR,
+                edgecolor="#999999",
+                linewidth=0.3,
+                label=wrap_text(missing_label, 26),
+            )
+        )
+    return handles
+
+
+def _frame(ax: Axes, bounds: tuple[float, float, float, float], name: str) -> None:
+    """A grey frame with its name written just above it (never over the shapes)."""
+    x0, y0, x1, y1 = bounds
+    ax.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color=_DROM_FRAME_COLOR, lw=0.5)
+    ax.text(
+        x0, y1 + _LABEL_GAP, name, fontsize=6, va="bottom", ha="left", color="#333333",
+        gid=f"pacte-inset-{name}",
+    )  # fmt: skip
+
+
+def _draw_layers(
+    ax: Axes,
+    placed: gpd.GeoDataFrame,
+    facecolors: np.ndarray,
+    edgecolor: str,
+    rasterized: bool,
+    frames: gpd.GeoDataFrame | None,
+    show_idf: bool,
+    level: str,
+) -> None:
+    """The polygons, the DROM frames and the Paris inset (same colours as the map)."""
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.add_collection(
+        PathCollection(
+            _paths(placed.geometry.to_numpy()),
+            facecolors=list(facecolors),
+            edgecolors=edgecolor,
+            linewidths=0.15 if edgecolor != "none" else 0.0,
+            rasterized=rasterized,
+        )
+    )
+    if frames is not None:
+        for _, frame in frames.iterrows():
+            _frame(ax, frame.geometry.bounds, str(frame["name"]))
+    if show_idf:
+        mask, moved = idf_inset(placed, level)
+        if mask.any():
+            ax.add_collection(
+                PathCollection(
+                    _paths(moved.to_numpy()),
+                    facecolors=list(facecolors[mask]),
+                    edgecolors="white",
+                    linewidths=0.1,
+                    rasterized=rasterized,
+                )
+            )
+            _frame(ax, IDF_BOX, IDF_NAME)
+
+
+def _draw_into(
+    ax: Axes,
+    placed: gpd.GeoDataFrame,
+    cls: Classification,
+    facecolors: np.ndarray,
+    edgecolor: str,
+    rasterized: bool,
+    frames: gpd.GeoDataFrame | None,
+    show_idf: bool,
+    level: str,
+    limits: tuple[float, float, float, float],
+    title: str | None,
+    legend_title: str,
+    missing_label: str,
+) -> Figure:
+    """:func:`plot_map` into a caller's axes (small multiples)."""
+    with _style.figure_style():
+        _draw_layers(ax, placed, facecolors, edgecolor, rasterized, frames, show_idf, level)
+        ax.set_xlim(limits[0], limits[1])
+        ax.set_ylim(limits[2], limits[3])
+        if title:
+            ax.set_title(wrap_text(title, 40), fontsize=9, loc="left")
+        ax.legend(
+            handles=_legend_handles(cls, missing_label),
+            title=wrap_text(legend_title, 28),
+            loc="lower right",
+            fontsize=6,
+            title_fontsize=6.5,
+            alignment="left",
+        )
+    fig = ax.figure
+    assert isinstance(fig, Figure)
+    return fig
 
 
 def _place_borders(
@@ -500,7 +831,8 @@ def _place_borders(
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Write a map as PNG (300 dpi), SVG or PDF, chosen by the file suffix.
 
-    Polygons are rasterised inside SVG and PDF files (small files), text and legend
-    stay vector. See :func:`pacte_analysis.charts.save_figure`.
+    In SVG and PDF files the polygons of commune maps are rasterised (35,000 shapes:
+    small files); département, région and EPCI maps stay entirely vector. Text,
+    legend and frames always stay vector. See :func:`pacte_analysis.charts.save_figure`.
     """
     return save_figure(fig, path, dpi=dpi)

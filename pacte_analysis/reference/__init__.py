@@ -30,7 +30,7 @@ from pacte_analysis.reference._resolver import (
     Resolution,
     resolve_commune,
 )
-from pacte_analysis.reference._source import VINTAGES, ReferenceError, Vintage
+from pacte_analysis.reference._source import VINTAGES, ReferenceDataError, Vintage
 
 __all__ = [
     "CHANGE_KINDS",
@@ -41,7 +41,7 @@ __all__ = [
     "Candidate",
     "CommuneResolver",
     "DromBox",
-    "ReferenceError",
+    "ReferenceDataError",
     "Resolution",
     "Vintage",
     "arrondissements",

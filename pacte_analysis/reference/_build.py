@@ -159,7 +159,7 @@ def build_reference(
 
     Raises
     ------
-    ReferenceError
+    ReferenceDataError
         Unknown vintage, or the source could not be fetched or verified.
 
     Examples

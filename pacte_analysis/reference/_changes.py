@@ -16,7 +16,7 @@ import shapely
 
 from pacte_analysis.reference import _layers
 from pacte_analysis.reference._names import normalize_text
-from pacte_analysis.reference._source import ReferenceError, vintage_info
+from pacte_analysis.reference._source import ReferenceDataError, vintage_info
 
 __all__ = ["CHANGE_KINDS", "commune_changes"]
 
@@ -85,7 +85,7 @@ def commune_changes(vintage_from: int = 2020, vintage_to: int = 2026) -> pd.Data
 
     Raises
     ------
-    ReferenceError
+    ReferenceDataError
         Unknown vintage, or ``vintage_from`` is not earlier than ``vintage_to``.
 
     Examples
@@ -102,7 +102,7 @@ def commune_changes(vintage_from: int = 2020, vintage_to: int = 2026) -> pd.Data
 def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
     old_spec, new_spec = vintage_info(vintage_from), vintage_info(vintage_to)
     if old_spec.year >= new_spec.year:
-        raise ReferenceError(
+        raise ReferenceDataError(
             f"Table de passage : le millésime de départ ({vintage_from}) doit précéder "
             f"celui d'arrivée ({vintage_to})."
         )
@@ -138,7 +138,7 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
         geom = old_geom[code]
         hits = tree.query(shapely.buffer(geom, _NEIGHBOUR_DEG), predicate="intersects")
         if len(hits) == 0:
-            raise ReferenceError(
+            raise ReferenceDataError(
                 f"Table de passage : la commune {code} de {a} n'a aucune voisine en {b}."
             )
         cand = new_geom.index.to_numpy()[hits].astype(str)

