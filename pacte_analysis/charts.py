@@ -817,6 +817,152 @@ def plot_elected_comparison(
     )
 
 
+@_styled
+def plot_mandate_reelection(
+    lists: pd.DataFrame,
+    *,
+    outcome: pd.DataFrame | None = None,
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Did the mayors of 2020's elected signatory teams win again in 2026? By commune size.
+
+    Bars per size class: share of communes whose 2020 mayor was re-elected in 2026,
+    for the elected signatory teams, the elected teams that did not sign, and all
+    communes. The mayor is measured, not the list (same person: name, first name and
+    birth date in the two RNE snapshots).
+
+    Parameters
+    ----------
+    lists : DataFrame
+        A ``lists`` table of 2020.
+    outcome : DataFrame, optional
+        :func:`pacte_analysis.commune_mandate_outcome` (computed when omitted; needs
+        ``pacte reference build --vintage 2026``).
+    demo, source, date, title, ax
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from pacte_analysis.mandate import mandate_summary
+
+    table = mandate_summary(lists, outcome, by="size_class")
+    table = table[table["n_all_known"] > 0]
+    fig, axes, own = _figure_and_axes(ax, 9.5, 5.4)
+    groups = (
+        ("signatory", "Équipes élues signataires", _style.OKABE_ITO[0]),
+        ("non_signatory", "Équipes élues non signataires", _style.OKABE_ITO[1]),
+        ("all", "Toutes les communes", "#9e9e9e"),
+    )
+    x = np.arange(len(table))
+    width = 0.27
+    top = 0.0
+    for i, (key, label, color) in enumerate(groups):
+        values = table[f"share_{key}_reelected"].astype(float).to_numpy()
+        known = table[f"n_{key}_known"].to_numpy()
+        bars = axes.bar(x + (i - 1) * width, np.nan_to_num(values), width, label=label, color=color)
+        for bar, value, n in zip(bars, values, known, strict=True):
+            if n and np.isfinite(value):
+                axes.annotate(
+                    f"{_style.format_number(float(value), 0)} %",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
+        top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
+    axes.set_xticks(x, [_wrap(str(c), 11) for c in table["size_class"]], fontsize=7)
+    axes.set_ylim(0, _nice_max(top, cap=100))
+    axes.set_ylabel("Maire de 2020 réélu·e en 2026 (%)")
+    axes.legend(fontsize=8, loc="upper left", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
+    if not own:
+        return _axes_title(fig, axes, heading)
+    n_sig = int(table["n_signatory_known"].sum())
+    return _finish(
+        fig,
+        title=heading,
+        subtitle=_wrap(
+            f"Par taille de commune ; {_count_phrase(n_sig, 'équipe élue signataire', 'équipes élues signataires')} "
+            "au résultat connu. Mesure : le maire (même personne aux RNE 2020 et 2026), pas la liste.",
+            95,
+        ),
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
+@_styled
+def plot_followup_status(
+    statuses: pd.DataFrame,
+    edition: EditionLike = "pacte-2020",
+    *,
+    by: str = "theme",
+    demo: bool = False,
+    source: str | None = None,
+    date: _dt.date | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Promised versus done: the status of the assessed commitments, per theme or measure.
+
+    Parameters
+    ----------
+    statuses : DataFrame
+        :attr:`pacte_analysis.FollowupResult.statuses`.
+    edition : Edition or str, default "pacte-2020"
+    by : {"theme", "measure"}, default "theme"
+    demo, source, date, title, ax
+        See :func:`plot_measure_popularity`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from pacte_analysis.followup import STATUSES, followup_summary
+
+    table = followup_summary(statuses, edition, by=by)
+    key = table.columns[0]
+    table = table[table["n_assessed"] > 0].sort_values("share_done")
+    height = max(3.5, 0.32 * len(table) + 1.8)
+    fig, axes, own = _figure_and_axes(ax, 8.3, height)
+    colors = ("#1a9850", "#91cf60", "#fee08b", "#d9d9d9", "#d73027")
+    left = np.zeros(len(table))
+    y = np.arange(len(table))
+    for status, color in zip(STATUSES, colors, strict=True):
+        share = (100 * table[status.label] / table["n_assessed"]).to_numpy(dtype=float)
+        axes.barh(y, share, left=left, color=color, label=status.label, height=0.7)
+        left += share
+    axes.set_yticks(y, [_wrap(str(v), 40) for v in table[key]], fontsize=8)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Part des engagements évalués (%)")
+    axes.legend(fontsize=8, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    heading = title or "Promis, fait : où en sont les engagements ?"
+    if not own:
+        return _axes_title(fig, axes, heading)
+    n = int(table["n_assessed"].sum())
+    return _finish(
+        fig,
+        title=heading,
+        subtitle=_wrap(
+            f"{_count_phrase(n, 'engagement évalué', 'engagements évalués')} par les collectifs, "
+            "état par état ; le score par commune suit la méthode écrite dans METHODE.txt.",
+            95,
+        ),
+        source=source,
+        demo=demo,
+        date=date,
+    )
+
+
 # --------------------------------------------------------------------------- registry
 
 _CHARTS: dict[str, str] = {
@@ -827,6 +973,10 @@ _CHARTS: dict[str, str] = {
     "departement-ranking": "Classement des départements selon un indicateur",
     "theme-heatmap": "Taux d'engagement par thème et par département (carte de chaleur)",
     "elected-vs-not": "Comparaison des listes élues et non élues",
+    "mandate-reelection": (
+        "Maires de 2020 réélus en 2026 : équipes signataires, non signataires, toutes les "
+        "communes, par taille (référentiel 2026 nécessaire)"
+    ),
 }
 
 
@@ -893,6 +1043,7 @@ def draw_chart(
         "elected-vs-not": lambda: plot_elected_comparison(
             lists, commitments, edition, demo=demo, **options
         ),
+        "mandate-reelection": lambda: plot_mandate_reelection(lists, demo=demo, **options),
     }
     if kind not in draw:
         raise ValueError(

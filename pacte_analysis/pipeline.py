@@ -124,6 +124,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     from pacte_analysis import demo, mandate
     from pacte_analysis.followup import read_followup, write_followup
     from pacte_analysis.ingest._writer import _neutralised_frame
+    from pacte_analysis.maps._make import draw_map
 
     files: list[Path] = []
     folder = out / "bilan-mandat"
@@ -141,11 +142,53 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     with atomic_write(path, "w", encoding="utf-8") as fh:
         _neutralised_frame(per_list).to_csv(fh, index=False)
     files.append(path)
+    summaries = {}
     for by in ("france", "size_class", "region", "departement"):
         path = target / f"reelection-{by}.csv"
+        summaries[by] = mandate.mandate_summary(lists, outcome, by=by)
         with atomic_write(path, "w", encoding="utf-8") as fh:
-            mandate.mandate_summary(lists, outcome, by=by).to_csv(fh, index=False)
+            summaries[by].to_csv(fh, index=False)
         files.append(path)
+    # maps and charts: promised versus done, and the mayors of the signatory teams
+    scores = pd.read_parquet(folder / "resultats" / "scores-communes.parquet")
+    reelected = summaries["departement"].set_index("departement_code")["share_signatory_reelected"]
+    maps = (
+        (
+            target / "departement-maires-reelus",
+            "departement",
+            "share_signatory_reelected",
+            reelected,
+            "Maire de 2020 réélu·e en 2026, équipes élues signataires (%)",
+            "%",
+        ),
+        (
+            folder / "commune-score-de-realisation",
+            "commune",
+            "score",
+            scores.set_index("commune_code")["score"],
+            "Score de réalisation des engagements (sur 10, méthode pacte_analysis)",
+            "",
+        ),
+    )
+    for stem, level, metric, values, label, unit in maps:
+        for fmt in (".png", ".pdf", ".html"):
+            files.append(
+                draw_map(
+                    lists,
+                    commitments,
+                    stem.with_suffix(fmt),
+                    metric=metric,
+                    level=level,  # type: ignore[arg-type]
+                    values=values,
+                    label=label,
+                    unit=unit,
+                    demo=True,
+                    source=DEMO_SOURCE,
+                )
+            )
+    fig = charts.plot_followup_status(followup.statuses, demo=True, source=DEMO_SOURCE)
+    for fmt in _CHART_FORMATS:
+        files.append(charts.save_figure(fig, folder / f"etat-des-engagements{fmt}"))
     return files
 
 

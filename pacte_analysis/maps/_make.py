@@ -240,6 +240,7 @@ def draw_map(
             title=title,
             subtitle=subtitle, source=source, demo=demo, scheme=chosen_scheme, k=k,
             missing=missing, lists=lists, commitments=commitments, edition=read_edition(edition),
+            own=(info.label, info.unit) if values is not None else None,
         )  # fmt: skip
     borders = None
     if level in ("commune", "epci"):
@@ -285,6 +286,7 @@ def _draw_html(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     edition: Edition,
+    own: tuple[str, str] | None = None,
 ) -> Path:
     from pacte_analysis.maps import interactive
 
@@ -295,8 +297,15 @@ def _draw_html(
         data = data[data["code" if level == "region" else "region_code"].astype("string") == region]
     metrics = [metric] + [m for m in _HTML_COMPANIONS[level] if m != metric and m in data]
     tooltip = [c for c in ("n_lists", "n_signatory_lists") if c in data and c not in metrics]
-    labels = {m: analysis.metric_info(m).label for m in [*metrics, *tooltip]}
-    units = {m: analysis.metric_info(m).unit for m in metrics}
+
+    def describe(m: str) -> tuple[str, str]:
+        if own is not None and m == metric:
+            return own  # the user's own column: its label and unit
+        info = analysis.metric_info(m)
+        return info.label, info.unit
+
+    labels = {m: describe(m)[0] for m in [*metrics, *tooltip]}
+    units = {m: describe(m)[1] for m in metrics}
     details = None
     if level == "commune":
         details = _list_details(lists, commitments, edition)
