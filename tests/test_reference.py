@@ -165,9 +165,9 @@ def test_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_unknown_vintage_is_refused_in_french() -> None:
-    with pytest.raises(pa.ReferenceError, match=r"Millésime 2023 indisponible.*2020, 2026"):
+    with pytest.raises(pa.ReferenceDataError, match=r"Millésime 2023 indisponible.*2020, 2026"):
         pa.communes(vintage=2023)
-    with pytest.raises(pa.ReferenceError, match="Millésime 2019"):
+    with pytest.raises(pa.ReferenceDataError, match="Millésime 2019"):
         pa.build_reference(2019, progress=False)
 
 

@@ -149,7 +149,7 @@ def test_real_mergers_between_2020_and_2025(changes: pd.DataFrame) -> None:
 
 
 def test_passage_needs_an_earlier_vintage() -> None:
-    with pytest.raises(pa.ReferenceError, match="doit précéder"):
+    with pytest.raises(pa.ReferenceDataError, match="doit précéder"):
         pa.commune_changes(2026, 2020)
 
 

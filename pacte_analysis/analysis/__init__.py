@@ -2,7 +2,7 @@
 
 Pure pandas: every function takes DataFrames (and an edition) and returns a new
 DataFrame; nothing is read from or written to disk. The tables follow the
-contract of ``DESIGN.md``; the reference communes are a (Geo)DataFrame with the
+contract of ``docs/contract.md``; the reference communes are a (Geo)DataFrame with the
 columns ``code, name, departement_code, region_code, epci_code, population``
 (COG 2020 municipal population, nullable).
 

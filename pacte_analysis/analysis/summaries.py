@@ -60,7 +60,7 @@ def list_summary(
     Parameters
     ----------
     lists, commitments : DataFrame
-        Canonical tables (see ``DESIGN.md``).
+        Canonical tables (see ``docs/contract.md``).
     edition : Edition or str, default "pacte-2020"
         Measure catalogue (an :class:`~pacte_analysis.editions.Edition` or a name
         or path accepted by :func:`~pacte_analysis.editions.read_edition`).
