@@ -90,7 +90,13 @@ from pacte_analysis.reference import (
 from pacte_analysis.tables import Tables, TablesError, export_csv, read_csv, read_tables
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
-    from pacte_analysis.charts import available_charts, draw_chart, save_figure
+    from pacte_analysis.charts import (
+        available_charts,
+        draw_chart,
+        plot_followup_status,
+        plot_mandate_reelection,
+        save_figure,
+    )
     from pacte_analysis.maps import (
         classify,
         draw_map,
@@ -110,6 +116,8 @@ _LAZY: dict[str, str] = {
     "available_charts": "pacte_analysis.charts",
     "draw_chart": "pacte_analysis.charts",
     "save_figure": "pacte_analysis.charts",
+    "plot_followup_status": "pacte_analysis.charts",
+    "plot_mandate_reelection": "pacte_analysis.charts",
     "classify": "pacte_analysis.maps",
     "draw_map": "pacte_analysis.maps",
     "interactive_map": "pacte_analysis.maps",
@@ -205,6 +213,8 @@ __all__ = [
     "measure_summary",
     "metric_info",
     "national_layout",
+    "plot_followup_status",
+    "plot_mandate_reelection",
     "plot_map",
     "postal_codes",
     "processed_dir",

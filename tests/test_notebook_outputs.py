@@ -26,6 +26,7 @@ FIGURES = {
     "02-carte-nationale": 3,
     "03-comparer-les-engagements": 4,
     "04-exports-presse": 2,
+    "05-bilan-de-mandat": 3,
 }
 ALL = ["01-importer-les-suivis", *FIGURES]
 
