@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pacte_analysis.errors import PacteError
+
 __all__ = [
     "DEFAULT_EDITION",
     "Edition",
@@ -59,8 +61,10 @@ DEFAULT_ELECTION = 2020
 VINTAGES = (2020, 2026)
 
 
-class EditionError(ValueError):
+class EditionError(PacteError, ValueError):
     """A measure catalogue that cannot be used; the message (French) says where."""
+
+    code = "INVALID_EDITION"
 
 
 @dataclass(frozen=True)
