@@ -358,6 +358,23 @@ def _numbers_only(text: str) -> bool:
     )
 
 
+_LEVEL_END = re.compile(r"§L(?:M|[1-9]|W[^§]+§)\s*\)?\s*$")
+
+
+def _grouped_levels(text: str) -> bool:
+    """Whether ``text`` is groups (split by ``;``, ``/`` or lines) each ending with a level."""
+    groups = [g for g in re.split(r"\s*(?:;|/|\n)\s*", text) if g.strip()]
+    if len(groups) < 2:
+        return False
+    for group in groups:
+        work = group
+        for pattern, repl in _LEVEL_SUBS:
+            work = pattern.sub(repl, work)
+        if not _LEVEL_END.search(work) or not re.search(r"\d", group):
+            return False
+    return True
+
+
 def _parse_form(text: str, max_level: int, result: MeasureList) -> bool:
     """Answers of a form export (``1 - Titre, 3 - Titre…``); False if not that shape."""
     starts = list(_FORM_ITEM.finditer(text))
@@ -438,7 +455,9 @@ def parse_measure_list(
     if not text:
         return result
     key = norm(text)
-    if key in _ALL or re.fullmatch(r"(?:les|toutes les)\s\d{1,3}(?:\smesures)?", key):
+    if key in _ALL or re.fullmatch(
+        r"(?:les|toutes les|toutes|tout|tous)(?:\sles)?(?:\smesures)?\s\d{1,3}(?:\smesures)?", key
+    ):
         count = re.search(r"\d+", key)
         if count and int(count.group()) != len(all_numbers):
             result.bad.append(text)
@@ -488,6 +507,18 @@ def parse_measure_list(
             _parse_numbers(rest, max_level, extra, letters)
             result.principles |= extra.principles
             result.bad.extend(extra.bad)
+    elif _grouped_levels(text):
+        # « 1, 2, 3 niveau 2 / 4, 5 niveau 3 »: each group ends with its own level
+        for group in re.split(r"\s*(?:;|/|\n)\s*", text):
+            part = MeasureList()
+            _parse_numbers(group, max_level, part, letters)
+            result.bad.extend(part.bad)
+            result.principles |= part.principles
+            for number, level in part.levels.items():
+                if number in result.levels and result.levels[number] not in (None, level):
+                    result.bad.append(f"{number} (niveaux {result.levels[number]} et {level})")
+                    continue
+                result.levels[number] = level
     else:
         _parse_numbers(text, max_level, result, letters)
     for number in result.pending:

@@ -458,7 +458,21 @@ def _read_files(
                 column_rejects.extend(outcome.rejects)
                 continue
             if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
-                summary.notes.append(f"feuille « {sheet.name} » : notice, pas un tableau de suivi")
+                if outcome.is_summary_sheet and outcome.looks_tabular:
+                    column_rejects.append(
+                        Reject(
+                            display,
+                            sheet.name,
+                            None,
+                            None,
+                            "SUMMARY_ROW",
+                            f"Feuille « {sheet.name} » : tableau de synthèse "
+                            f"({outcome.non_empty_rows} lignes : totaux, moyennes…), pas un suivi "
+                            "de listes ; ses lignes ne sont pas importées.",
+                        )
+                    )
+                kind = "synthèse" if outcome.is_summary_sheet else "notice"
+                summary.notes.append(f"feuille « {sheet.name} » : {kind}, pas un tableau de suivi")
                 continue
             if (outcome.looks_tabular and not sheet.hidden) or (
                 not any_header and outcome.non_empty_rows and not sheet.hidden

@@ -32,7 +32,7 @@ COMMITMENT_KINDS = (
     "signed",
     "n_declared",
 )
-IDENTITY_KINDS = ("list_name", "list_head", "head_first", "head_last")
+IDENTITY_KINDS = ("list_name", "list_head", "head_first", "head_last", "list_name_head")
 
 _IGNORED_FIRST = {
     "nb",
@@ -294,7 +294,7 @@ def classify_label(label: str, letters: str = "ABC") -> ColumnRole | None:
     if _DATE_LABEL.match(key):
         return ColumnRole("signed_on")
     if wordset & _SIGNED_WORDS and not wordset & (
-        {"date", "principe", "principes", "principles"} | _MEASURES | _COUNTED
+        {"date", "principe", "principes", "principles", "listes", "communes"} | _MEASURES | _COUNTED
     ):
         return ColumnRole("signed")
     if "postal" in wordset or key in {"cp", "c p", "code postal"}:
@@ -307,6 +307,15 @@ def classify_label(label: str, letters: str = "ABC") -> ColumnRole | None:
         return ColumnRole("commune_code")
     if wordset & _DEPARTEMENT:
         return ColumnRole("departement")
+    if wordset & {"moyenne", "moyen", "somme"} or (
+        wordset & {"nombre", "nb", "nbre", "total", "part", "taux"}
+        and wordset & {"listes", "communes"}
+    ):
+        return None  # a summary figure, not a list's own value
+    if words[0] in _LIST and wordset & {"tete"} and len(words) > 2:
+        return ColumnRole("list_name_head")  # « Liste (tête de liste) »: « Nom (Tête) »
+    if words[0] in _LIST and not wordset & {"tete", "conduite", "menee", "mandataire"}:
+        return ColumnRole("list_name")  # « Liste candidate »
     if wordset & _HEAD:
         return ColumnRole("list_head")
     if wordset & _LIST:
@@ -454,6 +463,7 @@ def _plan_for_row(
     borrowed = any(not o and a for o, a in zip(own, above, strict=True))
     roles: dict[int, ColumnRole] = {}
     bare_numbers = [c for c, text in enumerate(own) if _BARE_NUMBER.match(norm(text) or "x")]
+    hashed = {c for c, text in enumerate(own) if re.fullmatch(r"\s*#\s*0*[0-9]{1,3}\s*", text)}
     bare_letters = {
         c: norm(text).upper()
         for c, text in enumerate(own)
@@ -489,7 +499,7 @@ def _plan_for_row(
             roles[c] = ColumnRole("principle", letter=bare_letters[c])
             continue
         if c in bare_numbers:
-            if len(bare_numbers) >= 3 or "mesure" in parent:
+            if len(bare_numbers) >= 3 or "mesure" in parent or c in hashed:  # « #29 »
                 match = _BARE_NUMBER.match(norm(own[c]))
                 assert match is not None
                 roles[c] = ColumnRole("measure", measure=int(match.group(1)))

@@ -29,6 +29,7 @@ from pacte_analysis.ingest._headers import (
 from pacte_analysis.ingest._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.ingest._values import (
     InvalidValue,
+    PendingValue,
     declared_in_signature,
     numeric_value,
     parse_bool,
@@ -131,6 +132,8 @@ class SheetOutcome:
     has_header: bool = False
     looks_tabular: bool = False
     is_instructions: bool = False
+    #: A summary sheet (« Synthèse », « Totaux »…): rows of figures, not lists.
+    is_summary_sheet: bool = False
     #: Data rows that are not lists (summary and note rows), each rejected once.
     skipped_rows: int = 0
     #: What one « row » of this layout is, for the report.
@@ -347,8 +350,9 @@ class SheetContext:
         )
 
     def invalid(self, entry: Entry, r: int, c: int, exc: InvalidValue | str) -> None:
-        """An ``INVALID_VALUE`` reject on cell ``(r, c)``."""
-        self.cell_reject(entry, r, c, "INVALID_VALUE", f"{self.where(c, capital=True)} : {exc}")
+        """An ``INVALID_VALUE`` reject on cell ``(r, c)`` (``PENDING_MEASURE`` when pending)."""
+        code = "PENDING_MEASURE" if isinstance(exc, PendingValue) else "INVALID_VALUE"
+        self.cell_reject(entry, r, c, code, f"{self.where(c, capital=True)} : {exc}")
 
     def report_ignored_columns(self) -> None:
         """An ``IGNORED_COLUMN`` reject for every column with data that no reader used."""
@@ -520,6 +524,15 @@ class SheetContext:
         if head is None:
             parts = [self.text(r, "head_first"), self.text(r, "head_last")]
             head = " ".join(p for p in parts if p) or None
+        list_name = self.text(r, "list_name")
+        both = self.text(r, "list_name_head")
+        if both:  # « Nom de la liste (Tête de liste) »
+            match = re.fullmatch(r"(.+?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]", both)
+            if match:
+                list_name = list_name or match.group(1)
+                head = head or match.group(2)
+            else:
+                list_name = list_name or both
         if not any((name, code, postal)) and self.title_commune is not None:
             name, code = self.title_commune
         raw = " / ".join(t for t in (code, postal, name, dep) if t)
@@ -530,7 +543,7 @@ class SheetContext:
             row,
             (name, code, postal, dep),
             raw,
-            self.text(r, "list_name"),
+            list_name,
             head,
         )
         if self.transposed:

@@ -79,9 +79,34 @@ _INSTRUCTIONS = {
     "listes deroulantes",
     "config",
     "sources",
+    "synthese",
+    "recapitulatif",
+    "recap",
+    "resume",
+    "statistiques",
+    "stats",
+    "totaux",
+    "bilan",
+    "tableau de bord",
+    "graphique",
+    "graphiques",
     "methode",
     "methodologie",
     "a propos",
+}
+#: Sheet names of summaries (totals, means): their rows are no lists, said once.
+_SUMMARY_SHEETS = {
+    "synthese",
+    "recapitulatif",
+    "recap",
+    "resume",
+    "statistiques",
+    "stats",
+    "totaux",
+    "bilan",
+    "tableau de bord",
+    "graphique",
+    "graphiques",
 }
 _GENERIC_TITLE = re.compile(
     r"^(?:pacte(?: pour la transition)?|suivi|listes?|candidats?|municipales|elections?|"
@@ -318,6 +343,7 @@ def read_sheet(
     if plan is None:
         outcome.looks_tabular = _looks_tabular(rows)
         outcome.is_instructions = norm(sheet.name) in _INSTRUCTIONS
+        outcome.is_summary_sheet = norm(sheet.name) in _SUMMARY_SHEETS
         return outcome
     outcome.has_header = True
     outcome.header_row = plan.row + 1

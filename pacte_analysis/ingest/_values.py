@@ -17,6 +17,7 @@ from pacte_analysis.ingest._text import cell_text, norm
 
 __all__ = [
     "InvalidValue",
+    "PendingValue",
     "declared_in_signature",
     "numeric_value",
     "parse_bool",
@@ -32,6 +33,17 @@ __all__ = [
 
 class InvalidValue(ValueError):
     """A cell whose value is not understood; ``args[0]`` is a French explanation."""
+
+
+class PendingValue(InvalidValue):
+    """A cell that says the commitment is pending (« en attente »): not a commitment."""
+
+
+_PENDING_MARK = re.compile(
+    r"\b(?:en\s+attente|[àa]\s+confirmer|en\s+discussion|[àa]\s+l['’ ]?[ée]tude|pas\s+encore|"
+    r"[àa]\s+venir|[àa]\s+valider|en\s+r[ée]flexion)\b",
+    re.IGNORECASE,
+)
 
 
 _MARK_SYMBOLS = {"✓", "✔", "☑", "✅", "🗸", "☒"}
@@ -189,7 +201,7 @@ _FALSE_WORDS = {
     "pas elue",
 }
 _MEASURE_REF = re.compile(
-    r"^(?:(?:mesures?|mes|m|n|no|num|numero|measure)\s?)*0*([0-9]{1,3})(?:\s.*)?$"
+    r"^(?:(?:mesures?|mes|m|n|no|num|numero|measure)\s?)*0*([0-9]{1,3})(?:\s[^0-9]*)?$"
 )
 _PRINCIPLE_REF = re.compile(r"^(?:principes?\s)?([a-z])(?:\s.*)?$")
 _RANGE = re.compile(
@@ -300,9 +312,27 @@ def _parse_mark_text(text: str, numeric_levels: bool, max_level: int) -> tuple[b
         return True, None
     if text in _NEGATIVE_SYMBOLS:
         return False, None
+    stars = text.replace(" ", "")
+    if stars and set(stars) <= {"★", "*"} and len(stars) <= max_level:
+        return True, len(stars)  # ★★ = level 2
+    doubtful = "?" in text or (text.startswith("(") and text.endswith(")"))
+    if doubtful and _PENDING_MARK.search(text) is None:
+        raise InvalidValue(
+            f"« {text} » : marque douteuse, ni comptée ni écartée ; écrivez X (engagée) ou "
+            "laissez vide, ou « en attente »."
+        )
+    if _PENDING_MARK.search(text):
+        raise PendingValue(f"« {text} » : mesure en attente, pas comptée comme engagement.")
     key = norm(text)
     if not key:
-        raise InvalidValue(f"« {text} » n'est ni une marque (X, oui, ✓…) ni « non » ni un niveau.")
+        raise InvalidValue(
+            f"« {text} » n'est ni une marque, ni « non », ni un niveau ; formes acceptées : "
+            + ACCEPTED_FORMS.format(max=max_level)
+            + "."
+        )
+    of_max = re.fullmatch(r"([0-9])\s?(?:/|sur)\s?([0-9])", text.strip())
+    if of_max and int(of_max.group(2)) == max_level:
+        return True, _check_level(int(of_max.group(1)), max_level, text)  # « 2/3 »
     number = numeric_value(text)
     if number is not None:
         return _parse_number(number, numeric_levels, max_level, text)

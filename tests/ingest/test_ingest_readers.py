@@ -370,3 +370,77 @@ def test_report_shows_control_characters_escaped(run: Any) -> None:
     assert "\x1b" not in report and "\\x1b" in report
     assert not any(line.startswith("Lignes lues : 999") for line in report.splitlines())
     assert report.splitlines()[-1] == result.reconciliation.line()
+
+
+def test_doubtful_pending_and_written_levels_as_people_write_them(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                [
+                    "Commune",
+                    "Liste candidate",
+                    "Tête de liste",
+                    "M1",
+                    "M2",
+                    "M3",
+                    "M4",
+                    "M5",
+                    "#29",
+                ],
+                ["Rennes", "R1", "Camille Exemple", "x ?", "(x)", "En attente", "2/3", "★★★", "x"],
+            ],
+        ),
+        (
+            "Synthèse",
+            [
+                ["Commune", "Nombre de listes", "Listes signataires"],
+                ["Rennes", 1, 0],
+                ["Brest", 2, 1],
+            ],
+        ),
+    )
+    lists = result.lists
+    assert lists["list_name"].tolist() == ["R1"] and lists["list_head"].tolist() == [
+        "Camille Exemple"
+    ]
+    assert _measures(result, "R1") == {4: 2, 5: 3, 29: None}
+    assert [(c, col) for c, _, col in _codes(result)] == [
+        ("INVALID_VALUE", "D"),
+        ("INVALID_VALUE", "E"),
+        ("PENDING_MEASURE", "F"),
+        ("SUMMARY_ROW", None),
+    ]
+
+
+def test_a_repeated_row_does_not_turn_a_compact_sheet_long(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Mesures", "Tour"],
+                ["Rennes", "R1", "1-12", "1er tour"],
+                ["Rennes", "R2", "3, 4", "1er tour"],
+                ["Rennes", "R1", "1-12", "2nd tour"],
+            ],
+        )
+    )
+    assert result.files[0].sheets[0].layout == "compact"
+    assert _measures(result, "R1") == dict.fromkeys(range(1, 13))
+    assert [c for c, _, _ in _codes(result)] == ["IGNORED_COLUMN", "DUPLICATE_LIST"]
+
+
+def test_list_and_head_in_one_cell_and_levels_per_group(run: Any) -> None:
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste (tête de liste)", "Mesures"],
+                ["Albi", "Albi Demain (Camille Exemple)", "1, 2, 3 niveau 2 / 4, 5 niveau 3"],
+            ],
+        )
+    )
+    assert result.lists[["list_name", "list_head"]].values.tolist() == [
+        ["Albi Demain", "Camille Exemple"]
+    ]
+    assert _measures(result, "Albi Demain") == {1: 2, 2: 2, 3: 2, 4: 3, 5: 3}
