@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pacte_analysis.ingest._text import norm
+from pacte_analysis.ingest._values import ORDINALS
 
 __all__ = ["MeasureList", "match_titles", "parse_measure_list", "title_index"]
 
@@ -101,25 +102,6 @@ _FORM_ITEM = re.compile(
 _LEVEL_WORDS_MAX = (
     r"(?:max(?:imum|imal|imale|i)?|le\s+plus\s+(?:[ée]lev[ée]|haut|ambitieux)|sup[ée]rieur)"
 )
-_ORDINAL = {
-    "1": 1,
-    "1er": 1,
-    "1ere": 1,
-    "premier": 1,
-    "premiere": 1,
-    "2": 2,
-    "2e": 2,
-    "2eme": 2,
-    "2nd": 2,
-    "2nde": 2,
-    "deuxieme": 2,
-    "second": 2,
-    "seconde": 2,
-    "3": 3,
-    "3e": 3,
-    "3eme": 3,
-    "troisieme": 3,
-}
 _LEVEL_SUBS: tuple[tuple[re.Pattern[str], str], ...] = (
     # « niveau max » and the like → the measure's highest level, marked §LM
     (
@@ -193,7 +175,7 @@ def _level_of(marker: str, max_level: int) -> int:
     if marker == "M":
         return max_level
     if marker.startswith("W"):
-        return _ORDINAL.get(norm(marker[1:-1]), 0)
+        return ORDINALS.get(norm(marker[1:-1]), 0)
     return int(marker)
 
 

@@ -106,7 +106,8 @@ _LEVEL_ORDINAL = re.compile(
     r"^(1|1er|1ere|premier|premiere|2|2e|2eme|2nd|2nde|deuxieme|second|seconde|3|3e|3eme|troisieme)"
     r"\sniveau$"
 )
-_ORDINALS = {
+#: Ordinal words of levels (« 2e », « deuxième »…) → the level.
+ORDINALS = {
     "1": 1,
     "1er": 1,
     "1ere": 1,
@@ -148,7 +149,7 @@ def level_word(key: str, max_level: int) -> int | None:
         return 2 if max_level == 3 else None
     match = _LEVEL_ORDINAL.match(key)
     if match:
-        return _ORDINALS[match.group(1)]
+        return ORDINALS[match.group(1)]
     return None
 
 
