@@ -241,6 +241,7 @@ def test_registry_and_errors(
         "departement-ranking",
         "theme-heatmap",
         "elected-vs-not",
+        "mandate-reelection",
     ]
     assert all(desc and desc[0].isupper() for desc in charts.values())
     lists, com, communes = data

@@ -16,10 +16,11 @@ EXPECTED = [
     "02-carte-nationale",
     "03-comparer-les-engagements",
     "04-exports-presse",
+    "05-bilan-de-mandat",
 ]
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_notebooks_exist() -> None:
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.py")) == EXPECTED
 

@@ -39,7 +39,22 @@ def test_demo_pipeline_files_summary_and_determinism(
     for level, metric in DEMO_MAPS:
         for fmt in (".png", ".svg", ".pdf", ".html"):
             assert f"cartes/{level}-{metric}{fmt}" in names
-    assert sum(n.startswith("graphiques/") for n in names) == 10
+    assert sum(n.startswith("graphiques/") for n in names) == 12
+    # what became of the commitments: follow-up scores with their method, the mayors in 2026
+    for name in (
+        "bilan-mandat/resultats/scores-communes.csv",
+        "bilan-mandat/resultats/METHODE.txt",
+        "bilan-mandat/resultats/DONNEES-FICTIVES.txt",
+        "bilan-mandat/etat-des-engagements.png",
+        "bilan-mandat/commune-score-de-realisation.pdf",
+        "graphiques/mandate-reelection.png",
+        "mandat-2026/departement-maires-reelus.png",
+        "mandat-2026/reelection-size_class.csv",
+    ):
+        assert name in names, name
+    assert "10 ×" in (first.out_dir / "bilan-mandat/resultats/METHODE.txt").read_text(
+        encoding="utf-8"
+    )
     summary = first.summary()
     assert summary.startswith("Données fictives – démonstration")
     assert "Population des communes avec une liste signataire" in summary
