@@ -157,22 +157,75 @@ def _neighbours(code: str, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return communes.iloc[idx]
 
 
+def _polygon_paths(geometries: Any) -> list[Any]:
+    """One matplotlib path per (multi)polygon, holes included."""
+    import numpy as np
+    import shapely
+    from matplotlib.path import Path as MplPath
+
+    paths = []
+    for geometry in geometries:
+        if geometry is None or geometry.is_empty:
+            continue
+        vertices, codes = [], []
+        for polygon in shapely.get_parts(geometry):
+            for ring in (polygon.exterior, *polygon.interiors):
+                xy = np.asarray(ring.coords)[:, :2]
+                ring_codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+                ring_codes[0], ring_codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+                vertices.append(xy)
+                codes.append(ring_codes)
+        if vertices:
+            paths.append(MplPath(np.concatenate(vertices), np.concatenate(codes)))
+    return paths
+
+
 def _draw_map(ax: Any, code: str, communes: gpd.GeoDataFrame) -> bool:
-    """Draw the commune and its neighbours on ``ax``; return whether it could."""
+    """Draw the commune (blue) and its neighbours (grey) on ``ax``; return whether it could."""
     import math
 
+    from matplotlib.collections import PathCollection
+
+    for collection in list(ax.collections):
+        collection.remove()
+    ax.set_axis_off()
     around = _neighbours(code, communes)
     if around.empty or around.geometry.isna().all():
-        ax.set_axis_off()
         return False
-    is_target = around["code"] == code
-    around[~is_target].plot(ax=ax, color="#e6e6e6", edgecolor="#7f7f7f", linewidth=0.5)
-    around[is_target].plot(ax=ax, color="#0072B2", edgecolor="#003e66", linewidth=0.8)
-    _, miny, _, maxy = around.total_bounds
-    lat = (miny + maxy) / 2
-    ax.set_aspect(1 / max(math.cos(math.radians(lat)), 0.1))
-    ax.set_axis_off()
+    is_target = (around["code"] == code).to_numpy()
+    for mask, face, edge, width in (
+        (~is_target, "#e6e6e6", "#7f7f7f", 0.5),
+        (is_target, "#0072B2", "#003e66", 0.8),
+    ):
+        paths = _polygon_paths(around.geometry[mask])
+        ax.add_collection(
+            PathCollection(paths, facecolors=face, edgecolors=edge, linewidths=width),
+            autolim=False,
+        )
+    minx, miny, maxx, maxy = around.total_bounds
+    pad_x, pad_y = (maxx - minx) * 0.03 or 0.01, (maxy - miny) * 0.03 or 0.01
+    ax.set_xlim(minx - pad_x, maxx + pad_x)
+    ax.set_ylim(miny - pad_y, maxy + pad_y)
+    ax.set_aspect(1 / max(math.cos(math.radians((miny + maxy) / 2)), 0.1))
     return True
+
+
+class _MapCanvas:
+    """One reusable figure for the small maps (drawing many is then cheaper)."""
+
+    def __init__(self, dpi: int = 110) -> None:
+        from matplotlib.figure import Figure
+
+        self.dpi = dpi
+        self.fig = Figure(figsize=(3.4, 3.0))
+        self.ax = self.fig.add_axes((0, 0, 1, 1))
+
+    def png(self, code: str, communes: gpd.GeoDataFrame) -> bytes | None:
+        if not _draw_map(self.ax, code, communes):
+            return None
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
 
 
 def commune_map_png(code: str, communes: gpd.GeoDataFrame, *, dpi: int = 110) -> bytes | None:
@@ -187,15 +240,7 @@ def commune_map_png(code: str, communes: gpd.GeoDataFrame, *, dpi: int = 110) ->
         ``pa.communes(resolution="web")``.
     dpi : int, default 110
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(3.4, 3.0))
-    ax = fig.add_axes((0, 0, 1, 1))
-    if not _draw_map(ax, code, communes):
-        return None
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return _MapCanvas(dpi).png(code, communes)
 
 
 def _text(value: Any) -> str:
@@ -441,6 +486,7 @@ def write_commune_sheet(
     demo: bool = False,
     source: str | None = None,
     index_href: str | None = None,
+    _canvas: _MapCanvas | None = None,
 ) -> Path:
     """Write the sheet of one commune to ``out`` (``.html`` or ``.pdf``), atomically.
 
@@ -463,7 +509,8 @@ def write_commune_sheet(
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".html":
-        png = commune_map_png(sheet.code, communes) if communes is not None else None
+        canvas = _canvas or _MapCanvas()
+        png = canvas.png(sheet.code, communes) if communes is not None else None
         page = render_commune_html(
             sheet, map_png=png, demo=demo, source=source, index_href=index_href
         )
@@ -521,6 +568,7 @@ def write_commune_sheets(
     empty = commitments.iloc[0:0]
     written: list[Path] = []
     index_rows = []
+    canvas = _MapCanvas()
     for code in wanted:
         sub_lists = by_commune[code]
         sub_com = com_by_commune.get(code, empty)
@@ -532,6 +580,7 @@ def write_commune_sheets(
             demo=demo,
             source=source,
             index_href="index.html" if fmt == "html" else None,
+            _canvas=canvas,
         )
         written.append(path)
         elected = sheet.lists[sheet.lists["elected"].astype("boolean").fillna(False).astype(bool)]
