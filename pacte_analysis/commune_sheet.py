@@ -528,6 +528,15 @@ def write_commune_sheet(
     return out
 
 
+def _elected_signatory(lists: pd.DataFrame, elected: pd.DataFrame) -> str:
+    """« oui » / « non » / « inconnu » (no list known as elected, some unknown)."""
+    if bool(elected["signatory"].astype(bool).any()):
+        return "oui"
+    if elected.empty and bool(lists["elected"].isna().any()):
+        return "inconnu"
+    return "non"
+
+
 def write_commune_sheets(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -589,7 +598,7 @@ def write_commune_sheets(
             f"{html.escape(sheet.name)}</a></td><td>{html.escape(sheet.departement_code)}</td>"
             f"<td>{html.escape(sheet.code)}</td><td>{len(sheet.lists)}</td>"
             f"<td>{int(sheet.lists['signatory'].astype(bool).sum())}</td>"
-            f"<td>{'oui' if bool(elected['signatory'].astype(bool).any()) else 'non'}</td></tr>"
+            f"<td>{_elected_signatory(sheet.lists, elected)}</td></tr>"
         )
     body = (
         "<h1>Engagements des listes municipales 2020, commune par commune</h1>"

@@ -167,6 +167,8 @@ def test_demo_folder_marks_every_page(demo_dir: Path, tmp_path: Path) -> None:
         assert "<script" not in text.lower()
     index = _parse((out / "index.html").read_text(encoding="utf-8")).tables[0]
     assert [row[0] for row in index[1:]] == ["Brest", "Rennes"]
+    assert [row[3] for row in index[1:]] == ["1", "3"]  # lists per commune
+    assert [row[5] for row in index[1:]] == ["non", "non"]  # elected lists not signatories
     links = re.findall(r'href="([^"]+)"', (out / "index.html").read_text(encoding="utf-8"))
     assert links == ["29019.html", "35238.html"]
     assert 'href="index.html"' in (out / "35238.html").read_text(encoding="utf-8")
