@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pacte_analysis._followup_cli import register as register_followup
 
     register_followup(commands)
+    from pacte_analysis._commune_cli import register as register_commune
+
+    register_commune(commands)
 
     demo = commands.add_parser(
         "demo", help="toute la chaîne sur les suivis fictifs de démonstration"
