@@ -1,4 +1,4 @@
-"""The six cases of issue 6: each runs ours and the naive way on the same data."""
+"""The cases of issues 6 and 12: each runs ours and the naive way on the same data."""
 
 from __future__ import annotations
 
