@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: run the cases of issue 6 and write ``benchmarks/RESULTS.md``.
+"""``python -m benchmarks``: run the cases of issues 6 and 12 and write ``benchmarks/RESULTS.md``.
 
 Options::
 

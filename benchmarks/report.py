@@ -110,7 +110,7 @@ def render(
         f"in {elapsed / 60:.1f} min. Medians of `--repeat {repeat}` "
         "repetitions unless a row says fewer (heavy measurements: see each case). "
         "Ratio = naive ÷ ours (above 1: ours is faster or smaller). Targets are those of "
-        "issue 6; the harness reports them and never fails on a missed one (timings are "
+        "issues 6 and 12; the harness reports them and never fails on a missed one (timings are "
         "noisy).",
         "",
     ]

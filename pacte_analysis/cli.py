@@ -12,11 +12,12 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from pacte_analysis import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["main"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-N_CASES = 6
+N_CASES = 8
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,11 @@ def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
                 assert row["ours"] is None or row["ours"] < 120
     targets = {t["text"]: t for c in cases.values() for t in c["targets"]}
     assert "< 4 GiB" in targets and "≤ 10 s including the DROM" in targets
+    # issue 12: fresh-process comparisons, start-up, the 2026 vintage
+    assert "within 2× of calamine, fresh process (ours ÷ calamine)" in targets
+    assert "`pacte --help` ≤ 0.5 s" in targets and "≤ 0.5 s (full), as for 2020" in targets
+    labels = [r["label"] for r in cases[4]["rows"]]
+    assert not any("CDN aborted" in label for label in labels)
     # Peak memory of the scale case is measured and plausible (interpreter + data).
     rss = next(r for r in cases[3]["rows"] if r["unit"] == "GiB")
     assert 0.05 < rss["ours"] < 4

@@ -31,8 +31,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from pacte_analysis.errors import PacteError
 
@@ -179,6 +181,8 @@ class Edition:
 
     def measures_frame(self) -> pd.DataFrame:
         """Return the measures as a DataFrame (one row per measure)."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "measure": [m.number for m in self.measures],

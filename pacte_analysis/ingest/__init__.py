@@ -8,27 +8,73 @@ Examples
 >>> write_tables(res, "data/processed/pacte")  # doctest: +SKIP
 """
 
-from pacte_analysis.ingest._engine import (
-    FileSummary,
-    IngestResult,
-    IngestSetupError,
-    Reconciliation,
-    SheetSummary,
-    ingest,
-)
-from pacte_analysis.ingest._safety import (
-    MAX_CELL_CHARS,
-    MAX_CELLS,
-    MAX_COLUMNS,
-    MAX_COMPRESSION_RATIO,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    MAX_TEXT_BYTES,
-    MAX_UNCOMPRESSED_BYTES,
-)
-from pacte_analysis.ingest._schema import REASON_CODES, SCHEMAS, check_table
-from pacte_analysis.ingest._template import write_template
-from pacte_analysis.ingest._writer import neutralise, write_tables
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
+    from pacte_analysis.ingest._engine import (
+        FileSummary,
+        IngestResult,
+        IngestSetupError,
+        Reconciliation,
+        SheetSummary,
+        ingest,
+    )
+    from pacte_analysis.ingest._safety import (
+        MAX_CELL_CHARS,
+        MAX_CELLS,
+        MAX_COLUMNS,
+        MAX_COMPRESSION_RATIO,
+        MAX_FILE_BYTES,
+        MAX_ROWS,
+        MAX_TEXT_BYTES,
+        MAX_UNCOMPRESSED_BYTES,
+    )
+    from pacte_analysis.ingest._schema import REASON_CODES, SCHEMAS, check_table
+    from pacte_analysis.ingest._template import write_template
+    from pacte_analysis.ingest._writer import neutralise, write_tables
+
+#: Public names and their modules, imported on first use (PEP 562), so that the
+#: ``pacte`` command registers its sub-commands without loading pandas.
+_LAZY: dict[str, str] = {
+    "FileSummary": "pacte_analysis.ingest._engine",
+    "IngestResult": "pacte_analysis.ingest._engine",
+    "IngestSetupError": "pacte_analysis.ingest._engine",
+    "Reconciliation": "pacte_analysis.ingest._engine",
+    "SheetSummary": "pacte_analysis.ingest._engine",
+    "ingest": "pacte_analysis.ingest._engine",
+    "MAX_CELL_CHARS": "pacte_analysis.ingest._safety",
+    "MAX_CELLS": "pacte_analysis.ingest._safety",
+    "MAX_COLUMNS": "pacte_analysis.ingest._safety",
+    "MAX_COMPRESSION_RATIO": "pacte_analysis.ingest._safety",
+    "MAX_FILE_BYTES": "pacte_analysis.ingest._safety",
+    "MAX_ROWS": "pacte_analysis.ingest._safety",
+    "MAX_TEXT_BYTES": "pacte_analysis.ingest._safety",
+    "MAX_UNCOMPRESSED_BYTES": "pacte_analysis.ingest._safety",
+    "REASON_CODES": "pacte_analysis.ingest._schema",
+    "SCHEMAS": "pacte_analysis.ingest._schema",
+    "check_table": "pacte_analysis.ingest._schema",
+    "write_template": "pacte_analysis.ingest._template",
+    "neutralise": "pacte_analysis.ingest._writer",
+    "write_tables": "pacte_analysis.ingest._writer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "MAX_CELLS",

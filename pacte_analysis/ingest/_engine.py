@@ -202,15 +202,17 @@ class _MayorIndex:
     """
 
     def __init__(self, mayors: pd.DataFrame) -> None:
+        keyed = "last_key" in mayors  # the reference cache's index: names already normalised
+        key = str if keyed else norm
         self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
         for code, last, first in zip(
-            mayors["commune_code"].astype(str),
-            mayors["last_name"].fillna("").astype(str),
-            mayors["first_name"].fillna("").astype(str),
+            mayors["commune_code"].astype(str).tolist(),
+            mayors["last_key" if keyed else "last_name"].fillna("").astype(str).tolist(),
+            mayors["first_key" if keyed else "first_name"].fillna("").astype(str).tolist(),
             strict=True,
         ):
             self._by_commune[code].append(
-                (frozenset(norm(last).split()), frozenset(norm(first).split()))
+                (frozenset(key(last).split()), frozenset(key(first).split()))
             )
 
     def knows(self, code: str) -> bool:
@@ -236,9 +238,9 @@ class _MayorIndex:
 
 def _default_mayors(vintage: int = 2020) -> pd.DataFrame | None:
     try:
-        from pacte_analysis.reference import mayors
+        from pacte_analysis.reference._layers import mayor_index
 
-        return mayors(vintage=vintage)
+        return mayor_index(vintage=vintage)
     except Exception as exc:
         logger.warning("Maires %s (RNE) indisponibles, « élue » non déduite : %s", vintage, exc)
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +23,9 @@ from pacte_analysis.reference._build import (
     build_reference,
     cache_path,
     check_cache,
+    commune_keys,
     layer_filename,
+    person_keys,
 )
 from pacte_analysis.reference._source import vintage_info
 
@@ -67,8 +70,70 @@ def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
     return gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
 
 
-def _table(name: str, vintage: int) -> pd.DataFrame:
-    return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet")
+def _table(name: str, vintage: int, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet", columns=columns)
+
+
+def attributes(level: str, vintage: int, columns: list[str]) -> pd.DataFrame:
+    """Columns of a layer without its geometry (no boundary is decoded)."""
+    return pd.read_parquet(_ready_cache(vintage) / layer_filename(level, "web"), columns=columns)
+
+
+#: Rows compared with a fresh computation when an index is loaded: one in this many.
+_INDEX_SAMPLE_STEP = 499
+
+
+def _current_keys(
+    frame: pd.DataFrame, pairs: dict[str, str], make_keys: Callable[[list[str]], list[str]]
+) -> pd.DataFrame:
+    """``frame`` whose stored keys (``pairs``: name column → key column) match the code's.
+
+    A sample of the rows is recomputed: when the normalisation changed since the cache
+    was built, every key is recomputed (the results stay right, only slower) and a
+    warning says to rebuild the reference.
+    """
+    sample = frame.iloc[::_INDEX_SAMPLE_STEP]
+    stale = [
+        key
+        for name, key in pairs.items()
+        if make_keys(sample[name].fillna("").astype(str).tolist()) != sample[key].tolist()
+    ]
+    if not stale:
+        return frame
+    warnings.warn(
+        "Index des noms du référentiel construit avec une autre normalisation : recalculé "
+        "à chaque lancement (lancez `pacte reference build --force`).",
+        stacklevel=4,
+    )
+    frame = frame.copy()
+    for name, key in pairs.items():
+        names = frame[name].fillna("").astype(str).tolist()
+        frame[key] = pd.array(make_keys(names), dtype="string")
+    return frame
+
+
+def resolver_index(vintage: int = VINTAGE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The communes and the former communes with the matching key of their name.
+
+    Stored by the build (``index_communes``, ``index_former_communes``): the commune
+    resolver loads them instead of normalising every name in every process.
+    """
+    com = _current_keys(_table("index_communes", vintage), {"name": "key"}, commune_keys)
+    former = _current_keys(_table("index_former_communes", vintage), {"name": "key"}, commune_keys)
+    return com, former
+
+
+def mayor_index(vintage: int = VINTAGE) -> pd.DataFrame:
+    """The mayors' names of ``vintage``, normalised for matching list heads.
+
+    Columns ``commune_code``, ``last_name``, ``first_name``, ``last_key``,
+    ``first_key`` (stored by the build as ``index_mayors``, rows as in :func:`mayors`).
+    """
+    return _current_keys(
+        _table("index_mayors", vintage),
+        {"last_name": "last_key", "first_name": "first_key"},
+        person_keys,
+    )
 
 
 def communes(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:

@@ -295,15 +295,16 @@ class CommuneResolver:
     """
 
     def __init__(self, vintage: int = 2020) -> None:
-        com = _layers.communes(vintage, "web")[["code", "name", "departement_code", "population"]]
-        arm = _layers.arrondissements(vintage, "web")[["code", "name", "commune_code"]]
-        former = _layers.former_communes(vintage)
+        # the names' matching keys come computed with the reference cache
+        com, former = _layers.resolver_index(vintage)
+        arm = _layers.attributes("arrondissements", vintage, ["code", "name", "commune_code"])
         postal = _layers.postal_codes(vintage)
-        deps = _layers.departements(vintage, "web")[["code", "name"]]
+        deps = _layers.attributes("departements", vintage, ["code", "name"])
         self._vintage = vintage
 
         codes = com["code"].tolist()
         names = com["name"].tolist()
+        keys = com["key"].tolist()
         self._communes: dict[str, tuple[str, str]] = dict(
             zip(codes, zip(names, com["departement_code"].tolist(), strict=True), strict=True)
         )
@@ -312,31 +313,33 @@ class CommuneResolver:
         )
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_key: dict[str, list[str]] = defaultdict(list)
-        for code, name in zip(codes, names, strict=True):
+        key_of_name: dict[str, str] = {}
+        for code, name, key in zip(codes, names, keys, strict=True):
             self._by_name[name].append(code)
-            self._by_key[name_key(name)].append(code)
+            self._by_key[key].append(code)
+            key_of_name[name] = key
         self._keys_sorted = sorted(self._by_key)
         #: official names that only one commune's spelling fits (fast path)
         self._official: dict[str, str] = {
             name: found[0]
             for name, found in self._by_name.items()
-            if len(found) == 1 and len(self._by_key[name_key(name)]) == 1
+            if len(found) == 1 and len(self._by_key[key_of_name[name]]) == 1
         }
 
         self._former_code: dict[str, set[str]] = defaultdict(set)
         self._former_key: dict[str, set[str]] = defaultdict(set)
         #: key → (former name, COMD/COMA, parent code), for the notes
         self._former_info: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        for code, name, kind, parent in zip(
-            former["code"],
-            former["name"],
-            former["former_type"],
-            former["commune_code"],
+        for code, name, kind, parent, key in zip(
+            former["code"].tolist(),
+            former["name"].tolist(),
+            former["former_type"].tolist(),
+            former["commune_code"].tolist(),
+            former["key"].tolist(),
             strict=True,
         ):
             if parent not in self._communes:
                 continue
-            key = name_key(name)
             self._former_code[code].add(parent)
             if parent not in self._former_key[key]:
                 self._former_key[key].add(parent)
@@ -361,9 +364,9 @@ class CommuneResolver:
         self._postal: dict[str, set[str]] = defaultdict(set)
         self._postal_arm: dict[str, str] = {}
         for cp, code, arr in zip(
-            postal["postal_code"],
-            postal["commune_code"],
-            postal["arrondissement_code"],
+            postal["postal_code"].tolist(),
+            postal["commune_code"].tolist(),
+            postal["arrondissement_code"].tolist(),
             strict=True,
         ):
             self._postal[cp].add(code)
