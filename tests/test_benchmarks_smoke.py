@@ -89,11 +89,20 @@ def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
 
 
 def test_benchmarks_find_the_reference_like_the_package(tmp_path: Path) -> None:
-    """A moved data folder (``PACTE_DATA_DIR``) is where the benchmarks read the reference."""
+    """A moved data folder (``PACTE_DATA_DIR``) is where the benchmarks' fresh processes read
+    the reference: they keep the variable and find the package's data folder under it."""
     env = dict(os.environ, PACTE_DATA_DIR=str(tmp_path))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    code = (
+        "import json, os, subprocess, sys\n"
+        "from benchmarks import cases\n"
+        "child = subprocess.run([sys.executable, '-c', 'from pacte_analysis.config import "
+        "reference_dir; print(reference_dir())'], env=cases._env(), capture_output=True, "
+        "text=True, check=True)\n"
+        "print(child.stdout.strip())\n"
+    )
     proc = subprocess.run(
-        [sys.executable, "-c", "from benchmarks import cases; print(cases.SOURCE_CSV)"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
