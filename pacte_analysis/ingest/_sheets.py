@@ -59,7 +59,24 @@ LAYOUTS: tuple[ModuleType, ...] = (_layout_long, _layout_wide, _layout_compact, 
 LAYOUT_LABELS = {m.NAME: m.LABEL for m in (*LAYOUTS, _layout_transposed)}
 LAYOUT_LABELS["principles"] = _layout_declared.LABEL
 
-_INSTRUCTIONS = {
+#: Sheet names of summaries (totals, means): their rows are no lists, said once.
+_SUMMARY_SHEETS = frozenset(
+    {
+        "synthese",
+        "recapitulatif",
+        "recap",
+        "resume",
+        "statistiques",
+        "stats",
+        "totaux",
+        "bilan",
+        "tableau de bord",
+        "graphique",
+        "graphiques",
+    }
+)
+#: Sheet names that are no trackers (notices, lists of values, summaries).
+_INSTRUCTIONS = _SUMMARY_SHEETS | {
     "lisez moi",
     "lisezmoi",
     "lisez moi d abord",
@@ -79,34 +96,9 @@ _INSTRUCTIONS = {
     "listes deroulantes",
     "config",
     "sources",
-    "synthese",
-    "recapitulatif",
-    "recap",
-    "resume",
-    "statistiques",
-    "stats",
-    "totaux",
-    "bilan",
-    "tableau de bord",
-    "graphique",
-    "graphiques",
     "methode",
     "methodologie",
     "a propos",
-}
-#: Sheet names of summaries (totals, means): their rows are no lists, said once.
-_SUMMARY_SHEETS = {
-    "synthese",
-    "recapitulatif",
-    "recap",
-    "resume",
-    "statistiques",
-    "stats",
-    "totaux",
-    "bilan",
-    "tableau de bord",
-    "graphique",
-    "graphiques",
 }
 _GENERIC_TITLE = re.compile(
     r"^(?:pacte(?: pour la transition)?|suivi|listes?|candidats?|municipales|elections?|"
