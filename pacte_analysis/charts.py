@@ -440,10 +440,10 @@ def _pseudo_communes(lists: pd.DataFrame) -> pd.DataFrame:
     frame = lists[["commune_code", "departement_code"]].drop_duplicates("commune_code")
     return pd.DataFrame(
         {
-            "code": frame["commune_code"].astype("string"),
-            "departement_code": frame["departement_code"].astype("string"),
-            "region_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
-            "epci_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
+            "code": frame["commune_code"].astype("str"),
+            "departement_code": frame["departement_code"].astype("str"),
+            "region_code": pd.Series(pd.NA, index=frame.index, dtype="str"),
+            "epci_code": pd.Series(pd.NA, index=frame.index, dtype="str"),
             "population": pd.Series(pd.NA, index=frame.index, dtype="Int64"),
         }
     )

@@ -409,7 +409,7 @@ def read_followup(
     ]
     statuses = pd.DataFrame(rows, columns=columns)
     for column in ("commune_code", "commune_name", "departement_code", "status", "status_label"):
-        statuses[column] = statuses[column].astype("string")
+        statuses[column] = statuses[column].astype("str")
     statuses["measure"] = statuses["measure"].astype("int64")
     statuses["source_row"] = statuses["source_row"].astype("int64")
     rejects = _rejects_frame(file_rejects + column_rejects + entry_rejects)
@@ -471,7 +471,7 @@ def _team_of(statuses: pd.DataFrame, lists: pd.DataFrame) -> pd.Series:
             continue
         elected = candidates[candidates["elected"].fillna(False).astype(bool)]
         out.append(elected["list_id"].iloc[0] if len(elected) == 1 else None)
-    return pd.Series(out, index=statuses.index, dtype="string")
+    return pd.Series(out, index=statuses.index, dtype="str")
 
 
 def followup_scores(
@@ -535,7 +535,7 @@ def followup_scores(
     result = pd.DataFrame(out)
     for column in ("commune_code", "commune_name", "departement_code", "list_id", "list_name"):
         if column in result:
-            result[column] = result[column].astype("string")
+            result[column] = result[column].astype("str")
     for column in ("n_committed", "n_not_assessed", "n_outside_commitments"):
         if column in result:
             result[column] = result[column].astype("Int64")

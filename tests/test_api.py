@@ -80,6 +80,46 @@ def test_read_tables_round_trips_parquet_and_csv(demo: pa.IngestResult, tmp_path
     assert from_csv.lists["commune_code"].str.len().eq(5).all()  # "02002", never 2002
 
 
+def test_codes_keep_one_string_dtype_across_tables_layers_and_summaries(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    """An analyst merges the tables, the reference layers and the summaries by code."""
+    lists = demo.lists
+    merged = lists.merge(communes, left_on="commune_code", right_on="code")
+    assert merged["commune_code"].dtype == "str"
+    assert merged["code"].dtype == "str"
+    layers = {
+        "communes": communes,
+        "departements": pa.departements(resolution="web"),
+        "regions": pa.regions(resolution="web"),
+        "epci": pa.epci(resolution="web"),
+        "arrondissements": pa.arrondissements(resolution="web"),
+        "former_communes": pa.former_communes(),
+        "postal_codes": pa.postal_codes(),
+        "mayors": pa.mayors(),
+    }
+    summaries = {
+        "commune_summary": pa.commune_summary(lists, demo.commitments, communes),
+        "territory_summary": pa.territory_summary(lists, demo.commitments, communes, total=True),
+        "list_summary": pa.list_summary(lists, demo.commitments),
+        "measure_summary": pa.measure_summary(lists, demo.commitments),
+        "theme_summary": pa.theme_summary(lists, demo.commitments),
+        "win_rate": pa.win_rate(lists, demo.commitments, communes),
+    }
+    for name, frame in {**layers, **summaries}.items():
+        text = [c for c in frame.columns if c.endswith("code") or c in ("name", "list_id")]
+        assert text or name in ("measure_summary", "theme_summary", "win_rate"), name
+        for column in text:
+            assert frame[column].dtype == "str", (name, column, frame[column].dtype)
+        assert not [c for c, d in frame.dtypes.items() if str(d) == "string"], name
+    deps = pa.departements(resolution="web").drop(columns="geometry")
+    by_dep = summaries["territory_summary"].merge(deps, on="code", suffixes=("", "_ref"))
+    assert by_dep["code"].dtype == "str"
+    assert len(by_dep) == 101  # the France row has no département
+    by_commune = lists.merge(summaries["commune_summary"], on="commune_code")
+    assert by_commune["commune_code"].dtype == "str"
+
+
 def test_read_tables_says_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(pa.TablesError, match="Dossier de tables introuvable"):
         pa.read_tables(tmp_path / "nope")

@@ -125,7 +125,7 @@ def win_rate(
                 }
             )
     out = pd.DataFrame(rows)
-    out["size_class"] = out["size_class"].astype("string")
+    out["size_class"] = out["size_class"].astype("str")
     gap = out["win_rate"].where(out["signatory"]).to_numpy()
     other = out["win_rate"].where(~out["signatory"]).shift(-1).to_numpy()
     out["difference"] = np.where(out["signatory"], gap - other, np.nan)
@@ -226,7 +226,7 @@ def compare_lists(
             for n, lid in zip(base, ls["list_id"].astype(str), strict=True)
         ]
     out = pd.DataFrame({"label": [m.label for m in ed.measures]}, index=numbers)
-    out["label"] = out["label"].astype("string")
+    out["label"] = out["label"].astype("str")
     if mark_elected and columns == "list_name":
         elected = ls["elected"].fillna(False).astype(bool).tolist()
         names = [f"{n} (élue)" if e else n for n, e in zip(names, elected, strict=True)]
@@ -243,7 +243,7 @@ def compare_lists(
                 ("" if not c else ("✓" if pd.isna(lv) else f"N{int(lv)}"))
                 for c, lv in zip(committed, level, strict=True)
             ]
-            out[name] = pd.Series(text, index=numbers, dtype="string")
+            out[name] = pd.Series(text, index=numbers, dtype="str")
     out.attrs["lists"] = ls["list_id"].astype(str).tolist()
     out.attrs["commune_code"] = str(commune_code)
     return out
@@ -369,12 +369,12 @@ def compare_elected(
                 col.reindex(index).fillna(0), float(n_per_status.get(status, 0))
             )
     elif by == "theme":
-        index = pd.Index(_theme_order(ed), name="theme", dtype="string")
+        index = pd.Index(_theme_order(ed), name="theme", dtype="str")
         per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
         n_measures = per_theme.reindex(index).fillna(0).astype(float)
         out = pd.DataFrame({"n_measures": n_measures.astype("int64")}, index=index)
         counts = com.groupby(["theme", "status"], observed=False).size().unstack("status")
-        counts.index = counts.index.astype("string")
+        counts.index = counts.index.astype("str")
         for status, name in suffix.items():
             col = counts[status] if status in counts.columns else pd.Series(dtype=float)
             out[f"share_{name}"] = _share(
@@ -386,7 +386,7 @@ def compare_elected(
     out["difference"] = out["share_elected"] - out["share_not_elected"]
     for text_col in ("label", "theme"):
         if text_col in out.columns:
-            out[text_col] = out[text_col].astype("string")
+            out[text_col] = out[text_col].astype("str")
     return out.reset_index()
 
 
@@ -645,8 +645,8 @@ def compare_territories(
     diff = f"Écart ({codes[1]} − {codes[0]})"
     integral = out["kind"].isin(["count", "population"])
     table = pd.DataFrame(index=out.index)
-    table["label"] = out["label"].astype("string")
-    table["unit"] = out["unit"].astype("string")
+    table["label"] = out["label"].astype("str")
+    table["unit"] = out["unit"].astype("str")
     numeric = out[[*headers, FRANCE_NAME]].apply(pd.to_numeric, errors="coerce")
     numeric.insert(2, diff, numeric[headers[1]] - numeric[headers[0]])
     for col in numeric.columns:

@@ -107,7 +107,7 @@ def _rank_lists(ls: pd.DataFrame) -> pd.DataFrame:
 
 
 def _display_name(ls: pd.DataFrame) -> pd.Series:
-    return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("string")
+    return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("str")
 
 
 def commune_summary(
@@ -230,8 +230,8 @@ def _commune_core(
     is_elected = ls["elected"].fillna(False).astype(bool)
     elected = _rank_lists(ls.loc[is_elected]).drop_duplicates("commune_code")
     elected = elected.set_index("commune_code")
-    out["elected_list_id"] = elected["list_id"].reindex(out.index).astype("string")
-    out["elected_list_name"] = elected["display_name"].reindex(out.index).astype("string")
+    out["elected_list_id"] = elected["list_id"].reindex(out.index).astype("str")
+    out["elected_list_name"] = elected["display_name"].reindex(out.index).astype("str")
     out["elected_n_measures"] = elected["n_measures"].reindex(out.index).astype("Int64")
 
     any_elected_signatory = (
@@ -269,7 +269,7 @@ def _commune_core(
         _join_flags(union_flags, [str(n) for n in numbers], ", "), index=union_index
     )
     n_union = pd.Series(union_flags.sum(axis=1), index=union_index)
-    out["measures_union"] = union_text.reindex(out.index).astype("string").fillna("")
+    out["measures_union"] = union_text.reindex(out.index).astype("str").fillna("")
     out["n_measures_union"] = n_union.reindex(out.index).fillna(0).astype("int64")
     out["has_group"] = out["n_lists"] > 0
     out["has_signatory"] = out["n_signatory_lists"] > 0
@@ -319,15 +319,15 @@ def _commune_core(
             stacklevel=stacklevel,
         )
     out = out.merge(ref, on="commune_code", how="outer" if include_empty else "left")
-    out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("string")
+    out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("str")
     out["departement_code"] = (
-        out["ref_departement_code"].fillna(out["departement_code"]).astype("string")
+        out["ref_departement_code"].fillna(out["departement_code"]).astype("str")
     )
     for col in ("n_lists", "n_signatory_lists", "n_measures_union"):
         out[col] = out[col].fillna(0).astype("int64")
     for col in ("has_group", "has_signatory"):
         out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-    out["measures_union"] = out["measures_union"].fillna("").astype("string")
+    out["measures_union"] = out["measures_union"].fillna("").astype("str")
     columns[3:3] = ["region_code", "epci_code", "population"]
     return out[columns].sort_values("commune_code").reset_index(drop=True)
 
@@ -452,18 +452,18 @@ def territory_summary(
     out["n_signatory_lists"] = lg["signatory"].sum()
     out["mean_measures"] = lg["n_measures"].mean()
 
-    codes = pd.Index(sorted(set(out.index.astype(str))), dtype="string")
+    codes = pd.Index(sorted(set(out.index.astype(str))), dtype="str")
     names: pd.Series | None = None
     if territories is not None:
         terr = _as_frame(territories)
-        terr_codes = terr["code"].astype("string")
-        codes = pd.Index(sorted(set(codes) | set(terr_codes.dropna())), dtype="string")
+        terr_codes = terr["code"].astype("str")
+        codes = pd.Index(sorted(set(codes) | set(terr_codes.dropna())), dtype="str")
         if "name" in terr.columns:
-            names = pd.Series(terr["name"].astype("string").to_numpy(), index=terr_codes)
+            names = pd.Series(terr["name"].astype("str").to_numpy(), index=terr_codes)
             names = names[~names.index.duplicated()]
     if names is None:
         names = _territory_names(level)
-    out.index = out.index.astype("string")
+    out.index = out.index.astype("str")
     out = out.reindex(codes)
     counts = [
         "population_missing",
@@ -489,10 +489,10 @@ def territory_summary(
     out.index.name = "code"
     out = out.reset_index()
     if names is not None:
-        names = pd.concat([names, pd.Series({FRANCE_CODE: FRANCE_NAME}, dtype="string")])
-        out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("string"))
+        names = pd.concat([names, pd.Series({FRANCE_CODE: FRANCE_NAME}, dtype="str")])
+        out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("str"))
     else:
-        out.insert(1, "name", out["code"].astype("string"))
+        out.insert(1, "name", out["code"].astype("str"))
     out.loc[out["code"] == FRANCE_CODE, "name"] = FRANCE_NAME
     if departement is not None or region is not None:
         out = _filter_territories(out, ref, key, departement, region, "territory_summary")
@@ -636,7 +636,7 @@ def measure_summary(
     out["mean_level"] = (
         com.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
     )
-    ecom = com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))]
+    ecom = com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="str"))]
     out["n_elected"] = ecom.groupby("measure").size().reindex(numbers).fillna(0).astype("int64")
     out["share_elected"] = _share(out["n_elected"], float(n_elected_total))
     elevels = _level_counts(ecom, "measure", ed.max_level, "n_elected_")
@@ -645,7 +645,7 @@ def measure_summary(
         ecom.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
     )
     for col in ("label", "short_label", "theme"):
-        out[col] = out[col].astype("string")
+        out[col] = out[col].astype("str")
     return out.reset_index()
 
 
@@ -717,7 +717,7 @@ def theme_summary(
         com = _restrict(com, ls)
     elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
     n_total, n_elected_total = len(ls), len(elected_ids)
-    themes = pd.Index(_theme_order(ed), name="theme", dtype="string")
+    themes = pd.Index(_theme_order(ed), name="theme", dtype="str")
     per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
     out = pd.DataFrame(index=themes)
     out["n_measures"] = per_theme.reindex(themes).fillna(0).astype("int64")
@@ -725,7 +725,7 @@ def theme_summary(
         ("", com, n_total),
         (
             "elected_",
-            com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))],
+            com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="str"))],
             n_elected_total,
         ),
     ):
@@ -739,6 +739,6 @@ def theme_summary(
             out[f"n_{prefix}commitments"], out["n_measures"] * total
         )
         counts = _level_counts(sub, "theme", ed.max_level, f"n_{prefix}")
-        counts.index = counts.index.astype("string")
+        counts.index = counts.index.astype("str")
         out = out.join(counts.reindex(themes).fillna(0).astype("int64"))
     return out.reset_index()
