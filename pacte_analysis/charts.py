@@ -41,7 +41,7 @@ from pacte_analysis.analysis import (
     metric_info,
     territory_summary,
 )
-from pacte_analysis.editions import read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, read_edition
 
 __all__ = [
     "available_charts",
@@ -200,7 +200,7 @@ def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
 def plot_measure_popularity(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by_theme: bool = True,
     signatory_only: bool = False,
@@ -216,7 +216,7 @@ def plot_measure_popularity(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by_theme : bool, default True
         Group the measures by theme (themes in the edition's order, measures by
         decreasing popularity within a theme); otherwise one overall ranking.
@@ -347,7 +347,7 @@ def plot_measure_popularity(
 @_styled
 def plot_measures_per_list(
     lists: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     source: str | None = None,
@@ -365,7 +365,7 @@ def plot_measures_per_list(
     ----------
     lists : DataFrame
         Canonical ``lists`` table (``n_measures``, ``signatory``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
 
@@ -454,7 +454,7 @@ def plot_departement_ranking(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     metric: str = "n_communes_signatory",
     level: str = "departement",
@@ -476,7 +476,7 @@ def plot_departement_ranking(
         Reference communes. Without it, only the count metrics (``n_lists``,
         ``n_signatory_lists``, ``n_communes_*``, ``mean_measures``) can be
         ranked, and only by département.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     metric : str, default "n_communes_signatory"
         A territory metric of :func:`~pacte_analysis.analysis.available_metrics`.
     level : {'departement', 'region', 'epci'}, default 'departement'
@@ -558,7 +558,7 @@ def plot_departement_ranking(
 def plot_theme_heatmap(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     territories: pd.DataFrame | None = None,
     top: int = 20,
@@ -580,7 +580,7 @@ def plot_theme_heatmap(
     ----------
     lists, commitments : DataFrame
         Canonical tables (the département is the lists' ``departement_code``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     territories : DataFrame, optional
         ``code, name`` of the départements (row labels « Name (code) »).
     top : int, default 20
@@ -681,7 +681,7 @@ def plot_theme_heatmap(
 def plot_elected_comparison(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     source: str | None = None,
@@ -698,7 +698,7 @@ def plot_elected_comparison(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title
         See :func:`plot_measure_popularity`.
 
@@ -902,7 +902,7 @@ def plot_mandate_reelection(
 @_styled
 def plot_followup_status(
     statuses: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by: str = "theme",
     demo: bool = False,
@@ -917,7 +917,7 @@ def plot_followup_status(
     ----------
     statuses : DataFrame
         :attr:`pacte_analysis.FollowupResult.statuses`.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by : {"theme", "measure"}, default "theme"
     demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
@@ -996,7 +996,7 @@ def draw_chart(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     **options: Any,
@@ -1012,7 +1012,7 @@ def draw_chart(
         Canonical tables.
     communes : (Geo)DataFrame, optional
         Reference communes (used by ``departement-ranking``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo : bool, default False
         Add the « Données fictives – démonstration » mark.
     **options

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pacte_analysis import __version__
+from pacte_analysis.editions import DEFAULT_EDITION
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     map_cmd.add_argument("--scheme", choices=["quantiles", "natural_breaks", "equal_interval"])
     map_cmd.add_argument("--k", type=int, default=5, help="nombre de classes (5)")
     map_cmd.add_argument("--source", help="source des engagements pour la mention")
-    map_cmd.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    map_cmd.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     map_cmd.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     map_cmd.add_argument(
         "--list-metrics", action="store_true", help="lister les indicateurs disponibles"
@@ -337,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--data", help="dossier des tables écrites par `pacte ingest`")
     chart.add_argument("--out", help="fichier .png, .svg ou .pdf")
     chart.add_argument("--source", help="source des engagements pour la mention")
-    chart.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    chart.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     chart.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     chart.add_argument("--list", action="store_true", help="lister les graphiques disponibles")
     chart.set_defaults(func=_cmd_chart)
@@ -355,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="fichier .csv")
     export.add_argument("--departement", help="seulement ce département (code)")
     export.add_argument("--region", help="seulement cette région (code)")
-    export.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    export.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     export.set_defaults(func=_cmd_export)
     return parser
 

@@ -36,7 +36,7 @@ from pacte_analysis.analysis.summaries import (
     _rank_lists,
     territory_summary,
 )
-from pacte_analysis.editions import read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
     PacteTypeError,
@@ -57,7 +57,7 @@ def win_rate(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Do signatory lists win more often than the others? Overall and by commune size.
 
@@ -71,7 +71,7 @@ def win_rate(
     communes : (Geo)DataFrame, optional
         Reference communes (``code``, ``population``): adds one pair of rows per
         commune size class (:data:`SIZE_CLASSES`).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
 
     Returns
     -------
@@ -139,7 +139,7 @@ def compare_lists(
     commune_code: str,
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     values: Literal["committed", "level", "label"] = "committed",
     columns: Literal["list_name", "list_id"] = "list_name",
@@ -155,7 +155,7 @@ def compare_lists(
         unknown name raises an error listing the candidates.
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     values : {'committed', 'level', 'label'}, default 'committed'
         Cell content: ``committed`` a boolean; ``level`` the level (nullable
         integer, null when not committed or not given); ``label`` a French text
@@ -290,7 +290,7 @@ def _elected_status(elected: pd.Series) -> pd.Series:
 def compare_elected(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by: Literal["status", "measure", "theme"] = "status",
 ) -> pd.DataFrame:
@@ -300,7 +300,7 @@ def compare_elected(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by : {'status', 'measure', 'theme'}, default 'status'
         ``status``: one row per outcome (:data:`ELECTED_STATUSES`) with
         ``n_lists, n_signatory, share_signatory, mean_measures, median_measures,
@@ -438,7 +438,7 @@ def compare_size_classes(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Compare commune size classes (see :func:`size_class`).
 
@@ -450,7 +450,7 @@ def compare_size_classes(
         Canonical tables.
     communes : (Geo)DataFrame
         Reference communes with ``code, population``.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
 
     Returns
     -------
@@ -542,7 +542,7 @@ def compare_territories(
     *,
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     measures: bool = True,
 ) -> pd.DataFrame:
     """Put two départements, régions or EPCI side by side, with France for scale.
@@ -560,7 +560,7 @@ def compare_territories(
     territories : DataFrame, optional
         ``code, name`` of the territories; by default the names are read from the
         reference cache.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     measures : bool, default True
         Add one row per measure (``measure_<n>``: % of the territory's lists that
         committed to it) and one per theme (``theme_<theme>``: % of its lists with

@@ -31,7 +31,7 @@ from pacte_analysis.analysis._core import (
     _territory_names,
     _theme_order,
 )
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
 )
@@ -50,7 +50,7 @@ __all__ = [
 def list_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Summarise each list: measures, principles, signatory, mean level, themes.
 
@@ -61,7 +61,7 @@ def list_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables (see ``docs/contract.md``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
         Measure catalogue (an :class:`~pacte_analysis.editions.Edition` or a name
         or path accepted by :func:`~pacte_analysis.editions.read_edition`).
 
@@ -115,7 +115,7 @@ def commune_summary(
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
     *,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     include_empty: bool = False,
     departement: str | None = None,
     region: str | None = None,
@@ -130,7 +130,7 @@ def commune_summary(
         Reference communes (``code, name, departement_code, region_code,
         epci_code, population``). When given, their population, région and EPCI
         are added, and the official name is used.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     include_empty : bool, default False
         Also return the reference communes with no known list (``n_lists`` 0,
         the other counts 0, the list columns null). Needs ``communes``.
@@ -342,7 +342,7 @@ def territory_summary(
     *,
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     departement: str | None = None,
     region: str | None = None,
     total: bool = False,
@@ -367,7 +367,7 @@ def territory_summary(
         ``pacte_analysis.departements()``): gives the names, and adds the
         territories without any commune in ``communes``. Without it the names
         are read from the reference cache (the code when it cannot be read).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     departement, region : str, optional
         Keep the territories that have communes in this département (``"35"``)
         or région (``"53"``): the départements of a région, the EPCI of a
@@ -569,7 +569,7 @@ def _level_counts(com: pd.DataFrame, by: str, max_level: int, prefix: str) -> pd
 def measure_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     signatory_only: bool = False,
 ) -> pd.DataFrame:
@@ -579,7 +579,7 @@ def measure_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     signatory_only : bool, default False
         Count only the signatory lists (denominators too).
 
@@ -668,7 +668,7 @@ def _shorter(label: str) -> str:
 def theme_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     signatory_only: bool = False,
 ) -> pd.DataFrame:
@@ -678,7 +678,7 @@ def theme_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
         Its measures without a theme are grouped as :data:`UNASSIGNED_THEME`.
     signatory_only : bool, default False
         Count only the signatory lists.
