@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
     )
     from pacte_analysis.charts import (
         available_charts,
+        chart_info,
         draw_chart,
         plot_followup_status,
         plot_mandate_reelection,
@@ -148,6 +149,7 @@ _LAZY: dict[str, str] = {
     "territory_summary": "pacte_analysis.analysis",
     "theme_summary": "pacte_analysis.analysis",
     "available_charts": "pacte_analysis.charts",
+    "chart_info": "pacte_analysis.charts",
     "draw_chart": "pacte_analysis.charts",
     "save_figure": "pacte_analysis.charts",
     "processed_dir": "pacte_analysis.config",
@@ -276,6 +278,7 @@ __all__ = [
     "available_editions",
     "available_metrics",
     "build_reference",
+    "chart_info",
     "classify",
     "column_label",
     "commune_changes",

@@ -167,7 +167,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_chart(args: argparse.Namespace) -> int:
-    from pacte_analysis import charts, reference
+    from pacte_analysis import charts
 
     if args.list:
         for name in charts.available_charts():
@@ -182,16 +182,13 @@ def _cmd_chart(args: argparse.Namespace) -> int:
         )
     _check_out(args.out)
     lists, commitments, demo = _load_tables(Path(args.data))
-    communes = reference.communes(resolution="web").drop(columns="geometry")
     options = {"source": args.source} if args.source else {}
-    if args.kind in ("departement-ranking", "theme-heatmap"):
-        options["territories"] = reference.departements(resolution="web").drop(columns="geometry")
     try:
         fig = charts.draw_chart(
             args.kind,
             lists,
             commitments,
-            communes,
+            None,  # read from the reference by the charts that need it
             args.edition,
             demo=demo or args.demo,
             **options,

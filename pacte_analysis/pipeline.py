@@ -14,7 +14,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -304,13 +303,9 @@ def run_demo(
     steps.update()
 
     steps.set_postfix_str("graphiques")
-    territories = reference.departements(resolution="web").drop(columns="geometry")
     kinds = list(charts.available_charts())
     for kind in tqdm(kinds, desc="Graphiques", leave=False, disable=not progress):
-        options: dict[str, Any] = {"source": DEMO_SOURCE}
-        if kind in ("departement-ranking", "theme-heatmap"):
-            options["territories"] = territories
-        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, **options)
+        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, source=DEMO_SOURCE)
         for fmt in _CHART_FORMATS:
             files.append(charts.save_figure(fig, out / "graphiques" / f"{kind}{fmt}"))
     steps.update()

@@ -344,6 +344,50 @@ def test_territory_summary_departements(
     assert t["population"].dtype == "Int64"  # missing where no population is known
 
 
+def test_the_registry_is_what_territory_summary_computes(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One new entry in the registry: a new column, labelled, and a France total."""
+    from pacte_analysis.analysis import metrics
+
+    t = territory_summary(lists, commitments, communes, edition=ED, total=True)
+    declared = [m.name for m in metrics.territory_metrics()]
+    assert list(t.columns) == ["code", "name", *declared]
+    for m in metrics.territory_metrics():  # every territory metric says how it is computed
+        assert (m.aggregate is None) != (m.derive is None), m.name
+
+    elected = metrics.Metric(
+        "n_elected_lists",
+        "Listes élues",
+        "listes",
+        "count",
+        ("departement", "region", "epci"),
+        metrics._count("lists", "elected"),
+    )
+    share = metrics.Metric(
+        "share_elected_lists",
+        "Part des listes élues",
+        "%",
+        "share",
+        ("departement", "region", "epci"),
+        derive=metrics._ratio("n_elected_lists", "n_lists"),
+    )
+    monkeypatch.setattr(metrics, "_METRICS", (*metrics._METRICS, elected, share))
+    t = territory_summary(lists, commitments, communes, edition=ED, total=True)
+    d35 = _row(t, "code", "35")
+    assert d35["n_elected_lists"] == int(
+        lists.loc[lists["commune_code"].str.startswith("35"), "elected"].fillna(False).sum()
+    )
+    assert d35["share_elected_lists"] == pytest.approx(100 * d35["n_elected_lists"] / 4)
+    france = _row(t, "code", "FR")
+    assert france["n_elected_lists"] == t.loc[t["code"] != "FR", "n_elected_lists"].sum()
+    assert pa.column_label("share_elected_lists") == "Part des listes élues (%)"
+    assert "n_elected_lists" in pa.available_metrics("region")["metric"].tolist()
+
+
 def test_territory_summary_regions_and_epci(
     lists: pd.DataFrame, commitments: pd.DataFrame, communes: pd.DataFrame
 ) -> None:

@@ -1,13 +1,23 @@
-"""The registry of metrics and column labels (French label, unit, kind, levels)."""
+"""The registry of metrics and column labels.
+
+Each :class:`Metric` declares its French label, unit, kind, the levels where it
+exists and, for the territory levels, its computation: an aggregate of the
+communes or lists of each territory, or a column derived from the ones before it
+(a share). :func:`~pacte_analysis.analysis.territory_summary` is the registry
+computed; a new territory metric is one new entry here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pandas as pd
+from pandas.core.groupby import DataFrameGroupBy
 
 from pacte_analysis.analysis._core import (
     _check_level,
+    _share,
 )
 from pacte_analysis.errors import (
     UnknownCodeError,
@@ -15,17 +25,51 @@ from pacte_analysis.errors import (
 
 __all__ = [
     "Metric",
+    "TerritoryRows",
     "available_metrics",
     "column_label",
+    "compute_territory_metrics",
     "metric_info",
+    "territory_metrics",
 ]
 
 # --------------------------------------------------------------------------- metrics
 
 
 @dataclass(frozen=True)
+class TerritoryRows:
+    """What territory metrics aggregate, each row tagged with its territory.
+
+    Attributes
+    ----------
+    communes : DataFrame
+        One row per reference commune: the columns of :func:`commune_summary`
+        (``has_group``, ``has_signatory``, ``elected_signatory``, ``population``…).
+    lists : DataFrame
+        One row per list (``signatory``, ``n_measures``…).
+    key : str
+        The column of both frames holding the territory code.
+    """
+
+    communes: pd.DataFrame
+    lists: pd.DataFrame
+    key: str = "_territory"
+
+    def group(self, of: str) -> DataFrameGroupBy:
+        """The rows of ``of`` (``communes`` or ``lists``) grouped by territory."""
+        frame = self.communes if of == "communes" else self.lists
+        return frame.groupby(self.key, sort=True)
+
+
+#: Computes one value per territory from its rows.
+Aggregate = Callable[[TerritoryRows], pd.Series]
+#: Computes a column from the columns computed before it (shares).
+Derive = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
 class Metric:
-    """A metric column that maps can draw.
+    """A metric column that maps can draw, declared with its computation.
 
     Attributes
     ----------
@@ -40,6 +84,14 @@ class Metric:
     levels : tuple of str
         Levels where the metric exists (``commune``, ``departement``, ``region``,
         ``epci``).
+    aggregate : callable, optional
+        For territory levels: one value per territory from its communes and lists
+        (:class:`TerritoryRows`).
+    derive : callable, optional
+        For territory levels: the column from the columns before it (shares).
+    missing_is_zero : bool, default True
+        A territory without any row has 0 (counts, populations of signatory
+        communes); otherwise missing (total population, means).
     """
 
     name: str
@@ -47,17 +99,103 @@ class Metric:
     unit: str
     kind: str
     levels: tuple[str, ...]
+    aggregate: Aggregate | None = field(default=None, compare=False, repr=False)
+    derive: Derive | None = field(default=None, compare=False, repr=False)
+    missing_is_zero: bool = True
+
+
+def _size(of: str) -> Aggregate:
+    """Number of rows of ``of`` in each territory."""
+    return lambda rows: rows.group(of).size()
+
+
+def _count(of: str, flag: str) -> Aggregate:
+    """Number of rows of ``of`` whose boolean ``flag`` is true (unknown counts as no)."""
+
+    def aggregate(rows: TerritoryRows) -> pd.Series:
+        frame = rows.communes if of == "communes" else rows.lists
+        values = frame[flag].astype("boolean").fillna(False).astype("int64")
+        return values.groupby(frame[rows.key], sort=True).sum()
+
+    return aggregate
+
+
+def _population(flag: str | None = None) -> Aggregate:
+    """Known population of the communes (whose ``flag`` is true, when given).
+
+    Without ``flag`` a territory where no population is known has a missing total.
+    """
+
+    def aggregate(rows: TerritoryRows) -> pd.Series:
+        cs = rows.communes
+        pop = cs["population"].astype("Float64").astype("float64")
+        if flag is None:
+            return pop.groupby(cs[rows.key], sort=True).sum(min_count=1)
+        keep = cs[flag].astype("boolean").fillna(False).astype(bool)
+        return pop.where(keep, 0.0).fillna(0.0).groupby(cs[rows.key], sort=True).sum()
+
+    return aggregate
+
+
+def _population_missing(rows: TerritoryRows) -> pd.Series:
+    cs = rows.communes
+    return cs["population"].isna().astype("int64").groupby(cs[rows.key], sort=True).sum()
+
+
+def _mean(of: str, column: str) -> Aggregate:
+    """Mean of ``column`` over the rows of ``of`` (missing values left out)."""
+    return lambda rows: rows.group(of)[column].mean()
+
+
+def _ratio(numerator: str, denominator: str) -> Derive:
+    """``100 × numerator / denominator`` (NaN where the denominator is 0)."""
+    return lambda out: _share(out[numerator], out[denominator])
 
 
 _COMMUNE = ("commune",)
 _TERRITORY = ("departement", "region", "epci")
 _ALL = _COMMUNE + _TERRITORY
 
+# In the order of the columns of territory_summary.
 _METRICS: tuple[Metric, ...] = (
+    Metric("n_communes", "Communes", "communes", "count", _TERRITORY, _size("communes")),
+    Metric(
+        "population",
+        "Population municipale",
+        "habitants",
+        "population",
+        _ALL,
+        _population(),
+        missing_is_zero=False,
+    ),
+    Metric(
+        "population_missing",
+        "Communes dont la population est inconnue",
+        "communes",
+        "count",
+        _TERRITORY,
+        _population_missing,
+    ),
     # commune and territory
-    Metric("n_lists", "Listes connues", "listes", "count", _ALL),
-    Metric("n_signatory_lists", "Listes signataires", "listes", "count", _ALL),
-    # commune only
+    Metric("n_lists", "Listes connues", "listes", "count", _ALL, _size("lists")),
+    Metric(
+        "n_signatory_lists",
+        "Listes signataires",
+        "listes",
+        "count",
+        _ALL,
+        _count("lists", "signatory"),
+    ),
+    Metric(
+        "mean_measures",
+        "Nombre moyen de mesures par liste",
+        "mesures",
+        "mean",
+        _TERRITORY,
+        _mean("lists", "n_measures"),
+        missing_is_zero=False,
+    ),
+    # commune only: columns of commune_summary
     Metric("status", "Situation de la commune", "", "category", _COMMUNE),
     Metric(
         "best_n_measures",
@@ -75,21 +213,13 @@ _METRICS: tuple[Metric, ...] = (
         _COMMUNE,
     ),
     # territories
-    Metric("n_communes", "Communes", "communes", "count", _TERRITORY),
-    Metric("population", "Population municipale", "habitants", "population", _ALL),
-    Metric(
-        "population_missing",
-        "Communes dont la population est inconnue",
-        "communes",
-        "count",
-        _TERRITORY,
-    ),
     Metric(
         "n_communes_group",
         "Communes avec au moins une liste connue",
         "communes",
         "count",
         _TERRITORY,
+        _count("communes", "has_group"),
     ),
     Metric(
         "n_communes_signatory",
@@ -97,6 +227,7 @@ _METRICS: tuple[Metric, ...] = (
         "communes",
         "count",
         _TERRITORY,
+        _count("communes", "has_signatory"),
     ),
     Metric(
         "n_communes_elected_signatory",
@@ -104,6 +235,7 @@ _METRICS: tuple[Metric, ...] = (
         "communes",
         "count",
         _TERRITORY,
+        _count("communes", "elected_signatory"),
     ),
     Metric(
         "share_communes_group",
@@ -111,6 +243,7 @@ _METRICS: tuple[Metric, ...] = (
         "%",
         "share",
         _TERRITORY,
+        derive=_ratio("n_communes_group", "n_communes"),
     ),
     Metric(
         "share_communes_signatory",
@@ -118,6 +251,7 @@ _METRICS: tuple[Metric, ...] = (
         "%",
         "share",
         _TERRITORY,
+        derive=_ratio("n_communes_signatory", "n_communes"),
     ),
     Metric(
         "share_communes_elected_signatory",
@@ -125,6 +259,7 @@ _METRICS: tuple[Metric, ...] = (
         "%",
         "share",
         _TERRITORY,
+        derive=_ratio("n_communes_elected_signatory", "n_communes"),
     ),
     Metric(
         "population_signatory",
@@ -132,6 +267,7 @@ _METRICS: tuple[Metric, ...] = (
         "habitants",
         "population",
         _TERRITORY,
+        _population("has_signatory"),
     ),
     Metric(
         "population_elected_signatory",
@@ -139,6 +275,7 @@ _METRICS: tuple[Metric, ...] = (
         "habitants",
         "population",
         _TERRITORY,
+        _population("elected_signatory"),
     ),
     Metric(
         "share_population_signatory",
@@ -146,6 +283,7 @@ _METRICS: tuple[Metric, ...] = (
         "%",
         "share",
         _TERRITORY,
+        derive=_ratio("population_signatory", "population"),
     ),
     Metric(
         "share_population_elected_signatory",
@@ -153,15 +291,41 @@ _METRICS: tuple[Metric, ...] = (
         "%",
         "share",
         _TERRITORY,
-    ),
-    Metric(
-        "mean_measures",
-        "Nombre moyen de mesures par liste",
-        "mesures",
-        "mean",
-        _TERRITORY,
+        derive=_ratio("population_elected_signatory", "population"),
     ),
 )
+
+
+def territory_metrics() -> tuple[Metric, ...]:
+    """The metrics of the territory levels, in the order of :func:`territory_summary`."""
+    return tuple(m for m in _METRICS if "departement" in m.levels)
+
+
+def compute_territory_metrics(rows: TerritoryRows, codes: pd.Index) -> pd.DataFrame:
+    """Every territory metric of the registry, one row per code of ``codes``.
+
+    The aggregates are computed from ``rows`` and reindexed on ``codes`` (a
+    territory without rows gets 0, or missing when the metric says so); the
+    derived columns (shares) are then computed in registry order.
+    """
+    out = pd.DataFrame(index=codes)
+    metrics = territory_metrics()
+    for metric in metrics:
+        if metric.aggregate is None:
+            continue
+        values = metric.aggregate(rows)
+        values.index = values.index.astype("str")
+        values = values.reindex(codes)
+        if metric.kind == "mean":
+            out[metric.name] = values.astype("float64")
+        elif metric.missing_is_zero:
+            out[metric.name] = values.fillna(0).round().astype("int64")
+        else:
+            out[metric.name] = values.round().astype("Int64")
+    for metric in metrics:
+        if metric.derive is not None:
+            out[metric.name] = metric.derive(out)
+    return out[[m.name for m in metrics]]
 
 
 def available_metrics(level: str | None = None) -> pd.DataFrame:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +30,7 @@ from pacte_analysis.analysis._core import (
     _territory_names,
     _theme_order,
 )
+from pacte_analysis.analysis.metrics import TerritoryRows, compute_territory_metrics
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
@@ -420,39 +420,15 @@ def territory_summary(
         how="left",
     )
     cs = cs.loc[cs["_territory"].notna()]
-    known_pop = cs["population"].notna().to_numpy()
-    pop = cs["population"].astype("Float64").fillna(0.0).astype("float64")
-    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
-    g = cs.groupby("_territory")
-    out = pd.DataFrame(
-        {
-            "n_communes": g.size(),
-            "population": pop.where(known_pop).groupby(cs["_territory"]).sum(min_count=1),
-            "population_missing": pd.Series((~known_pop).astype("int64"), index=cs.index)
-            .groupby(cs["_territory"])
-            .sum(),
-            "n_communes_group": g["has_group"].sum(),
-            "n_communes_signatory": g["has_signatory"].sum(),
-            "n_communes_elected_signatory": elected_signatory.groupby(cs["_territory"]).sum(),
-            "population_signatory": pop.where(cs["has_signatory"], 0.0)
-            .groupby(cs["_territory"])
-            .sum(),
-            "population_elected_signatory": pop.where(elected_signatory, 0.0)
-            .groupby(cs["_territory"])
-            .sum(),
-        }
-    )
     ls = ls.merge(
         ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
         on="commune_code",
         how="inner",
     )
-    lg = ls.groupby("_territory")
-    out["n_lists"] = lg.size()
-    out["n_signatory_lists"] = lg["signatory"].sum()
-    out["mean_measures"] = lg["n_measures"].mean()
+    ls = ls.loc[ls["_territory"].notna()]
+    rows = TerritoryRows(communes=cs, lists=ls)
 
-    codes = pd.Index(sorted(set(out.index.astype(str))), dtype="str")
+    codes = pd.Index(sorted(set(cs["_territory"].astype(str))), dtype="str")
     names: pd.Series | None = None
     if territories is not None:
         terr = _as_frame(territories)
@@ -463,29 +439,13 @@ def territory_summary(
             names = names[~names.index.duplicated()]
     if names is None:
         names = _territory_names(level)
-    out.index = out.index.astype("str")
-    out = out.reindex(codes)
-    counts = [
-        "population_missing",
-        "n_communes",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "n_lists",
-        "n_signatory_lists",
-    ]
-    for col in counts:
-        out[col] = out[col].fillna(0).astype("int64")
-    out["population"] = out["population"].round().astype("Int64")
-    for col in ("population_signatory", "population_elected_signatory"):
-        out[col] = out[col].fillna(0).round().astype("int64")
-    if total:
-        out.loc[FRANCE_CODE] = _national_row(out)
-    out["mean_measures"] = out["mean_measures"].astype("float64")
-    for what in ("group", "signatory", "elected_signatory"):
-        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
-    for what in ("signatory", "elected_signatory"):
-        out[f"share_population_{what}"] = _share(out[f"population_{what}"], out["population"])
+    out = compute_territory_metrics(rows, codes)
+    if total:  # the whole country: every row of the level under one code
+        country = TerritoryRows(
+            communes=cs.assign(_territory=FRANCE_CODE), lists=ls.assign(_territory=FRANCE_CODE)
+        )
+        national = compute_territory_metrics(country, pd.Index([FRANCE_CODE], dtype="str"))
+        out = pd.concat([out, national])
     out.index.name = "code"
     out = out.reset_index()
     if names is not None:
@@ -496,42 +456,9 @@ def territory_summary(
     out.loc[out["code"] == FRANCE_CODE, "name"] = FRANCE_NAME
     if departement is not None or region is not None:
         out = _filter_territories(out, ref, key, departement, region, "territory_summary")
-    columns = [
-        "code",
-        "name",
-        "n_communes",
-        "population",
-        "population_missing",
-        "n_lists",
-        "n_signatory_lists",
-        "mean_measures",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "share_communes_group",
-        "share_communes_signatory",
-        "share_communes_elected_signatory",
-        "population_signatory",
-        "population_elected_signatory",
-        "share_population_signatory",
-        "share_population_elected_signatory",
-    ]
-    out = out[columns].reset_index(drop=True)
+    out = out.reset_index(drop=True)
     out.attrs["level"] = level
     return out
-
-
-def _national_row(out: pd.DataFrame) -> dict[str, Any]:
-    """Whole-country totals of a per-territory table (before its shares)."""
-    row: dict[str, Any] = {c: out[c].sum() for c in out.columns if c != "mean_measures"}
-    row["population"] = out["population"].sum(min_count=1)
-    weights = out["n_lists"].where(out["mean_measures"].notna(), 0)
-    row["mean_measures"] = (
-        float((out["mean_measures"].fillna(0) * weights).sum() / weights.sum())
-        if weights.sum()
-        else np.nan
-    )
-    return row
 
 
 def _filter_territories(
