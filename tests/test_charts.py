@@ -299,7 +299,7 @@ def test_charts_declare_what_they_need(
             texts = _texts(draw_chart(kind, lists, com, edition=ED, date=DATE))
         assert any("Ille-et-Vilaine (35)" in t for t in texts), kind  # names, not codes
         assert any("Corse-du-Sud (2A)" in t for t in texts), kind
-    with pytest.raises(ValueError, match="Graphique inconnu « camembert ».*theme-heatmap"):
+    with pytest.raises(ValueError, match=r"Graphique inconnu « camembert ».*theme-heatmap"):
         chart_info("camembert")
 
 
