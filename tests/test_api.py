@@ -255,6 +255,10 @@ def test_clear_errors_for_everyday_mistakes(demo: pa.IngestResult, communes: pd.
         pa.territory_summary(L, C, communes, level="canton")  # type: ignore[arg-type]
     with pytest.raises(pa.PacteTypeError, match=r'texte .*écrivez « "35" »'):
         pa.compare_territories(35, "62", L, C, communes)  # type: ignore[arg-type]
+    with pytest.raises(pa.PacteTypeError, match=r'compare_territories\("35", "29", lists'):
+        pa.compare_territories(L, C, communes, "35", "62")  # type: ignore[arg-type]
+    with pytest.raises(pa.PacteTypeError, match="une table a été reçue"):
+        pa.compare_lists(L, C, "Rennes")  # type: ignore[arg-type]
     with pytest.raises(pa.UnknownCodeError, match="« 2a » inconnu ; vouliez-vous dire « 2A »"):
         pa.compare_territories("2a", "62", L, C, communes)
     with pytest.raises(pa.PacteTypeError, match="bon ordre"):

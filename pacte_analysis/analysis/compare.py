@@ -135,6 +135,16 @@ def win_rate(
 # --------------------------------------------------------------------------- comparisons
 
 
+def _codes_first(function: str, example: str, *codes: object) -> None:
+    """Say so when a table is given where the function expects its codes first."""
+    if any(isinstance(code, pd.DataFrame | pd.Series) for code in codes):
+        raise PacteTypeError(
+            f"{function} : les premiers arguments sont ce que l'on compare (codes ou nom), "
+            f"puis les tables ; une table a été reçue à leur place. Exemple : "
+            f"{function}({example})."
+        )
+
+
 def compare_lists(
     commune_code: str,
     lists: pd.DataFrame,
@@ -205,6 +215,7 @@ def compare_lists(
                 f"compare_lists : {arg}=« {value} » inconnu ; valeurs possibles : "
                 f"{', '.join(allowed)}."
             )
+    _codes_first("compare_lists", '"Rennes", lists, commitments', commune_code)
     ed = read_edition(edition)
     ls, com = _list_core(lists, commitments, ed, where="compare_lists", text=False)
     commune_code = _commune_of(commune_code, ls)
@@ -597,6 +608,7 @@ def compare_territories(
     >>> c.loc["n_communes_signatory"].tolist()[2:]
     [1, 0, -1, 1]
     """
+    _codes_first("compare_territories", '"35", "29", lists, commitments, communes', a, b)
     summary = territory_summary(
         lists,
         commitments,
