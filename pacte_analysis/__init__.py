@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
         PacteTypeError,
         UnknownCodeError,
     )
+    from pacte_analysis.exports import export_csv
     from pacte_analysis.followup import (
         SCORE_METHOD,
         STATUSES,
@@ -108,7 +109,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
         regions,
         resolve_commune,
     )
-    from pacte_analysis.tables import Tables, TablesError, export_csv, read_csv, read_tables
+    from pacte_analysis.tables import Tables, TablesError, read_csv, read_tables
 
 __version__ = "0.1.0"
 
@@ -129,7 +130,7 @@ _LAZY: dict[str, str] = {
     "UnknownCodeError": "pacte_analysis.errors",
     "Tables": "pacte_analysis.tables",
     "TablesError": "pacte_analysis.tables",
-    "export_csv": "pacte_analysis.tables",
+    "export_csv": "pacte_analysis.exports",
     "read_csv": "pacte_analysis.tables",
     "read_tables": "pacte_analysis.tables",
     "column_label": "pacte_analysis.analysis",

@@ -83,15 +83,14 @@ class _UsageError(Exception):
 
 def _load_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """Read ``lists`` and ``commitments`` written by ``pacte ingest`` in ``data_dir``."""
-    from pacte_analysis.config import DEMO_MARKER
-    from pacte_analysis.ingest._writer import TablesError, read_tables
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.tables import read_tables
 
     try:
-        tables = read_tables(data_dir, ("lists", "commitments"))
-    except TablesError as exc:
+        tables = read_tables(data_dir)
+    except PacteError as exc:  # a missing or broken set, a table without its columns
         raise _UsageError(str(exc)) from exc
-    demo = (data_dir / DEMO_MARKER).is_file()
-    return tables["lists"], tables["commitments"], demo
+    return tables.lists, tables.commitments, tables.demo
 
 
 class _WriteError(Exception):
@@ -205,7 +204,7 @@ def _cmd_chart(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from pacte_analysis import analysis, reference
     from pacte_analysis.errors import PacteError
-    from pacte_analysis.tables import export_csv
+    from pacte_analysis.exports import export_csv
 
     lists, commitments, demo = _load_tables(Path(args.data))
     if not args.out.lower().endswith(".csv"):

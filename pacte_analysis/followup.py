@@ -417,7 +417,7 @@ def read_followup(
 
 
 def _rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
-    from pacte_analysis.ingest._schema import build_table
+    from pacte_analysis.tables import build_table
 
     return build_table(
         "rejects",
@@ -620,8 +620,8 @@ def write_followup(
     import shutil
     import tempfile
 
+    from pacte_analysis._files import neutralised_frame
     from pacte_analysis.config import DEMO_MARKER
-    from pacte_analysis.ingest._writer import _neutralised_frame
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -634,12 +634,12 @@ def write_followup(
         }
         for name, frame in frames.items():
             frame.to_parquet(stage / f"{name}.parquet", index=False)
-            _neutralised_frame(frame).to_csv(stage / f"{name}.csv", index=False)
+            neutralised_frame(frame).to_csv(stage / f"{name}.csv", index=False)
         for by, name in (("measure", "suivi-par-mesure"), ("theme", "suivi-par-theme")):
-            _neutralised_frame(followup_summary(result.statuses, result.edition, by=by)).to_csv(
+            neutralised_frame(followup_summary(result.statuses, result.edition, by=by)).to_csv(
                 stage / f"{name}.csv", index=False
             )
-        _neutralised_frame(result.rejects).to_csv(stage / "rejets-suivi.csv", index=False)
+        neutralised_frame(result.rejects).to_csv(stage / "rejets-suivi.csv", index=False)
         (stage / "rapport-suivi.txt").write_text(result.report() + "\n", encoding="utf-8")
         mark = "Données fictives – démonstration.\n\n" if demo else ""
         (stage / "METHODE.txt").write_text(mark + SCORE_METHOD + "\n", encoding="utf-8")

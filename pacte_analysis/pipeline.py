@@ -121,8 +121,8 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     """What became of the 2020 commitments, on the demo: fictitious follow-up grids and
     scores, and the 2020 → 2026 mayor outcome (real RNE snapshots, fictitious lists)."""
     from pacte_analysis import demo, mandate
+    from pacte_analysis._files import neutralised_frame
     from pacte_analysis.followup import read_followup, write_followup
-    from pacte_analysis.ingest._writer import _neutralised_frame
     from pacte_analysis.maps._make import draw_map
 
     files: list[Path] = []
@@ -139,7 +139,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     per_list = mandate.mandate_outcome(lists, outcome)
     path = target / "listes-et-maire-2026.csv"
     with atomic_write(path, "w", encoding="utf-8") as fh:
-        _neutralised_frame(per_list).to_csv(fh, index=False)
+        neutralised_frame(per_list).to_csv(fh, index=False)
     files.append(path)
     summaries = {}
     for by in ("france", "size_class", "region", "departement"):

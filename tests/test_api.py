@@ -16,7 +16,7 @@ from shapely.geometry import box
 
 import pacte_analysis as pa
 from pacte_analysis.config import DEMO_MARKER
-from pacte_analysis.ingest._schema import check_table
+from pacte_analysis.tables import check_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,6 +156,19 @@ def test_export_csv_for_datawrapper(
     assert (share.dropna() == share.dropna().round(1)).all()  # rounded to one decimal
     mayotte = back.loc[back["Code"] == "976"].iloc[0]
     assert pd.isna(mayotte["Population municipale (habitants)"])  # empty, not 0
+
+    lists = demo.lists.copy()  # a list name typed by a stranger, exported per commune
+    lists.loc[0, "list_name"] = '=HYPERLINK("http://x.invalid","clic")'
+    lists.loc[0, "list_head"] = None
+    per_commune = pa.commune_summary(lists, demo.commitments, communes)
+    path = pa.export_csv(per_commune, tmp_path / "communes.csv")
+    cells = pd.read_csv(path, dtype=str)
+    names = cells["Liste la plus engagée"].dropna()
+    assert not names.str.startswith(("=", "+", "-", "@")).any()
+    assert names.str.startswith("'=HYPERLINK").sum() == (
+        per_commune["best_list_name"].str.startswith("=").sum()
+    )
+    assert path.read_text(encoding="utf-8").count("'=HYPERLINK") >= 1
 
 
 # --------------------------------------------------------------------------- summaries
