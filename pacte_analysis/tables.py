@@ -51,6 +51,7 @@ from pacte_analysis.errors import MissingColumnsError, PacteTypeError, TablesErr
 
 __all__ = [
     "CODE_DTYPE",
+    "DEMO_ATTR",
     "DEMO_MARKER",
     "MANIFEST_NAME",
     "REASON_CODES",
@@ -62,12 +63,16 @@ __all__ = [
     "build_table",
     "check_table",
     "empty_table",
+    "is_demo",
+    "mark_demo",
     "read_csv",
     "read_tables",
 ]
 
 #: The dtype of every code column (INSEE codes, départements, list ids).
 CODE_DTYPE = "str"
+#: Key of ``DataFrame.attrs`` flagging tables made from the fictitious demo data.
+DEMO_ATTR = "pacte_demo"
 _FORMULA_PREFIXES = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 #: Text columns where the contract has an empty text, never a null (CSV cannot tell).
 _EMPTY_NOT_NULL = {
@@ -328,11 +333,15 @@ def read_tables(folder: str | Path) -> Tables:
         manifest = read_manifest(folder / MANIFEST_NAME)
         frames = _read_set(folder, manifest)
         if frames is not None:
+            demo = (folder / DEMO_MARKER).is_file()
+            if demo:  # maps and charts drawn from these tables say they are fictitious
+                for frame in frames.values():
+                    mark_demo(frame)
             return Tables(
                 frames["lists"],
                 frames["commitments"],
                 frames["rejects"],
-                demo=(folder / DEMO_MARKER).is_file(),
+                demo=demo,
                 folder=folder,
             )
         time.sleep(0.2)  # a writer is publishing a new set: read again
@@ -340,6 +349,30 @@ def read_tables(folder: str | Path) -> Tables:
         f"Les tables de « {folder} » ne correspondent pas à son manifeste ({MANIFEST_NAME}) : "
         f"un fichier a été modifié ou remplacé. Relancez `pacte ingest … --out {folder}`."
     )
+
+
+def mark_demo(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flag ``frame`` as made from the fictitious demo data (in ``frame.attrs``).
+
+    :func:`read_tables` flags the tables of a demo folder; the maps and charts drawn
+    from a flagged table carry the « Données fictives » mark and a source line saying
+    the data are fictitious, whoever draws them. The flag follows the table through
+    pandas' copies, selections and merges (``DataFrame.attrs``).
+    """
+    frame.attrs[DEMO_ATTR] = True
+    return frame
+
+
+def is_demo(*frames: object) -> bool:
+    """Whether one of ``frames`` is flagged as fictitious demo data (:func:`mark_demo`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_demo(pd.DataFrame()), is_demo(mark_demo(pd.DataFrame()))
+    (False, True)
+    """
+    return any(bool(getattr(f, "attrs", {}).get(DEMO_ATTR)) for f in frames)
 
 
 def _read_set(folder: Path, manifest: dict[str, Any] | None) -> dict[str, pd.DataFrame] | None:
