@@ -327,6 +327,7 @@ def test_territory_summary_departements(
     d976 = _row(t, "code", "976")  # population unknown
     assert d976["n_communes_elected_signatory"] == 1
     assert pd.isna(d976["population"]) and d976["population_missing"] == 1  # not 0 inhabitants
+    assert pd.isna(d976["population_signatory"]) and pd.isna(d976["population_elected_signatory"])
     assert math.isnan(d976["share_population_signatory"])
     assert d976["share_communes_elected_signatory"] == 100.0
 
@@ -339,9 +340,10 @@ def test_territory_summary_departements(
     assert d22["name"] == "Côtes-d'Armor" and d22["n_communes"] == 0
     assert math.isnan(d22["share_communes_group"])
 
-    for col in ("n_communes", "n_lists", "population_signatory"):
+    for col in ("n_communes", "n_lists"):
         assert t[col].dtype == np.int64
-    assert t["population"].dtype == "Int64"  # missing where no population is known
+    for col in ("population", "population_signatory", "population_elected_signatory"):
+        assert t[col].dtype == "Int64"  # missing where no population is known
 
 
 def test_the_registry_is_what_territory_summary_computes(
@@ -456,7 +458,7 @@ def test_territory_summary_without_any_list(
     ce = compare_elected(lists, com)
     assert list(ce["n_lists"]) == [0, 0, 0]
     sc = compare_size_classes(lists, com, communes)
-    assert sc["n_communes"].sum() == 5
+    assert sc["n_communes"].sum() == 6
 
 
 def test_territory_summary_bad_level(
@@ -649,8 +651,12 @@ def test_compare_size_classes(
     lists: pd.DataFrame, commitments: pd.DataFrame, communes: pd.DataFrame
 ) -> None:
     c = compare_size_classes(lists, commitments, communes, ED).set_index("size_class")
-    assert list(c.index) == [label for _, label in SIZE_CLASSES]
-    assert c["n_communes"].sum() == 5  # Mayotte's population unknown: left out
+    assert list(c.index) == [label for _, label in SIZE_CLASSES] + ["Population inconnue"]
+    assert c["n_communes"].sum() == 6  # every commune, Mayotte's (no population) too
+    assert c["n_lists"].sum() == len(lists)  # and every list: nothing silently dropped
+    unknown = c.loc["Population inconnue"]  # 97601
+    assert unknown["n_communes"] == 1 and pd.isna(unknown["population"])
+    assert pd.isna(unknown["population_signatory"])  # unknown, not 0 inhabitants
     small = c.loc["Moins de 500 hab."]  # 35003
     assert (small["n_communes"], small["n_communes_signatory"]) == (1, 1)
     assert small["share_communes_elected_signatory"] == 0.0
@@ -670,7 +676,7 @@ def test_compare_size_classes(
         5000,
     )
     big = c.loc[f"100{NNBSP}000 hab. ou plus"]
-    assert big["n_communes"] == 0 and math.isnan(big["share_communes_group"])
+    assert big["n_communes"] == 0 and pd.isna(big["share_communes_group"])
 
 
 def test_compare_territories(

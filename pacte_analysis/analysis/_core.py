@@ -61,6 +61,8 @@ SIZE_CLASSES: tuple[tuple[int, str], ...] = (
     (50_000, f"50{_NNBSP}000 à 99{_NNBSP}999 hab."),
     (100_000, f"100{_NNBSP}000 hab. ou plus"),
 )
+#: The class of the communes whose population is unknown (Mayotte in the 2020 reference).
+UNKNOWN_SIZE_CLASS = "Population inconnue"
 
 _TERRITORY_KEYS: dict[str, str] = {
     "departement": "departement_code",

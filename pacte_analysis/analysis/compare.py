@@ -16,6 +16,7 @@ from pacte_analysis.analysis._core import (
     FRANCE_NAME,
     SIZE_CLASSES,
     UNASSIGNED_THEME,
+    UNKNOWN_SIZE_CLASS,
     EditionLike,
     TerritoryLevel,
     _check_code,
@@ -28,7 +29,9 @@ from pacte_analysis.analysis._core import (
 from pacte_analysis.analysis.metrics import (
     _METRICS,
     Metric,
+    TerritoryRows,
     available_metrics,
+    compute_territory_metrics,
 )
 from pacte_analysis.analysis.summaries import (
     _commune_core,
@@ -106,7 +109,7 @@ def win_rate(
         ]
         unknown = classes.isna().to_numpy()
         if unknown.any():  # e.g. Mayotte: no population, no size class, never dropped
-            groups.append(("Population inconnue", ls.loc[unknown]))
+            groups.append((UNKNOWN_SIZE_CLASS, ls.loc[unknown]))
     rows = []
     for label, sub in groups:
         for signed in (True, False):
@@ -453,7 +456,11 @@ def compare_size_classes(
 ) -> pd.DataFrame:
     """Compare commune size classes (see :func:`size_class`).
 
-    Communes whose population is unknown are left out.
+    The classes are those of :func:`size_class`; communes whose population is
+    unknown (Mayotte in the 2020 reference) make a last class « Population
+    inconnue », so that every commune and list is counted. The columns are the
+    territory metrics of the registry (see :func:`territory_summary`), computed per
+    class.
 
     Parameters
     ----------
@@ -466,12 +473,10 @@ def compare_size_classes(
     Returns
     -------
     DataFrame
-        One row per size class (all classes, in order): ``size_class,
-        n_communes, population, n_communes_group, n_communes_signatory,
-        n_communes_elected_signatory, share_communes_group,
-        share_communes_signatory, share_communes_elected_signatory, n_lists,
-        n_signatory_lists, mean_measures, population_signatory,
-        population_elected_signatory``.
+        One row per size class (all classes, in order, then « Population
+        inconnue » when a commune has no population): ``size_class``, then the
+        columns of :func:`territory_summary` from ``n_communes`` on (without
+        ``population_missing``).
 
     Examples
     --------
@@ -491,57 +496,15 @@ def compare_size_classes(
     cs = _commune_core(
         ls_all, com, ed, communes, where="compare_size_classes", include_empty=True, stacklevel=3
     )
-    cs["size_class"] = size_class(cs["population"]).to_numpy()
-    cs = cs.loc[cs["size_class"].notna()]
-    pop = cs["population"].astype("Float64").astype("float64")
-    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
-    key = cs["size_class"]
-    g = cs.groupby(key, observed=False)
-    out = pd.DataFrame(
-        {
-            "n_communes": g.size(),
-            "population": pop.groupby(key, observed=False).sum(),
-            "n_communes_group": g["has_group"].sum(),
-            "n_communes_signatory": g["has_signatory"].sum(),
-            "n_communes_elected_signatory": elected_signatory.groupby(key, observed=False).sum(),
-        }
-    )
-    for what in ("group", "signatory", "elected_signatory"):
-        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
-    ls = ls_all.merge(cs[["commune_code", "size_class"]], on="commune_code", how="inner")
-    lg = ls.groupby("size_class", observed=False)
-    out["n_lists"] = lg.size()
-    out["n_signatory_lists"] = lg["signatory"].sum()
-    out["mean_measures"] = lg["n_measures"].mean()
-    out["population_signatory"] = (
-        pop.where(cs["has_signatory"], 0.0).groupby(key, observed=False).sum()
-    )
-    out["population_elected_signatory"] = (
-        pop.where(elected_signatory, 0.0).groupby(key, observed=False).sum()
-    )
-    out = out.reindex(
-        pd.CategoricalIndex(
-            [label for _, label in SIZE_CLASSES],
-            categories=[label for _, label in SIZE_CLASSES],
-            ordered=True,
-            name="size_class",
-        )
-    )
-    ints = [
-        "n_communes",
-        "population",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "n_lists",
-        "n_signatory_lists",
-        "population_signatory",
-        "population_elected_signatory",
-    ]
-    for col in ints:
-        out[col] = out[col].fillna(0).round().astype("int64")
-    out["mean_measures"] = out["mean_measures"].astype("float64")
-    return out.reset_index()
+    classes = size_class(cs["population"]).astype("str")
+    cs["_territory"] = classes.where(cs["population"].notna(), UNKNOWN_SIZE_CLASS).to_numpy()
+    ls = ls_all.merge(cs[["commune_code", "_territory"]], on="commune_code", how="inner")
+    labels = [label for _, label in SIZE_CLASSES]
+    if (cs["_territory"] == UNKNOWN_SIZE_CLASS).any():  # e.g. Mayotte: never dropped
+        labels.append(UNKNOWN_SIZE_CLASS)
+    out = compute_territory_metrics(TerritoryRows(cs, ls), pd.Index(labels, dtype="str"))
+    out.index = pd.CategoricalIndex(labels, categories=labels, ordered=True, name="size_class")
+    return out.drop(columns="population_missing").reset_index()
 
 
 def compare_territories(

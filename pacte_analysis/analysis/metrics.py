@@ -123,16 +123,19 @@ def _count(of: str, flag: str) -> Aggregate:
 def _population(flag: str | None = None) -> Aggregate:
     """Known population of the communes (whose ``flag`` is true, when given).
 
-    Without ``flag`` a territory where no population is known has a missing total.
+    Populations sum the communes whose population is known (``population_missing``
+    counts the others); a territory where no population is known at all (Mayotte in
+    the 2020 reference) has missing populations, never 0 inhabitants.
     """
 
     def aggregate(rows: TerritoryRows) -> pd.Series:
         cs = rows.communes
         pop = cs["population"].astype("Float64").astype("float64")
-        if flag is None:
-            return pop.groupby(cs[rows.key], sort=True).sum(min_count=1)
-        keep = cs[flag].astype("boolean").fillna(False).astype(bool)
-        return pop.where(keep, 0.0).fillna(0.0).groupby(cs[rows.key], sort=True).sum()
+        known = pop.notna().groupby(cs[rows.key], sort=True).any()
+        if flag is not None:
+            keep = cs[flag].astype("boolean").fillna(False).astype(bool)
+            pop = pop.where(keep, 0.0)
+        return pop.fillna(0.0).groupby(cs[rows.key], sort=True).sum().where(known)
 
     return aggregate
 
@@ -268,6 +271,7 @@ _METRICS: tuple[Metric, ...] = (
         "population",
         _TERRITORY,
         _population("has_signatory"),
+        missing_is_zero=False,
     ),
     Metric(
         "population_elected_signatory",
@@ -276,6 +280,7 @@ _METRICS: tuple[Metric, ...] = (
         "population",
         _TERRITORY,
         _population("elected_signatory"),
+        missing_is_zero=False,
     ),
     Metric(
         "share_population_signatory",
