@@ -6,6 +6,7 @@ import builtins
 import inspect
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -418,3 +419,36 @@ def test_commune_summary_filters(demo: pa.IngestResult, communes: pd.DataFrame) 
         pa.commune_summary(L, C, communes, departement="2b")
     with pytest.raises(pa.PacteTypeError, match='écrivez « "34" »'):
         pa.commune_summary(L, C, communes, departement=34)  # type: ignore[arg-type]
+
+
+def test_a_missing_column_is_named_never_a_raw_key_error(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    """An analyst's hand-made or trimmed table: every function says what is missing."""
+    lists = demo.lists.loc[demo.lists["departement_code"].isin(["34", "35"])]
+    commitments = demo.commitments.loc[demo.commitments["list_id"].isin(lists["list_id"])]
+    communes = communes.loc[communes["departement_code"].isin(["34", "35"])]
+    calls = {
+        "list_summary": lambda l, c: pa.list_summary(l, c),
+        "commune_summary": lambda l, c: pa.commune_summary(l, c, communes),
+        "territory_summary": lambda l, c: pa.territory_summary(l, c, communes),
+        "measure_summary": lambda l, c: pa.measure_summary(l, c),
+        "compare_elected": lambda l, c: pa.compare_elected(l, c),
+        "win_rate": lambda l, c: pa.win_rate(l, c, communes),
+        "compare_lists": lambda l, c: pa.compare_lists("34172", l, c),
+    }
+    raw = []
+    for table, frame in (("lists", lists), ("commitments", commitments)):
+        for column in frame.columns:
+            for name, call in calls.items():
+                trimmed = frame.drop(columns=column)
+                args = (trimmed, commitments) if table == "lists" else (lists, trimmed)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        call(*args)
+                except pa.MissingColumnsError as exc:
+                    assert column in str(exc) and "colonne(s) absente(s)" in str(exc)
+                except Exception as exc:  # noqa: BLE001 - what a user would see
+                    raw.append(f"{name} without {table}.{column}: {type(exc).__name__} {exc}")
+    assert raw == []

@@ -74,8 +74,8 @@ _TERRITORY_KEYS: dict[str, str] = {
 #: Columns each input table must have, and a column that tells it apart from the
 #: others (to report tables given in the wrong order).
 _REQUIRED: dict[str, tuple[str, ...]] = {
-    "lists": ("list_id", "commune_code", "signatory", "n_measures"),
-    "commitments": ("list_id", "measure"),
+    "lists": ("list_id", "commune_code", "signatory", "n_measures", "elected"),
+    "commitments": ("list_id", "measure", "committed", "level"),
     "communes": ("code",),
 }
 _TELLTALE: dict[str, str] = {
@@ -222,7 +222,9 @@ def _prepare_lists(lists: pd.DataFrame, edition: Edition) -> pd.DataFrame:
     lists["signatory"] = _boolean(lists["signatory"]).fillna(False).astype(bool)
     lists["elected"] = _boolean(lists["elected"])
     lists["n_measures"] = pd.to_numeric(lists["n_measures"]).fillna(0).astype("int64")
-    lists["mean_level"] = pd.to_numeric(lists["mean_level"]).astype("Float64")
+    mean_level = lists["mean_level"] if "mean_level" in lists.columns else pd.NA
+    lists["mean_level"] = pd.to_numeric(pd.Series(mean_level, index=lists.index))
+    lists["mean_level"] = lists["mean_level"].astype("Float64")
     for col in ("list_name", "list_head", "commune_name", "departement_code", "principles"):
         if col not in lists.columns:
             lists[col] = pd.NA
