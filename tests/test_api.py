@@ -429,13 +429,13 @@ def test_a_missing_column_is_named_never_a_raw_key_error(
     commitments = demo.commitments.loc[demo.commitments["list_id"].isin(lists["list_id"])]
     communes = communes.loc[communes["departement_code"].isin(["34", "35"])]
     calls = {
-        "list_summary": lambda l, c: pa.list_summary(l, c),
-        "commune_summary": lambda l, c: pa.commune_summary(l, c, communes),
-        "territory_summary": lambda l, c: pa.territory_summary(l, c, communes),
-        "measure_summary": lambda l, c: pa.measure_summary(l, c),
-        "compare_elected": lambda l, c: pa.compare_elected(l, c),
-        "win_rate": lambda l, c: pa.win_rate(l, c, communes),
-        "compare_lists": lambda l, c: pa.compare_lists("34172", l, c),
+        "list_summary": lambda ls, c: pa.list_summary(ls, c),
+        "commune_summary": lambda ls, c: pa.commune_summary(ls, c, communes),
+        "territory_summary": lambda ls, c: pa.territory_summary(ls, c, communes),
+        "measure_summary": lambda ls, c: pa.measure_summary(ls, c),
+        "compare_elected": lambda ls, c: pa.compare_elected(ls, c),
+        "win_rate": lambda ls, c: pa.win_rate(ls, c, communes),
+        "compare_lists": lambda ls, c: pa.compare_lists("34172", ls, c),
     }
     raw = []
     for table, frame in (("lists", lists), ("commitments", commitments)):
@@ -449,6 +449,6 @@ def test_a_missing_column_is_named_never_a_raw_key_error(
                         call(*args)
                 except pa.MissingColumnsError as exc:
                     assert column in str(exc) and "colonne(s) absente(s)" in str(exc)
-                except Exception as exc:  # noqa: BLE001 - what a user would see
+                except Exception as exc:
                     raw.append(f"{name} without {table}.{column}: {type(exc).__name__} {exc}")
     assert raw == []
