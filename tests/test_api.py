@@ -452,3 +452,23 @@ def test_a_missing_column_is_named_never_a_raw_key_error(
                 except Exception as exc:
                     raw.append(f"{name} without {table}.{column}: {type(exc).__name__} {exc}")
     assert raw == []
+
+
+def test_compare_territories_by_name_and_clear_limits(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    L, C = demo.lists, demo.commitments
+    by_name = pa.compare_territories("Finistère", "cotes d'armor", L, C, communes, measures=False)
+    by_code = pa.compare_territories("29", "22", L, C, communes, measures=False)
+    pd.testing.assert_frame_equal(by_name, by_code)
+    assert list(by_code.columns[2:4]) == ["Finistère (29)", "Côtes-d'Armor (22)"]
+    with pytest.raises(pa.InvalidArgumentError, match="le même .*35.* deux territoires"):
+        pa.compare_territories("35", "Ille-et-Vilaine", L, C, communes)
+    with pytest.raises(pa.UnknownCodeError, match="région « Bretagnes » inconnue"):
+        pa.compare_territories("Bretagnes", "11", L, C, communes, level="region")
+    epci = pa.compare_territories("200039865", "243500139", L, C, communes, level="epci")
+    assert epci.columns[-1] == "France entière (communes membres d'un EPCI)"
+    t = pa.territory_summary(L, C, communes, level="epci", total=True)
+    france = t.set_index("code").loc["FR"]
+    assert france["n_communes"] == 34968 - 4  # the four single-commune islands have no EPCI
+    assert "membres d'un EPCI" in france["name"]

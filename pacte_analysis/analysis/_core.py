@@ -124,6 +124,9 @@ def _check_level(level: object, allowed: Iterable[str], function: str) -> str:
     return str(level)
 
 
+_FEMININE = frozenset({"région", "commune", "intercommunalité"})
+
+
 def _check_code(code: object, known: Iterable[str], what: str, function: str) -> str:
     """Return ``code`` as a known code, or raise a French error saying what to write."""
     known = set(known)
@@ -147,7 +150,8 @@ def _check_code(code: object, known: Iterable[str], what: str, function: str) ->
         hint = f" ; vouliez-vous dire « {code.upper()} » ?"
     elif code.zfill(2) in known:
         hint = f" ; vouliez-vous dire « {code.zfill(2)} » ?"
-    raise UnknownCodeError(f"{function} : {what} « {code} » inconnu{hint}")
+    unknown = "inconnue" if what in _FEMININE else "inconnu"
+    raise UnknownCodeError(f"{function} : {what} « {code} » {unknown}{hint}")
 
 
 def _territory_names(level: str) -> pd.Series | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -13,7 +14,6 @@ from pacte_analysis.analysis._core import (
     _TERRITORY_KEYS,
     ELECTED_STATUSES,
     FRANCE_CODE,
-    FRANCE_NAME,
     SIZE_CLASSES,
     UNASSIGNED_THEME,
     UNKNOWN_SIZE_CLASS,
@@ -524,8 +524,9 @@ def compare_territories(
     Parameters
     ----------
     a, b : str
-        Codes of the two territories, as text (``"35"``, ``"2A"``; ``"53"`` for a
-        région).
+        Codes (``"35"``, ``"2A"``, ``"53"``, a SIREN) or official names
+        (``"Finistère"``, ``"cotes d'armor"``: case, accents and hyphens do not
+        matter) of two different territories of ``level``. Codes are text.
     lists, commitments : DataFrame
         Canonical tables.
     communes : (Geo)DataFrame
@@ -583,7 +584,13 @@ def compare_territories(
     ).set_index("code")
     what = _LEVEL_WORDS[level]
     known = [c for c in summary.index if c != FRANCE_CODE]
-    codes = [_check_code(c, known, what, "compare_territories") for c in (a, b)]
+    names = summary.loc[known, "name"].astype("str")
+    codes = [_territory_code(c, known, names, what) for c in (a, b)]
+    if codes[0] == codes[1]:
+        raise InvalidArgumentError(
+            f"compare_territories : les deux territoires donnés sont le même ({what} "
+            f"{codes[0]}) : donnez deux territoires différents."
+        )
     metrics = available_metrics(level)
     labels = dict(zip(metrics["metric"], metrics["label"], strict=True))
     units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
@@ -591,7 +598,8 @@ def compare_territories(
     names = [m for m in summary.columns if m != "name"]
     rows: dict[str, dict[str, Any]] = {}
     headers = [f"{summary.at[c, 'name']!s} ({c})" for c in codes]
-    columns = [*headers, FRANCE_NAME]
+    france = str(summary.at[FRANCE_CODE, "name"])  # says which communes at the EPCI level
+    columns = [*headers, france]
     for name in names:
         info = _metric_or_none(name)
         rows[name] = {
@@ -622,7 +630,7 @@ def compare_territories(
     table = pd.DataFrame(index=out.index)
     table["label"] = out["label"].astype("str")
     table["unit"] = out["unit"].astype("str")
-    numeric = out[[*headers, FRANCE_NAME]].apply(pd.to_numeric, errors="coerce")
+    numeric = out[[*headers, france]].apply(pd.to_numeric, errors="coerce")
     numeric.insert(2, diff, numeric[headers[1]] - numeric[headers[0]])
     for col in numeric.columns:
         table[col] = pd.Series(
@@ -638,6 +646,29 @@ def _readable(value: Any, integral: bool) -> Any:
     if value is None or pd.isna(value):
         return None
     return round(float(value)) if integral else round(float(value), 1) + 0.0  # no -0.0
+
+
+def _territory_code(given: object, known: list[str], names: pd.Series, what: str) -> str:
+    """The code of a territory given by its code or its official name (« Finistère »)."""
+    if isinstance(given, str) and given not in known:
+        wanted = _name_key(given)
+        matches = sorted({str(code) for code, name in names.items() if _name_key(name) == wanted})
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UnknownCodeError(
+                f"compare_territories : plusieurs territoires s'appellent « {given} » "
+                f"({', '.join(matches)}) : donnez le code.",
+                code="AMBIGUOUS_NAME",
+            )
+    return _check_code(given, known, what, "compare_territories")
+
+
+def _name_key(name: str) -> str:
+    """A name without case, accents, hyphens or apostrophes (« cotes d armor »)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.replace("-", " ").replace("'", " ").replace("’", " ").split())
 
 
 def _metric_or_none(name: str) -> Metric | None:

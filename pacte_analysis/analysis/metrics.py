@@ -404,6 +404,8 @@ _COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "code": ("Code", ""),
     "name": ("Nom", ""),
     "label": ("Intitulé", ""),
+    "unit": ("Unité", ""),
+    "metric": ("Indicateur", ""),
     "short_label": ("Intitulé court", ""),
     "edition": ("Édition", ""),
     "list_id": ("Identifiant de la liste", ""),

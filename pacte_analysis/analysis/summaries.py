@@ -453,7 +453,11 @@ def territory_summary(
         out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("str"))
     else:
         out.insert(1, "name", out["code"].astype("str"))
-    out.loc[out["code"] == FRANCE_CODE, "name"] = FRANCE_NAME
+    # At the EPCI level the country row sums the communes that belong to an EPCI (the
+    # four single-commune islands do not): its name says so.
+    out.loc[out["code"] == FRANCE_CODE, "name"] = (
+        FRANCE_NAME if level != "epci" else f"{FRANCE_NAME} (communes membres d'un EPCI)"
+    )
     if departement is not None or region is not None:
         out = _filter_territories(out, ref, key, departement, region, "territory_summary")
     out = out.reset_index(drop=True)
