@@ -462,7 +462,7 @@ def test_compare_territories_by_name_and_clear_limits(
     by_code = pa.compare_territories("29", "22", L, C, communes, measures=False)
     pd.testing.assert_frame_equal(by_name, by_code)
     assert list(by_code.columns[2:4]) == ["Finistère (29)", "Côtes-d'Armor (22)"]
-    with pytest.raises(pa.InvalidArgumentError, match="le même .*35.* deux territoires"):
+    with pytest.raises(pa.InvalidArgumentError, match=r"le même .*35.* deux territoires"):
         pa.compare_territories("35", "Ille-et-Vilaine", L, C, communes)
     with pytest.raises(pa.UnknownCodeError, match="région « Bretagnes » inconnue"):
         pa.compare_territories("Bretagnes", "11", L, C, communes, level="region")
