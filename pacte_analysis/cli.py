@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-# argparse's own messages, in French (the usage line itself stays argparse's).
+# argparse's own messages, in French.
 _ARGPARSE_FR = (
     ("the following arguments are required", "arguments obligatoires manquants"),
     ("unrecognized arguments", "arguments non reconnus"),
@@ -50,6 +51,12 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
         self.add_argument(
             "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide"
         )
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "utilisation : ", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "utilisation : ", 1)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for english, french in _ARGPARSE_FR:
@@ -363,11 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(message)s",
+        format="pacte : %(message)s",
     )
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning  # French, without the Python file and line
     try:
         code: int = args.func(args)
     except _UsageError as exc:
@@ -379,7 +388,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
     return code
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    print(f"pacte : attention : {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pacte_analysis._files import neutralised_frame
+from pacte_analysis._files import atomic_write, make_dirs, neutralised_frame
 from pacte_analysis.analysis import column_label
-from pacte_analysis.errors import PacteTypeError
+from pacte_analysis.errors import InvalidArgumentError, PacteTypeError
 
 __all__ = ["export_csv"]
 
@@ -38,7 +38,13 @@ def export_csv(
         The CSV to write.
     decimals : int, default 1
     labels : dict, optional
-        Column name → French label, over the package's labels.
+        Column name → French label, over the package's labels (which give a
+        column the meaning it has in the summary that made ``frame``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``path`` does not end with ``.csv``.
 
     Returns
     -------
@@ -55,16 +61,23 @@ def export_csv(
     """
     if not isinstance(frame, pd.DataFrame):
         raise PacteTypeError(f"export_csv : une table est attendue, pas {type(frame).__name__}.")
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise InvalidArgumentError(
+            f"export_csv écrit un fichier CSV : donnez un chemin en .csv (reçu : {path.name})."
+        )
     out = pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).copy()
+    if any(name is not None for name in out.index.names):  # a named index is a column
+        out = out.reset_index()
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_float_dtype(series.dtype):
             out[column] = series.round(decimals)
         elif pd.api.types.is_bool_dtype(series.dtype):
             out[column] = series.map({True: "oui", False: "non"})
-    names = {c: (labels or {}).get(str(c)) or column_label(str(c)) for c in out.columns}
+    names = {c: (labels or {}).get(str(c)) or column_label(str(c), frame) for c in out.columns}
     out = out.rename(columns=names)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    neutralised_frame(out).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    make_dirs(path.parent)
+    with atomic_write(path, "w", encoding="utf-8") as fh:  # never a truncated file
+        neutralised_frame(out).to_csv(fh, index=False, lineterminator="\n")
     return path

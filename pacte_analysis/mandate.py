@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pacte_analysis.analysis.metrics import summary_output
+
 __all__ = [
     "MANDATE_MEASURE_NOTE",
     "MANDATE_OUTCOMES",
@@ -409,6 +411,7 @@ def _teams(lists: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@summary_output("mandate_summary")
 def mandate_summary(
     lists: pd.DataFrame,
     outcome: pd.DataFrame | None = None,

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,6 +382,14 @@ def _read_set(folder: Path, manifest: dict[str, Any] | None) -> dict[str, pd.Dat
     for name in TABLE_NAMES:
         parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
         path = parquet if parquet.is_file() else csv if csv.is_file() else None
+        if path is None and name == "rejects":  # maps and summaries do not need it
+            warnings.warn(
+                f"Table « rejects » absente de {folder} : lue comme vide (les rejets de "
+                "l'import ne sont pas connus).",
+                stacklevel=3,
+            )
+            frames[name] = empty_table("rejects")
+            continue
         if path is None:
             raise TablesError(
                 f"Table « {name} » absente de {folder} (ni {name}.parquet ni {name}.csv) : "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import re
 import subprocess
 import sys
 import warnings
@@ -148,7 +149,7 @@ def test_export_csv_for_datawrapper(
     path = pa.export_csv(summary, tmp_path / "departements.csv")
     text = path.read_text(encoding="utf-8").splitlines()
     header = text[0].split(",")
-    assert header[:3] == ["Code", "Nom", "Communes (communes)"]
+    assert header[:3] == ["Code", "Nom", "Communes"]
     assert "Part des communes avec une liste signataire (%)" in text[0]
     assert text[1].startswith("01,Ain,")
     assert text[-1].startswith("FR,France entière,34968,")
@@ -472,3 +473,40 @@ def test_compare_territories_by_name_and_clear_limits(
     france = t.set_index("code").loc["FR"]
     assert france["n_communes"] == 34968 - 4  # the four single-commune islands have no EPCI
     assert "membres d'un EPCI" in france["name"]
+
+
+def test_exported_headers_say_what_each_summary_counts(
+    demo: pa.IngestResult, communes: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A journalist reads the CSV headers: each says what the numbers count, in French."""
+    L, C = demo.lists, demo.commitments
+    tables = {
+        "mesures": pa.measure_summary(L, C),
+        "themes": pa.theme_summary(L, C),
+        "victoires": pa.win_rate(L, C, communes),
+        "elus": pa.compare_elected(L, C, by="measure"),
+        "tailles": pa.compare_size_classes(L, C, communes),
+        "communes": pa.commune_summary(L, C, communes),
+        "comparaison": pa.compare_territories("35", "29", L, C, communes, measures=False),
+    }
+    headers = {}
+    for name, frame in tables.items():
+        path = pa.export_csv(frame, tmp_path / f"{name}.csv")
+        headers[name] = pd.read_csv(path, nrows=0).columns.tolist()
+        english = [h for h in headers[name] if re.fullmatch(r"[a-z0-9_]+", h)]
+        assert english == [], (name, english)  # every column has a French label
+        assert len(set(headers[name])) == len(headers[name]), name  # no two alike
+        assert not [h for h in headers[name] if h.count("(") > 1], name
+    assert "Listes engagées sur la mesure" in headers["mesures"]
+    assert "Listes connues" not in headers["mesures"]  # n_lists there counts the committed
+    assert "Listes élues" in headers["victoires"]
+    assert "Communes" in headers["tailles"]  # not « Communes (communes) »
+    assert headers["comparaison"][:3] == ["Indicateur", "Intitulé", "Unité"]
+    cells = pd.read_csv(tmp_path / "comparaison.csv", dtype=str)
+    differences = cells["Écart (29 − 35)"].dropna()
+    assert (differences.str.startswith("-")).any()  # negative numbers stay numbers
+    assert not differences.str.startswith("'").any()
+    assert "Niveau d'ambition moyen (de 1 à 3)" in headers["mesures"]
+    with pytest.raises(pa.InvalidArgumentError, match=r"\.csv"):
+        pa.export_csv(tables["mesures"], tmp_path / "mesures.xlsx")
+    assert not (tmp_path / "mesures.xlsx").exists()

@@ -32,6 +32,7 @@ from pacte_analysis.analysis.metrics import (
     TerritoryRows,
     available_metrics,
     compute_territory_metrics,
+    summary_output,
 )
 from pacte_analysis.analysis.summaries import (
     _commune_core,
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 
+@summary_output("win_rate")
 def win_rate(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -148,6 +150,7 @@ def _codes_first(function: str, example: str, *codes: object) -> None:
         )
 
 
+@summary_output("compare_lists")
 def compare_lists(
     commune_code: str,
     lists: pd.DataFrame,
@@ -301,6 +304,7 @@ def _elected_status(elected: pd.Series) -> pd.Series:
     )
 
 
+@summary_output("compare_elected")
 def compare_elected(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -448,6 +452,7 @@ def size_class(population: pd.Series | Sequence[float | None] | Iterable[Any]) -
     return pd.Series(cat, index=index, name="size_class")
 
 
+@summary_output("compare_size_classes")
 def compare_size_classes(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -507,6 +512,7 @@ def compare_size_classes(
     return out.drop(columns="population_missing").reset_index()
 
 
+@summary_output("compare_territories")
 def compare_territories(
     a: str,
     b: str,

@@ -9,8 +9,10 @@ computed; a new territory metric is one new entry here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from pandas.core.groupby import DataFrameGroupBy
@@ -29,7 +31,9 @@ __all__ = [
     "available_metrics",
     "column_label",
     "compute_territory_metrics",
+    "labelled",
     "metric_info",
+    "summary_output",
     "territory_metrics",
 ]
 
@@ -422,7 +426,7 @@ _COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "signatory": ("Liste signataire", ""),
     "elected": ("Liste élue", ""),
     "n_measures": ("Mesures choisies", "mesures"),
-    "mean_level": ("Niveau d'ambition moyen", "niveau (1 à 3)"),
+    "mean_level": ("Niveau d'ambition moyen", "de 1 à 3"),
     "n_top_level": ("Mesures au niveau le plus haut", "mesures"),
     "measures": ("Mesures choisies", ""),
     "themes": ("Thèmes", ""),
@@ -437,7 +441,6 @@ _COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "elected_list_id": ("Identifiant de la liste élue", ""),
     "elected_list_name": ("Liste élue", ""),
     "elected_signatory": ("L'équipe élue a signé", ""),
-    "measures_union": ("Mesures promises par au moins une liste", ""),
     "n_lists_measure": ("Listes engagées", "listes"),
     "share_lists": ("Part des listes engagées", "%"),
     "n_elected": ("Équipes élues engagées", "listes"),
@@ -451,9 +454,34 @@ _COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "elected_engagement_rate": ("Taux d'engagement des équipes élues", "%"),
     "size_class": ("Taille de la commune", ""),
     "n_known": ("Listes au résultat connu", "listes"),
-    "win_rate": ("Part des listes élues (résultat connu)", "%"),
+    "win_rate": ("Part des listes élues, parmi celles au résultat connu", "%"),
     "difference": ("Écart signataires − autres", "points"),
-    "mean_level_elected": ("Niveau d'ambition moyen des équipes élues", "niveau (1 à 3)"),
+    "mean_level_elected": ("Niveau d'ambition moyen des équipes élues", "de 1 à 3"),
+    "share_not_elected": ("Part des listes non élues engagées", "%"),
+    "share_unknown": ("Part des listes au résultat inconnu engagées", "%"),
+    "measures_union": ("Numéros des mesures promises par au moins une liste", ""),
+    "n_signatory_known": ("Communes à équipe élue signataire au résultat 2026 connu", "communes"),
+    "n_signatory_reelected": (
+        "Communes à équipe élue signataire dont le maire est réélu",
+        "communes",
+    ),
+    "n_non_signatory": ("Communes dont l'équipe élue en 2020 n'a pas signé", "communes"),
+    "n_non_signatory_known": (
+        "Communes à équipe élue non signataire au résultat connu",
+        "communes",
+    ),
+    "n_non_signatory_reelected": (
+        "Communes à équipe élue non signataire dont le maire est réélu",
+        "communes",
+    ),
+    "n_all": ("Toutes les communes", "communes"),
+    "n_all_known": ("Communes au résultat 2026 connu", "communes"),
+    "n_all_reelected": ("Communes dont le maire de 2020 est réélu", "communes"),
+    "share_signatory_reelected": ("Part des maires réélus (équipes signataires)", "%"),
+    "share_non_signatory_reelected": ("Part des maires réélus (équipes non signataires)", "%"),
+    "share_all_reelected": ("Part des maires réélus (toutes les communes)", "%"),
+    "share_expected_by_size": ("Part attendue d'après la taille des communes", "%"),
+    "difference_by_size": ("Écart à la part attendue d'après la taille", "points"),
     "n_level_unknown": ("Listes engagées sans niveau précisé", "listes"),
     "n_elected_level_unknown": ("Équipes élues engagées sans niveau précisé", "listes"),
 }
@@ -468,20 +496,111 @@ def _column_info(name: str) -> tuple[str, str] | None:
     return None
 
 
-def column_label(name: str) -> str:
+#: Labels of the columns whose meaning depends on the summary that made them
+#: (``n_lists`` of :func:`measure_summary` counts the lists committed to the measure).
+_SUMMARY_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "measure_summary": {
+        "n_lists": ("Listes engagées sur la mesure", "listes"),
+        "share_lists": ("Part des listes engagées sur la mesure", "%"),
+        "n_elected": ("Équipes élues engagées sur la mesure", "listes"),
+        "share_elected": ("Part des équipes élues engagées sur la mesure", "%"),
+    },
+    "theme_summary": {
+        "n_measures": ("Mesures du thème", "mesures"),
+        "n_lists": ("Listes engagées sur au moins une mesure du thème", "listes"),
+        "share_lists": ("Part des listes engagées sur au moins une mesure du thème", "%"),
+        "n_elected": ("Équipes élues engagées sur au moins une mesure du thème", "listes"),
+        "share_elected": (
+            "Part des équipes élues engagées sur au moins une mesure du thème",
+            "%",
+        ),
+    },
+    "win_rate": {
+        "n_lists": ("Listes", "listes"),
+        "n_elected": ("Listes élues", "listes"),
+    },
+    "compare_elected": {
+        "n_lists": ("Listes", "listes"),
+        "n_measures": ("Mesures du thème", "mesures"),
+        "share_elected": ("Part des listes élues engagées", "%"),
+        "difference": ("Écart élues − non élues", "points"),
+    },
+    "mandate_summary": {
+        "n_signatory": ("Communes dont l'équipe élue en 2020 a signé", "communes"),
+    },
+}
+
+#: Key of ``DataFrame.attrs`` naming the summary that made a table.
+SUMMARY_ATTR = "pacte_summary"
+
+
+def labelled(frame: pd.DataFrame, summary: str, *inputs: object) -> pd.DataFrame:
+    """Tag ``frame`` with the summary that made it (and the demo flag of its inputs).
+
+    :func:`column_label` then gives the columns the meaning they have in that
+    summary, and maps or charts drawn from ``frame`` say that demo data are
+    fictitious (:func:`pacte_analysis.tables.is_demo`).
+    """
+    from pacte_analysis.tables import is_demo, mark_demo
+
+    frame.attrs[SUMMARY_ATTR] = summary
+    if is_demo(*inputs):
+        mark_demo(frame)
+    return frame
+
+
+_F = TypeVar("_F", bound=Callable[..., pd.DataFrame])
+
+
+def summary_output(summary: str) -> Callable[[_F], _F]:
+    """Decorate a public summary: its result is :func:`labelled` after its inputs."""
+
+    def decorate(function: _F) -> _F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> pd.DataFrame:
+            result = function(*args, **kwargs)
+            inputs = [a for a in (*args, *kwargs.values()) if isinstance(a, pd.DataFrame)]
+            return labelled(result, summary, *inputs)
+
+        return cast(_F, wrapper)
+
+    return decorate
+
+
+def column_label(name: str, frame: pd.DataFrame | None = None) -> str:
     """French label of a column of the package's tables, with its unit in brackets.
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+    frame : DataFrame, optional
+        The table holding the column: a column whose meaning depends on the summary
+        that made the table (``n_lists`` of :func:`measure_summary` counts the lists
+        committed to the measure) gets that summary's label.
 
     Examples
     --------
     >>> column_label("share_population_signatory")
     'Part de la population vivant dans une commune avec une liste signataire (%)'
     >>> column_label("n_level_2")
-    'Listes engagées au niveau 2 (listes)'
+    'Listes engagées au niveau 2'
+    >>> column_label("n_communes")
+    'Communes'
     >>> column_label("a_user_column")
     'a_user_column'
     """
-    try:
-        info = metric_info(name)
-    except UnknownCodeError:
-        return name
-    return f"{info.label} ({info.unit})" if info.unit else info.label
+    summary = frame.attrs.get(SUMMARY_ATTR) if frame is not None else None
+    override = _SUMMARY_LABELS.get(str(summary), {}).get(name)
+    if override is not None:
+        label, unit = override
+    else:
+        try:
+            info = metric_info(name)
+        except UnknownCodeError:
+            return name
+        label, unit = info.label, info.unit
+    # « Communes (communes) », « Listes connues (listes) »: the unit is already said.
+    if not unit or (" " not in unit and unit.casefold() in label.casefold()):
+        return label
+    return f"{label} ({unit})"

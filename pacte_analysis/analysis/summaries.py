@@ -30,7 +30,11 @@ from pacte_analysis.analysis._core import (
     _territory_names,
     _theme_order,
 )
-from pacte_analysis.analysis.metrics import TerritoryRows, compute_territory_metrics
+from pacte_analysis.analysis.metrics import (
+    TerritoryRows,
+    compute_territory_metrics,
+    summary_output,
+)
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
@@ -47,6 +51,7 @@ __all__ = [
 # --------------------------------------------------------------------------- per list
 
 
+@summary_output("list_summary")
 def list_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -110,6 +115,7 @@ def _display_name(ls: pd.DataFrame) -> pd.Series:
     return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("str")
 
 
+@summary_output("commune_summary")
 def commune_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -335,6 +341,7 @@ def _commune_core(
 # --------------------------------------------------------------------------- territories
 
 
+@summary_output("territory_summary")
 def territory_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -497,6 +504,7 @@ def _level_counts(com: pd.DataFrame, by: str, max_level: int, prefix: str) -> pd
     return pd.DataFrame(cols)
 
 
+@summary_output("measure_summary")
 def measure_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -596,6 +604,7 @@ def _shorter(label: str) -> str:
     return textwrap.shorten(label, _SHORT_LABEL, placeholder=" …")
 
 
+@summary_output("theme_summary")
 def theme_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
