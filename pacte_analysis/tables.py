@@ -48,7 +48,12 @@ from pacte_analysis._tableset import (
     read_manifest,
 )
 from pacte_analysis.config import DEMO_MARKER
-from pacte_analysis.errors import MissingColumnsError, PacteTypeError, TablesError
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    TablesError,
+)
 
 __all__ = [
     "CODE_DTYPE",
@@ -204,14 +209,42 @@ def empty_table(name: str) -> pd.DataFrame:
 
 
 def check_table(name: str, frame: pd.DataFrame) -> None:
-    """Raise ``ValueError`` if ``frame`` does not follow the declared schema of ``name``."""
+    """Check that ``frame`` follows the declared schema of the table ``name``.
+
+    Raises
+    ------
+    MissingColumnsError
+        Columns missing (or in another order than the contract's).
+    InvalidArgumentError
+        A column of another dtype than the contract's (both ``ValueError``).
+    """
     schema = SCHEMAS[name]
     if list(frame.columns) != list(schema):
-        raise ValueError(f"{name}: columns {list(frame.columns)} != {list(schema)}")
+        missing = [c for c in schema if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in schema]
+        detail = "; ".join(
+            part
+            for part in (
+                f"absente(s) : {', '.join(missing)}" if missing else "",
+                f"en trop : {', '.join(map(str, extra))}" if extra else "",
+                "dans un autre ordre" if not (missing or extra) else "",
+            )
+            if part
+        )
+        raise MissingColumnsError(
+            f"Table « {name} » hors contrat, colonnes {detail} (attendues, dans l'ordre : "
+            f"{', '.join(schema)}) : construisez-la avec `build_table` ou relisez-la avec "
+            "`read_tables`.",
+            code="INVALID_TABLE",
+        )
     for column, dtype in schema.items():
         expected = pd.Series([], dtype=dtype).dtype
         if frame[column].dtype != expected:
-            raise ValueError(f"{name}.{column}: dtype {frame[column].dtype} != {expected}")
+            raise InvalidArgumentError(
+                f"Table « {name} », colonne « {column} » : type {frame[column].dtype} au lieu "
+                f"de {expected} (contrat des tables, docs/contract.md).",
+                code="INVALID_TABLE",
+            )
 
 
 # --------------------------------------------------------------------------- reading
@@ -249,6 +282,38 @@ class Tables:
         return frame
 
 
+_BOOLEAN_TEXT = {
+    "True": True,
+    "False": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "oui": True,
+    "non": False,
+}
+
+
+def _refuse(
+    name: str, where: Path, column: str, values: pd.Series, bad: pd.Series, expected: str
+) -> None:
+    """Raise a French :class:`TablesError` naming the first cell of ``bad`` (file, row)."""
+    flags = bad.fillna(False).to_numpy(dtype=bool)
+    if not flags.any():
+        return
+    first = int(flags.argmax())
+    row = first + 2 if where.suffix == ".csv" else first + 1  # CSV: row 1 is the header
+    shown = "vide" if pd.isna(values.iloc[first]) else f"« {values.iloc[first]} »"
+    others = int(flags.sum()) - 1
+    more = f" (et {others} autre(s) ligne(s))" if others else ""
+    raise TablesError(
+        f"Table « {name} » de {where}, colonne « {column} », ligne {row}{more} : "
+        f"{shown} au lieu de {expected}. Corrigez le fichier ou relancez "
+        f"`pacte ingest … --out {where.parent}`.",
+        code="INVALID_TABLE",
+    )
+
+
 def _conform(name: str, frame: pd.DataFrame, where: Path) -> pd.DataFrame:
     schema = SCHEMAS[name]
     missing = [c for c in schema if c not in frame.columns]
@@ -269,24 +334,31 @@ def _conform(name: str, frame: pd.DataFrame, where: Path) -> pd.DataFrame:
                 text = text.fillna("")
             out[column] = text.astype("str")
         elif dtype in ("bool", "boolean"):
-            mapped = values.map(
-                lambda v: v if isinstance(v, bool) or pd.isna(v) else str(v) == "True"
-            )
-            out[column] = (
-                mapped.astype("boolean").astype(dtype)
-                if dtype == "boolean"
-                else (mapped.astype("boolean").fillna(False).astype("bool"))
-            )
-        elif dtype in ("int64",):
-            out[column] = pd.to_numeric(values).astype("int64")
-        elif dtype in ("Int64", "Float64"):
-            out[column] = pd.to_numeric(values).astype(dtype)
+            if pd.api.types.is_bool_dtype(values.dtype):
+                mapped = values.astype("boolean")
+            else:  # text (CSV) or objects
+                mapped = values.map(
+                    lambda v: v if isinstance(v, bool | np.bool_) else _BOOLEAN_TEXT.get(str(v)),
+                    na_action="ignore",
+                )
+            _refuse(name, where, column, values, values.notna() & mapped.isna(), "oui/non")
+            if dtype == "bool":
+                _refuse(name, where, column, values, values.isna(), "oui/non")
+            out[column] = mapped.astype("boolean").astype(dtype)
+        elif dtype in ("int64", "Int64", "Float64"):
+            numbers = pd.to_numeric(values, errors="coerce")
+            _refuse(name, where, column, values, values.notna() & numbers.isna(), "un nombre")
+            if dtype == "int64":
+                _refuse(name, where, column, values, values.isna(), "un nombre")
+            if dtype != "Float64":
+                _refuse(
+                    name, where, column, values, numbers.notna() & (numbers % 1 != 0), "un entier"
+                )
+            out[column] = numbers.astype(dtype)
         else:
-            out[column] = (
-                pd.to_datetime(values).dt.date.astype(dtype)
-                if len(values)
-                else (pd.Series([], dtype=dtype))
-            )
+            dates = pd.to_datetime(values, errors="coerce", format="ISO8601")
+            _refuse(name, where, column, values, values.notna() & dates.isna(), "une date")
+            out[column] = dates.dt.date.astype(dtype) if len(values) else pd.Series([], dtype=dtype)
     return pd.DataFrame(out, columns=list(schema))
 
 

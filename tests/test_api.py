@@ -510,3 +510,41 @@ def test_exported_headers_say_what_each_summary_counts(
     with pytest.raises(pa.InvalidArgumentError, match=r"\.csv"):
         pa.export_csv(tables["mesures"], tmp_path / "mesures.xlsx")
     assert not (tmp_path / "mesures.xlsx").exists()
+
+
+def test_hand_edited_tables_are_named_cell_by_cell(demo: pa.IngestResult, tmp_path: Path) -> None:
+    """A group member edits lists.csv by hand: a bad cell is named (file, column, row)."""
+    pa.write_tables(demo, tmp_path, xlsx=False)
+    for name in ("lists", "commitments", "rejects"):
+        (tmp_path / f"{name}.parquet").unlink()
+    (tmp_path / "pacte-manifest.json").unlink()  # edited by hand: no manifest to match
+    csv = tmp_path / "lists.csv"
+    rows = csv.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    for column, bad, expected in (
+        ("n_measures", "beaucoup", "un nombre"),
+        ("signatory", "peut-être", "oui/non"),
+        ("n_measures", "12.5", "un entier"),
+    ):
+        cells = rows[2].split(",")
+        cells[header.index(column)] = bad
+        csv.write_text("\n".join([rows[0], rows[1], ",".join(cells), *rows[3:]]) + "\n", "utf-8")
+        with pytest.raises(pa.TablesError, match=rf"colonne « {column} », ligne 3 : .*{expected}"):
+            pa.read_tables(tmp_path)
+    cells = rows[2].split(",")
+    cells[header.index("signatory")] = "oui"  # what a French speaker types
+    csv.write_text("\n".join([rows[0], rows[1], ",".join(cells), *rows[3:]]) + "\n", "utf-8")
+    assert bool(pa.read_tables(tmp_path).lists["signatory"].iloc[1]) is True
+
+
+def test_write_tables_refuses_a_set_read_tables_would_refuse(
+    demo: pa.IngestResult, tmp_path: Path
+) -> None:
+    partial = {
+        "lists": demo.lists[["list_id", "commune_code"]],
+        "commitments": demo.commitments,
+        "rejects": demo.rejects,
+    }
+    with pytest.raises(pa.MissingColumnsError, match="« lists » hors contrat.*absente"):
+        pa.write_tables(partial, tmp_path / "tables")
+    assert not (tmp_path / "tables" / "lists.parquet").exists()

@@ -77,6 +77,7 @@ from pacte_analysis._tableset import (
     sha256,
 )
 from pacte_analysis.config import DEMO_MARKER
+from pacte_analysis.tables import check_table
 
 if TYPE_CHECKING:
     from pacte_analysis.editions import Edition
@@ -224,12 +225,17 @@ def write_tables(
     OutputError
         The folder cannot be written (French message; ``usage`` set when another
         path must be chosen). Nothing of the previous set is changed.
+    MissingColumnsError, InvalidArgumentError
+        A table that does not follow the contract (columns, dtypes): nothing is
+        written.
 
     Examples
     --------
     >>> write_tables(ingest("trackers/"), "data/processed/pacte")  # doctest: +SKIP
     """
     tables = _tables_of(result)
+    for name, frame in tables.items():  # a set that read_tables would refuse is not written
+        check_table(name, frame)
     out = check_output_path(out_dir, directory=True)
     make_dirs(out)
     edition = _edition_of(result, tables["lists"])
