@@ -545,6 +545,6 @@ def test_write_tables_refuses_a_set_read_tables_would_refuse(
         "commitments": demo.commitments,
         "rejects": demo.rejects,
     }
-    with pytest.raises(pa.MissingColumnsError, match="« lists » hors contrat.*absente"):
+    with pytest.raises(pa.MissingColumnsError, match=r"« lists » hors contrat.*absente"):
         pa.write_tables(partial, tmp_path / "tables")
     assert not (tmp_path / "tables" / "lists.parquet").exists()
