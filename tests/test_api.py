@@ -548,3 +548,14 @@ def test_write_tables_refuses_a_set_read_tables_would_refuse(
     with pytest.raises(pa.MissingColumnsError, match=r"« lists » hors contrat.*absente"):
         pa.write_tables(partial, tmp_path / "tables")
     assert not (tmp_path / "tables" / "lists.parquet").exists()
+
+
+def test_a_territory_layer_given_for_the_communes_is_named(demo: pa.IngestResult) -> None:
+    L, C = demo.lists, demo.commitments
+    for layer, name in ((pa.departements, "departements"), (pa.regions, "regions")):
+        with pytest.raises(pa.PacteTypeError, match=rf"ressemble à pa\.{name}\(\)"):
+            pa.territory_summary(L, C, layer(resolution="web"))
+    with pytest.raises(pa.PacteTypeError, match=r"pa\.epci\(\).*pa\.communes\(\)"):
+        pa.commune_summary(L, C, pa.epci(resolution="web"))
+    with pytest.raises(pa.InvalidArgumentError, match="Résolution inconnue « hd »"):
+        pa.communes(resolution="hd")  # type: ignore[arg-type]

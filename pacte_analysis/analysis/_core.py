@@ -353,6 +353,14 @@ def _share(num: pd.Series, den: pd.Series | float) -> pd.Series:
 
 def _prepare_communes(communes: pd.DataFrame, where: str = "pacte_analysis") -> pd.DataFrame:
     _check_table(communes, "communes", where)
+    if "n_communes" in communes.columns:  # the territory layers count their communes
+        layer = "pa.regions()" if "region_code" not in communes.columns else "pa.departements()"
+        if "epci_type" in communes.columns:
+            layer = "pa.epci()"
+        raise PacteTypeError(
+            f"{where} : la table donnée pour « communes » ressemble à {layer} (une ligne par "
+            "territoire) : donnez les communes, `pa.communes()`."
+        )
     ref = _as_frame(communes).copy()
     ref["code"] = ref["code"].astype("str")
     for col in ("name", "departement_code", "region_code", "epci_code"):

@@ -27,6 +27,7 @@ from pacte_analysis.reference._build import (
     layer_filename,
     person_keys,
 )
+from pacte_analysis.errors import InvalidArgumentError
 from pacte_analysis.reference._source import vintage_info
 
 __all__ = [
@@ -78,7 +79,7 @@ def _with_text_dtype(frame: _Frame) -> _Frame:
 
 def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
     if resolution not in RESOLUTIONS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
         )
     return _with_text_dtype(
