@@ -63,11 +63,24 @@ def _ready_cache(vintage: int) -> Path:
 
 
 def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
+    """The layer, read once per process (see :func:`_read_layer`); each call gets a copy."""
     if resolution not in RESOLUTIONS:
         raise ValueError(
             f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
         )
-    return gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
+    path = _ready_cache(vintage) / layer_filename(level, resolution)
+    stat = path.stat()
+    # A copy: callers may add or change columns without touching the cached frame
+    # (shapely geometries are immutable, so they are shared, not duplicated).
+    return _read_layer(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_layer(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
+    """Decode a layer file once per process: keyed by path, modification time and size,
+    so that a rebuilt cache is read again. Eight entries hold a vintage's layers at
+    the resolutions the maps use."""
+    return gpd.read_parquet(path)
 
 
 def _table(name: str, vintage: int, columns: list[str] | None = None) -> pd.DataFrame:
