@@ -206,6 +206,7 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
     """The 101 départements (union of their communes) of ``vintage``.
 
     Columns: ``code`` (``01`` … ``2A``, ``2B`` … ``976``), ``name``, ``region_code``,
+    ``chef_lieu`` (commune code of the préfecture, e.g. ``35238`` Rennes for ``35``),
     ``population`` (sum of the communes' municipal populations; null where none is
     known, as for Mayotte), ``population_missing`` (communes without a population in
     the source), ``n_communes``, ``geometry``.
@@ -216,8 +217,9 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
 def regions(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
     """The 18 régions (union of their communes).
 
-    Columns: ``code``, ``name``, ``population``, ``population_missing``,
-    ``n_communes``, ``geometry`` (see :func:`departements`).
+    Columns: ``code``, ``name``, ``chef_lieu`` (commune code of the préfecture of
+    région), ``population``, ``population_missing``, ``n_communes``, ``geometry`` (see
+    :func:`departements`).
     """
     return _layer("regions", vintage, resolution)
 
