@@ -37,6 +37,8 @@ DEMO_MAPS: tuple[tuple[MapLevel, str], ...] = (
 )
 DEMO_SOURCE = "Source : jeu de démonstration fictif généré par pacte_analysis"
 _MAP_FORMATS = (".png", ".svg", ".pdf", ".html")
+#: Legend and tooltip text of a commune without follow-up score (no grid assessed it).
+FOLLOWUP_MISSING = "Non évalué"
 _CHART_FORMATS = (".png", ".svg")
 
 
@@ -161,6 +163,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             reelected,
             "Maire de 2020 réélu·e en 2026, équipes élues signataires (%)",
             "%",
+            "Aucune équipe élue signataire dont on connaît le maire de 2026",
         ),
         (
             folder / "commune-score-de-realisation",
@@ -169,9 +172,10 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             scores.set_index("commune_code")["score"],
             "Score de réalisation des engagements (sur 10, méthode pacte_analysis)",
             "",
+            FOLLOWUP_MISSING,
         ),
     )
-    for stem, level, metric, values, label, unit in maps:
+    for stem, level, metric, values, label, unit, missing in maps:
         files += draw_maps(
             lists,
             commitments,
@@ -181,6 +185,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             values=values,
             label=label,
             unit=unit,
+            missing_label=missing,
             demo=True,
             source=DEMO_SOURCE,
         )

@@ -140,6 +140,7 @@ def draw_map(
     values: pd.Series | pd.DataFrame | None = None,
     label: str | None = None,
     unit: str = "",
+    missing_label: str | None = None,
 ) -> Path:
     """Compute ``metric`` at ``level`` and write it as a map file.
 
@@ -173,6 +174,13 @@ def draw_map(
         shown « Aucune donnée ».
     label, unit : str, optional
         Legend title and unit of a user's column (defaults: ``metric``, none).
+    missing_label : str, optional
+        Legend and tooltip text of the units without a value. Default: what a
+        missing value means for ``metric`` — « Aucune liste connue » for the commune
+        metrics computed from the lists, « Aucune équipe élue connue » for the
+        elected team's measures, « Population inconnue », « Aucune donnée » for
+        territories and for a user's own column (say what it means, e.g.
+        « Non évalué » for follow-up scores).
 
     Returns
     -------
@@ -201,6 +209,7 @@ def draw_map(
         values=values,
         label=label,
         unit=unit,
+        missing_label=missing_label,
     )[0]
 
 
@@ -222,6 +231,7 @@ def draw_maps(
     values: pd.Series | pd.DataFrame | None = None,
     label: str | None = None,
     unit: str = "",
+    missing_label: str | None = None,
 ) -> list[Path]:
     """Compute ``metric`` at ``level`` once and write it in every format of ``outs``.
 
@@ -301,7 +311,7 @@ def draw_maps(
     chosen_scheme = scheme or ("categories" if categorical else "quantiles")
     title = f"{info.label}"
     subtitle = f"Pacte pour la Transition, municipales 2020 – {where}"
-    missing = _missing_label(level, metric, values is not None)
+    missing = missing_label or _missing_label(level, metric, own=values is not None)
     static_paths = [p for p in paths if p.suffix.lower() != ".html"]
     if static_paths:
         borders = None
@@ -391,6 +401,9 @@ def _draw_html(
         return info.label, info.unit
 
     labels = {m: describe(m)[0] for m in [*metrics, *tooltip]}
+    # each layer says what its own missing values mean (the companions are list metrics)
+    missing_labels = {m: _missing_label(level, m, own=False) for m in metrics}
+    missing_labels[metric] = missing
     units = {m: describe(m)[1] for m in metrics}
     details = None
     if level == "commune":
@@ -415,7 +428,7 @@ def _draw_html(
         k=k,
         categorical_colors={"status": _STATUS_COLORS},
         cmap=SEQUENTIAL_CMAP,
-        missing_label=missing,
+        missing_label=missing_labels,
         title=f"{title} – {subtitle}",
         source=source or "",
         demo=demo,
@@ -444,9 +457,23 @@ def _list_details(lists: pd.DataFrame, commitments: pd.DataFrame, edition: Editi
     return details.drop(columns="list_id")
 
 
-def _missing_label(level: str, metric: str, own: bool) -> str:
-    """Legend and tooltip text of a unit without a value of ``metric``."""
-    return "Aucune liste connue" if level == "commune" else NO_DATA_LABEL
+#: What a missing value of a commune metric means, when it is not « no list known ».
+_COMMUNE_MISSING = {
+    # communes with lists whose elected team is unknown or not among them
+    "elected_n_measures": "Aucune équipe élue connue",
+    "population": "Population inconnue",  # known without any list (null for Mayotte)
+}
+
+
+def _missing_label(level: str, metric: str, *, own: bool) -> str:
+    """Legend and tooltip text of a unit without a value of ``metric``.
+
+    The commune metrics computed from the lists are missing where no list is known
+    (:func:`map_data`); a user's own column and territories say « Aucune donnée ».
+    """
+    if own or level != "commune":
+        return NO_DATA_LABEL
+    return _COMMUNE_MISSING.get(metric, "Aucune liste connue")
 
 
 def _territory_label(level: str, code: str) -> str:

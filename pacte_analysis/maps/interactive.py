@@ -391,7 +391,7 @@ _JS = """
   function fill(i, m) { var c = cls(i, m); return c < 0 ? D.missing.color : M[m].pal[c]; }
   function value(i, m) {
     var c = cls(i, m);
-    if (c < 0) { return '<span class="pacte-muted">' + D.missing.label + "</span>"; }
+    if (c < 0) { return '<span class="pacte-muted">' + M[m].missing + "</span>"; }
     var v = M[m].vals ? fmt(M[m].vals[i]) : M[m].cats[c];
     return v + (M[m].unit ? " " + M[m].unit : "");
   }
@@ -642,7 +642,7 @@ def interactive_map(
     categorical: bool | Collection[str] = False,
     categorical_colors: Mapping[str, Mapping[Any, str]] | None = None,
     cmap: str | Mapping[str, str] = "YlGn",
-    missing_label: str = _style.NO_DATA_LABEL,
+    missing_label: str | Mapping[str, str] = _style.NO_DATA_LABEL,
     missing_color: str = "#d9d9d9",
     title: str = "",
     source: str = "",
@@ -711,7 +711,11 @@ def interactive_map(
     cmap : str or mapping of str to str, default "YlGn"
         Matplotlib colormap name, for every metric or per metric. Qualitative
         colormaps (``"Set2"``, ``"tab10"``) give their colours in order.
-    missing_label, missing_color : str
+    missing_label : str or mapping of str to str, default « Aucune donnée »
+        Legend and tooltip text of units without a value, for every metric or per
+        metric (say what a missing value means: « Aucune liste connue », « Non
+        évalué »…; a metric left out of the mapping gets « Aucune donnée »).
+    missing_color : str
         Legend text and fill of units without a value.
     title : str, default ""
         Title shown at the top of the map.
@@ -791,7 +795,7 @@ def interactive_map(
     # Unique, escaped layer labels (the layer control keys on them).
     seen: dict[str, int] = {}
     metric_payload = []
-    missing_html = _esc(missing_label)
+    default_missing = missing_label if isinstance(missing_label, str) else _style.NO_DATA_LABEL
     for metric in metrics:
         label = _esc(labels.get(metric, metric))
         if label in seen:
@@ -802,7 +806,12 @@ def interactive_map(
         unit = units.get(metric, "")
         values = gdf[metric]
         metric_cmap = cmap.get(metric, "YlGn") if isinstance(cmap, Mapping) else cmap
-        entry: dict[str, Any] = {"label": label, "unit": _esc(unit)}
+        missing_html = _esc(
+            missing_label.get(metric, default_missing)
+            if isinstance(missing_label, Mapping)
+            else missing_label
+        )
+        entry: dict[str, Any] = {"label": label, "unit": _esc(unit), "missing": missing_html}
         auto_categorical = not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(
             values
         )
@@ -876,7 +885,7 @@ def interactive_map(
         "metrics": metric_payload,
         "extra": extra,
         "details": details_payload,
-        "missing": {"color": missing_color, "label": missing_html},
+        "missing": {"color": missing_color, "label": _esc(default_missing)},
         "style": {
             "weight": stroke_weight,
             "color": stroke_color,
