@@ -388,11 +388,17 @@ _JS = """
     return out;
   }
   function cls(i, m) { return M[m].cls.charCodeAt(i) - 48; }
+  for (var v = 0; v < M.length; v++) {  // unit → index in the values of its layer
+    if (!M[v].vals) { continue; }
+    var at = new Int32Array(n), k = 0;
+    for (var u = 0; u < n; u++) { at[u] = cls(u, v) < 0 ? -1 : k++; }
+    M[v].at = at;
+  }
   function fill(i, m) { var c = cls(i, m); return c < 0 ? D.missing.color : M[m].pal[c]; }
   function value(i, m) {
     var c = cls(i, m);
     if (c < 0) { return '<span class="pacte-muted">' + M[m].missing + "</span>"; }
-    var v = M[m].vals ? fmt(M[m].vals[i]) : M[m].cats[c];
+    var v = M[m].vals ? fmt(M[m].vals[M[m].at[i]]) : M[m].cats[c];
     return v + (M[m].unit ? " " + M[m].unit : "");
   }
   function lines(i) {
@@ -544,6 +550,7 @@ _JS = """
   var api = {
     setMetric: setMetric,
     metric: function () { return cur; },
+    tooltip: function (i) { return lines(i); },
     fillColor: function (i) {
       var found = null;
       group.eachLayer(function (l) { if (l._pi === i) { found = l.options.fillColor; } });
@@ -827,7 +834,11 @@ def interactive_map(
                 values, scheme=scheme, k=k, breaks=metric_breaks, unit=unit
             )
             pal = _colors(metric_cmap, len(class_labels), qualitative=False)
-            entry["vals"] = [_json_value(v) for v in values.tolist()]
+            # only the units with a value (the others show the missing label): the
+            # page maps each unit to its value once, from the class string
+            entry["vals"] = [
+                _json_value(v) for v, c in zip(values.tolist(), cls.tolist(), strict=True) if c >= 0
+            ]
         if len(class_labels) > _MAX_CLASSES:
             raise ValueError(f"too many classes for {metric!r}")
         entry["cls"] = "".join(_CLASS_MISSING if c < 0 else chr(48 + int(c)) for c in cls.tolist())
