@@ -668,7 +668,7 @@ def interactive_map(
     commune) are built in the page when opened. Leaflet is inlined and there is no
     tile layer, so the saved page works without any network. The whole of France
     at commune level (34,968 communes, ``resolution="web"``) makes a page of about
-    2.8 MiB that draws in 1–2 s in Chromium.
+    2.7 MiB that draws in 2 s in Chromium.
 
     Parameters
     ----------
@@ -733,7 +733,7 @@ def interactive_map(
     precision : int, default 4
         Decimals kept in coordinates (4 ≈ 11 m north–south, 8 m east–west in
         France; 5 ≈ 1 m). Chosen on measurement (``docs/maps.md``): on the web
-        boundaries (simplified at 500 m) 4 decimals make the national page 19 %
+        boundaries (simplified at 500 m) 4 decimals make the national page 20 %
         lighter than 5 with no visible change, while 3 decimals distort the
         smallest communes (Riverie, 0.03 km², loses two thirds of its area).
     stroke_color, stroke_weight, fill_opacity
