@@ -14,7 +14,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -124,8 +123,8 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     """What became of the 2020 commitments, on the demo: fictitious follow-up grids and
     scores, and the 2020 → 2026 mayor outcome (real RNE snapshots, fictitious lists)."""
     from pacte_analysis import demo, mandate
+    from pacte_analysis._files import neutralised_frame
     from pacte_analysis.followup import read_followup, write_followup
-    from pacte_analysis.ingest._writer import _neutralised_frame
     from pacte_analysis.maps._make import draw_maps
 
     files: list[Path] = []
@@ -143,7 +142,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     per_list = mandate.mandate_outcome(lists, outcome)
     path = target / "listes-et-maire-2026.csv"
     with atomic_write(path, "w", encoding="utf-8") as fh:
-        _neutralised_frame(per_list).to_csv(fh, index=False)
+        neutralised_frame(per_list).to_csv(fh, index=False)
     files.append(path)
     summaries = {}
     for by in ("france", "size_class", "region", "departement"):
@@ -304,13 +303,9 @@ def run_demo(
     steps.update()
 
     steps.set_postfix_str("graphiques")
-    territories = reference.departements(resolution="web").drop(columns="geometry")
     kinds = list(charts.available_charts())
     for kind in tqdm(kinds, desc="Graphiques", leave=False, disable=not progress):
-        options: dict[str, Any] = {"source": DEMO_SOURCE}
-        if kind in ("departement-ranking", "theme-heatmap"):
-            options["territories"] = territories
-        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, **options)
+        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, source=DEMO_SOURCE)
         for fmt in _CHART_FORMATS:
             files.append(charts.save_figure(fig, out / "graphiques" / f"{kind}{fmt}"))
     steps.update()

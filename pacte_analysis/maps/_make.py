@@ -18,7 +18,7 @@ import pandas as pd
 
 from pacte_analysis import analysis, reference
 from pacte_analysis._style import NO_DATA_LABEL, SEQUENTIAL_CMAP
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
 from pacte_analysis.maps._checks import zoom_code as _zoom_code
 
@@ -71,7 +71,7 @@ def map_data(
     *,
     level: MapLevel = "departement",
     resolution: reference._layers.Resolution = "print",
-    edition: Edition | str = "pacte-2020",
+    edition: Edition | str = DEFAULT_EDITION,
 ) -> gpd.GeoDataFrame:
     """Every unit of ``level`` with its geometry and all its metrics.
 
@@ -135,7 +135,7 @@ def draw_map(
     source: str | None = None,
     scheme: str | None = None,
     k: int = 5,
-    edition: Edition | str = "pacte-2020",
+    edition: Edition | str = DEFAULT_EDITION,
     date: _dt.date | None = None,
     values: pd.Series | pd.DataFrame | None = None,
     label: str | None = None,
@@ -226,7 +226,7 @@ def draw_maps(
     source: str | None = None,
     scheme: str | None = None,
     k: int = 5,
-    edition: Edition | str = "pacte-2020",
+    edition: Edition | str = DEFAULT_EDITION,
     date: _dt.date | None = None,
     values: pd.Series | pd.DataFrame | None = None,
     label: str | None = None,

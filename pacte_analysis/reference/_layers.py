@@ -12,7 +12,7 @@ import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -43,6 +43,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Resolution = Literal["full", "print", "web"]
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
 
 @functools.cache
@@ -60,6 +61,19 @@ def _ready_cache(vintage: int) -> Path:
         )
         build_reference(vintage)
     return path
+
+
+def _with_text_dtype(frame: _Frame) -> _Frame:
+    """``frame`` with every text column in pandas' default string dtype (``str``).
+
+    The tables of the contract hold their codes and names as ``str``; the reference
+    layers use the same dtype, so that ``lists.merge(communes, …)`` keeps a string
+    key instead of falling back to ``object``.
+    """
+    for column, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+            frame[column] = frame[column].astype("str")
+    return frame
 
 
 def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
@@ -80,16 +94,20 @@ def _read_layer(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
     """Decode a layer file once per process: keyed by path, modification time and size,
     so that a rebuilt cache is read again. Eight entries hold a vintage's layers at
     the resolutions the maps use."""
-    return gpd.read_parquet(path)
+    return _with_text_dtype(gpd.read_parquet(path))
 
 
 def _table(name: str, vintage: int, columns: list[str] | None = None) -> pd.DataFrame:
-    return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet", columns=columns)
+    return _with_text_dtype(
+        pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet", columns=columns)
+    )
 
 
 def attributes(level: str, vintage: int, columns: list[str]) -> pd.DataFrame:
     """Columns of a layer without its geometry (no boundary is decoded)."""
-    return pd.read_parquet(_ready_cache(vintage) / layer_filename(level, "web"), columns=columns)
+    return _with_text_dtype(
+        pd.read_parquet(_ready_cache(vintage) / layer_filename(level, "web"), columns=columns)
+    )
 
 
 #: Rows compared with a fresh computation when an index is loaded: one in this many.
@@ -121,7 +139,7 @@ def _current_keys(
     frame = frame.copy()
     for name, key in pairs.items():
         names = frame[name].fillna("").astype(str).tolist()
-        frame[key] = pd.array(make_keys(names), dtype="string")
+        frame[key] = pd.array(make_keys(names), dtype="str")
     return frame
 
 

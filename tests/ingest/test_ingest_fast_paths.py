@@ -11,10 +11,10 @@ import pytest
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import _engine
 from pacte_analysis.ingest._readers import SheetData
-from pacte_analysis.ingest._schema import _nullable_int_array, _string_array
 from pacte_analysis.ingest._sheets import read_sheet
 from pacte_analysis.ingest._text import cell_text
 from pacte_analysis.ingest._values import InvalidValue, parse_mark
+from pacte_analysis.tables import _nullable_int_array, _string_array
 
 EDITION = read_edition("pacte-2020")
 HEADER = ["Commune", "Liste", "Élue ?", "Principe A", "Mesure 1", "Mesure 2", "Mesure 3"]
