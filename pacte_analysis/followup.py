@@ -435,7 +435,28 @@ def _rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
 
 def _team_of(statuses: pd.DataFrame, lists: pd.DataFrame) -> pd.Series:
     """The list each assessed row refers to: the named list, else the elected one."""
-    by_commune = {code: frame for code, frame in lists.groupby("commune_code", sort=False)}
+    elected_all = lists["elected"].fillna(False).astype(bool)
+    by_commune: dict[Any, list[tuple[Any, Entry, bool]]] = {}
+    for code, lid, lname, lhead, is_elected in zip(
+        lists["commune_code"],
+        lists["list_id"],
+        lists["list_name"],
+        lists["list_head"],
+        elected_all,
+        strict=True,
+    ):
+        if pd.isna(code):  # as groupby: a list without commune is nobody's candidate
+            continue
+        entry = Entry(
+            "",
+            "",
+            0,
+            (None, None, None, None),
+            "",
+            lname if isinstance(lname, str) else None,
+            lhead if isinstance(lhead, str) else None,
+        )
+        by_commune.setdefault(code, []).append((lid, entry, bool(is_elected)))
     out: list[Any] = []
     for code, name, head in zip(
         statuses["commune_code"], statuses["list_name"], statuses["list_head"], strict=True
@@ -446,31 +467,11 @@ def _team_of(statuses: pd.DataFrame, lists: pd.DataFrame) -> pd.Series:
             continue
         if (isinstance(name, str) and name) or (isinstance(head, str) and head):
             probe = Entry("", "", 0, (None, None, None, None), "", name or None, head or None)
-            found = [
-                lid
-                for lid, lname, lhead in zip(
-                    candidates["list_id"],
-                    candidates["list_name"],
-                    candidates["list_head"],
-                    strict=True,
-                )
-                if _same(
-                    probe,
-                    Entry(
-                        "",
-                        "",
-                        0,
-                        (None, None, None, None),
-                        "",
-                        lname if isinstance(lname, str) else None,
-                        lhead if isinstance(lhead, str) else None,
-                    ),
-                )
-            ]
+            found = [lid for lid, entry, _ in candidates if _same(probe, entry)]
             out.append(found[0] if len(found) == 1 else None)
             continue
-        elected = candidates[candidates["elected"].fillna(False).astype(bool)]
-        out.append(elected["list_id"].iloc[0] if len(elected) == 1 else None)
+        elected = [lid for lid, _, is_elected in candidates if is_elected]
+        out.append(elected[0] if len(elected) == 1 else None)
     return pd.Series(out, index=statuses.index, dtype="str")
 
 

@@ -36,6 +36,8 @@ DEMO_MAPS: tuple[tuple[MapLevel, str], ...] = (
 )
 DEMO_SOURCE = "Source : jeu de démonstration fictif généré par pacte_analysis"
 _MAP_FORMATS = (".png", ".svg", ".pdf", ".html")
+#: Legend and tooltip text of a commune without follow-up score (no grid assessed it).
+FOLLOWUP_MISSING = "Non évalué"
 _CHART_FORMATS = (".png", ".svg")
 
 
@@ -123,7 +125,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     from pacte_analysis import demo, mandate
     from pacte_analysis._files import neutralised_frame
     from pacte_analysis.followup import read_followup, write_followup
-    from pacte_analysis.maps._make import draw_map
+    from pacte_analysis.maps._make import draw_maps
 
     files: list[Path] = []
     folder = out / "bilan-mandat"
@@ -133,7 +135,8 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     # name the grids relative to the output folder: same outputs wherever it is
     followup.relabel(str(folder / "grilles-fictives"), "bilan-mandat/grilles-fictives")
     files += write_followup(followup, lists, commitments, folder / "resultats", demo=True)
-    outcome = mandate.commune_mandate_outcome()
+    # the one the « mandate-reelection » chart used: computed once per process
+    outcome = mandate._default_outcome(2020, 2026)
     target = out / "mandat-2026"
     make_dirs(target)
     per_list = mandate.mandate_outcome(lists, outcome)
@@ -159,6 +162,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             reelected,
             "Maire de 2020 réélu·e en 2026, équipes élues signataires (%)",
             "%",
+            "Aucune équipe élue signataire dont on connaît le maire de 2026",
         ),
         (
             folder / "commune-score-de-realisation",
@@ -167,24 +171,23 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             scores.set_index("commune_code")["score"],
             "Score de réalisation des engagements (sur 10, méthode pacte_analysis)",
             "",
+            FOLLOWUP_MISSING,
         ),
     )
-    for stem, level, metric, values, label, unit in maps:
-        for fmt in (".png", ".pdf", ".html"):
-            files.append(
-                draw_map(
-                    lists,
-                    commitments,
-                    stem.with_suffix(fmt),
-                    metric=metric,
-                    level=level,  # type: ignore[arg-type]
-                    values=values,
-                    label=label,
-                    unit=unit,
-                    demo=True,
-                    source=DEMO_SOURCE,
-                )
-            )
+    for stem, level, metric, values, label, unit, missing in maps:
+        files += draw_maps(
+            lists,
+            commitments,
+            [stem.with_suffix(fmt) for fmt in (".png", ".pdf", ".html")],
+            metric=metric,
+            level=level,  # type: ignore[arg-type]
+            values=values,
+            label=label,
+            unit=unit,
+            missing_label=missing,
+            demo=True,
+            source=DEMO_SOURCE,
+        )
     fig = charts.plot_followup_status(followup.statuses, demo=True, source=DEMO_SOURCE)
     for fmt in _CHART_FORMATS:
         files.append(charts.save_figure(fig, folder / f"etat-des-engagements{fmt}"))
@@ -233,7 +236,7 @@ def run_demo(
     """
     from pacte_analysis import demo
     from pacte_analysis.ingest import ingest, write_tables
-    from pacte_analysis.maps._make import draw_map
+    from pacte_analysis.maps._make import draw_maps
 
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
@@ -286,19 +289,16 @@ def run_demo(
     steps.update()
 
     steps.set_postfix_str("cartes")
-    jobs = [(lv, m, fmt) for lv, m in DEMO_MAPS for fmt in _MAP_FORMATS]
-    for level, metric, fmt in tqdm(jobs, desc="Cartes", leave=False, disable=not progress):
-        target = out / "cartes" / f"{level}-{metric}{fmt}"
-        files.append(
-            draw_map(
-                lists,
-                commitments,
-                target,
-                metric=metric,
-                level=level,
-                demo=True,
-                source=DEMO_SOURCE,
-            )
+    # Each map computed and drawn once, then saved in every format (PNG, SVG, PDF, HTML).
+    for level, metric in tqdm(DEMO_MAPS, desc="Cartes", leave=False, disable=not progress):
+        files += draw_maps(
+            lists,
+            commitments,
+            [out / "cartes" / f"{level}-{metric}{fmt}" for fmt in _MAP_FORMATS],
+            metric=metric,
+            level=level,
+            demo=True,
+            source=DEMO_SOURCE,
         )
     steps.update()
 

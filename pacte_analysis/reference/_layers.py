@@ -78,13 +78,24 @@ def _with_text_dtype(frame: _Frame) -> _Frame:
 
 
 def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
+    """The layer, read once per process (see :func:`_read_layer`); each call gets a copy."""
     if resolution not in RESOLUTIONS:
         raise InvalidArgumentError(
             f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
         )
-    return _with_text_dtype(
-        gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
-    )
+    path = _ready_cache(vintage) / layer_filename(level, resolution)
+    stat = path.stat()
+    # A copy: callers may add or change columns without touching the cached frame
+    # (shapely geometries are immutable, so they are shared, not duplicated).
+    return _read_layer(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_layer(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
+    """Decode a layer file once per process: keyed by path, modification time and size,
+    so that a rebuilt cache is read again. Eight entries hold a vintage's layers at
+    the resolutions the maps use."""
+    return _with_text_dtype(gpd.read_parquet(path))
 
 
 def _table(name: str, vintage: int, columns: list[str] | None = None) -> pd.DataFrame:
@@ -214,6 +225,7 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
     """The 101 départements (union of their communes) of ``vintage``.
 
     Columns: ``code`` (``01`` … ``2A``, ``2B`` … ``976``), ``name``, ``region_code``,
+    ``chef_lieu`` (commune code of the préfecture, e.g. ``35238`` Rennes for ``35``),
     ``population`` (sum of the communes' municipal populations; null where none is
     known, as for Mayotte), ``population_missing`` (communes without a population in
     the source), ``n_communes``, ``geometry``.
@@ -224,8 +236,9 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
 def regions(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
     """The 18 régions (union of their communes).
 
-    Columns: ``code``, ``name``, ``population``, ``population_missing``,
-    ``n_communes``, ``geometry`` (see :func:`departements`).
+    Columns: ``code``, ``name``, ``chef_lieu`` (commune code of the préfecture of
+    région), ``population``, ``population_missing``, ``n_communes``, ``geometry`` (see
+    :func:`departements`).
     """
     return _layer("regions", vintage, resolution)
 
