@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from pacte_analysis.errors import InvalidArgumentError
 from pacte_analysis.reference._build import (
     RESOLUTIONS,
     VINTAGE,
@@ -27,7 +28,6 @@ from pacte_analysis.reference._build import (
     layer_filename,
     person_keys,
 )
-from pacte_analysis.errors import InvalidArgumentError
 from pacte_analysis.reference._source import vintage_info
 
 __all__ = [
