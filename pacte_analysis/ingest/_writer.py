@@ -77,7 +77,8 @@ from pacte_analysis._tableset import (
     sha256,
 )
 from pacte_analysis.config import DEMO_MARKER
-from pacte_analysis.tables import check_table
+from pacte_analysis.errors import MissingColumnsError
+from pacte_analysis.tables import SCHEMAS
 
 if TYPE_CHECKING:
     from pacte_analysis.editions import Edition
@@ -225,9 +226,9 @@ def write_tables(
     OutputError
         The folder cannot be written (French message; ``usage`` set when another
         path must be chosen). Nothing of the previous set is changed.
-    MissingColumnsError, InvalidArgumentError
-        A table that does not follow the contract (columns, dtypes): nothing is
-        written.
+    MissingColumnsError
+        A table without a column of the contract: nothing is written (columns
+        beyond the contract are written, and left out by ``read_tables``).
 
     Examples
     --------
@@ -235,7 +236,13 @@ def write_tables(
     """
     tables = _tables_of(result)
     for name, frame in tables.items():  # a set that read_tables would refuse is not written
-        check_table(name, frame)
+        missing = [c for c in SCHEMAS[name] if c not in frame.columns]
+        if missing:
+            raise MissingColumnsError(
+                f"Table « {name} » hors contrat, colonne(s) absente(s) : {', '.join(missing)} "
+                f"(attendues : {', '.join(SCHEMAS[name])}) : rien n'est écrit.",
+                code="INVALID_TABLE",
+            )
     out = check_output_path(out_dir, directory=True)
     make_dirs(out)
     edition = _edition_of(result, tables["lists"])
