@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import logging
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -324,6 +326,37 @@ def ingest(
     >>> res = ingest("data/raw/trackers/")  # doctest: +SKIP
     >>> print(res.report())  # doctest: +SKIP
     """
+    with _collector_paused():
+        return _ingest(paths, edition, resolver, mayors=mayors, progress=progress)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the import runs.
+
+    An import allocates millions of small objects that live until its end (cells,
+    entries, commitments) and makes almost no reference cycles: the collector's
+    repeated full passes over them cost a fifth of a large import, for nothing.
+    Reference counting still frees everything as usual; the collector resumes
+    (if it was running) when the import ends, also on error.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ingest(
+    paths: str | Path | Iterable[str | Path],
+    edition: str | Path | Edition,
+    resolver: ResolverLike | None,
+    *,
+    mayors: pd.DataFrame | None,
+    progress: bool,
+) -> IngestResult:
     started = time.perf_counter()
     ed = read_edition(edition)
     if isinstance(paths, str | Path):

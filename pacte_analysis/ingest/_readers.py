@@ -592,6 +592,9 @@ def _cap_cells(rows: list[list[Any]], row_offset: int = 0) -> list[CellReject]:
     """Empty the cells longer than :data:`MAX_CELL_CHARS`; return one reject for each."""
     rejects: list[CellReject] = []
     for r, row in enumerate(rows):
+        # no cell can be too long when the whole row, rendered, is short enough
+        if sum(map(len, map(str, row))) <= MAX_CELL_CHARS:
+            continue
         if not any(type(v) is str and len(v) > MAX_CELL_CHARS for v in row):
             continue
         for c, value in enumerate(row):

@@ -224,6 +224,8 @@ class SheetContext:
         self.sheet = sheet
         self.letters = edition.principle_letters
         self.position = position or (lambda r, c: (r + 1, column_letter(c)))
+        #: Whether positions are the identity (``r + 1``, the letter of ``c``).
+        self.plain_positions = position is None
         self.title_commune = title_commune
         self.values = values
         self.column_rejects: list[Reject] = []
@@ -390,13 +392,17 @@ class SheetContext:
             first = _first_filled(row)
             if first < 0:
                 continue
-            filled = [c for c, v in enumerate(row) if not is_empty(v)]
-            if (
+            repeated = (
                 first < width
                 and header[first]
                 and isinstance(row[first], str)
                 and norm(row[first].strip()) == header[first]
-            ):
+            )
+            if not repeated and r != self.plan.row + 1:
+                keep.append(r)  # neither a repeated header nor a sub-header
+                continue
+            filled = [c for c, v in enumerate(row) if not is_empty(v)]
+            if repeated:
                 same = sum(
                     1
                     for c in filled

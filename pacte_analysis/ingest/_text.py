@@ -126,6 +126,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """Spreadsheet column name of a 0-based index (0 → ``A``, 27 → ``AB``).
 
