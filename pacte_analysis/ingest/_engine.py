@@ -23,7 +23,7 @@ from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import read_file, scan_paths
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._schema import build_table, check_table
-from pacte_analysis.ingest._sheet_base import ValueReader
+from pacte_analysis.ingest._sheet_base import Commitment, ValueReader
 from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
 from pacte_analysis.ingest._text import CIVILITIES, column_index, norm, person_key
 
@@ -205,26 +205,38 @@ class _MayorIndex:
 
     def __init__(self, mayors: pd.DataFrame) -> None:
         keyed = "last_key" in mayors  # the reference cache's index: names already normalised
-        key = str if keyed else norm
-        self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
-        for code, last, first in zip(
-            mayors["commune_code"].astype(str).tolist(),
-            mayors["last_key" if keyed else "last_name"].fillna("").astype(str).tolist(),
-            mayors["first_key" if keyed else "first_name"].fillna("").astype(str).tolist(),
-            strict=True,
-        ):
-            self._by_commune[code].append(
-                (frozenset(key(last).split()), frozenset(key(first).split()))
-            )
+        self._key = str if keyed else norm
+        self._last: list[str] = (
+            mayors["last_key" if keyed else "last_name"].fillna("").astype(str).tolist()
+        )
+        self._first: list[str] = (
+            mayors["first_key" if keyed else "first_name"].fillna("").astype(str).tolist()
+        )
+        #: rows of each commune's mayors; their name tokens are made when first asked for
+        self._rows: dict[str, list[int]] = defaultdict(list)
+        for i, code in enumerate(mayors["commune_code"].astype(str).tolist()):
+            self._rows[code].append(i)
+        self._people: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+
+    def _mayors_of(self, code: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """Family-name and first-name tokens of each mayor of commune ``code``."""
+        people = self._people.get(code)
+        if people is None:
+            key = self._key
+            people = self._people[code] = [
+                (frozenset(key(self._last[i]).split()), frozenset(key(self._first[i]).split()))
+                for i in self._rows.get(code, ())
+            ]
+        return people
 
     def knows(self, code: str) -> bool:
-        return code in self._by_commune
+        return code in self._rows
 
     def is_mayor(self, code: str, head: str) -> bool:
         tokens = set(norm(head).split()) - _CIVILITIES
         if not tokens:
             return False
-        for last, first in self._by_commune.get(code, []):
+        for last, first in self._mayors_of(code):
             if not last or not last <= tokens:
                 continue
             rest = tokens - last
@@ -785,6 +797,18 @@ def _signatory(
     return entry.signed, "tracker", mismatch
 
 
+def _levels(level_of: Sequence[Any], committed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which commitments give a level (committed, level not null), and the levels (0 if not)."""
+    try:
+        levels = pa.array(level_of, type=pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not plain ints: one by one
+        given = np.array([lv is not None for lv in level_of], dtype=bool)
+        values = np.array([lv if lv is not None else 0 for lv in level_of], dtype=np.float64)
+        return committed & given, values
+    given = ~levels.is_null().to_numpy(zero_copy_only=False)
+    return committed & given, levels.fill_null(0).to_numpy(zero_copy_only=False)
+
+
 def _build_tables(
     accepted: list[tuple[Entry, Any]],
     rejects: list[Reject],
@@ -793,20 +817,38 @@ def _build_tables(
     summaries: Sequence[FileSummary],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     letters = edition.principle_letters
-    lists: dict[str, list[Any]] = defaultdict(list)
-    com: dict[str, Any] = {
-        c: []
-        for c in _COM_COLUMNS
-        if c not in ("list_id", "edition", "source_file", "source_sheet")
-    }
+    # the commitments of every list, in list order then measure order: one flat
+    # sequence, turned into columns at once; per-list figures come from it by
+    # column arithmetic (no per-commitment Python work beyond the sort)
+    flat: list[tuple[int, Commitment]] = []
     counts: list[int] = []  # commitments per accepted list
-    com_measure = com["measure"]
-    com_committed = com["committed"]
-    com_level = com["level"]
-    com_raw = com["raw_value"]
-    com_row = com["source_row"]
-    com_column = com["source_column"]
-    for entry, result in accepted:
+    for entry, _ in accepted:
+        items = entry.commitments
+        counts.append(len(items))
+        flat.extend(sorted(items.items()))
+    n_lists = len(accepted)
+    com: dict[str, Any] = {}
+    if flat:
+        measures, values = zip(*flat, strict=True)
+        is_committed, level_of, raw_of, row_of, column_of = zip(*values, strict=True)
+    else:
+        measures = is_committed = level_of = raw_of = row_of = column_of = ()
+    com["measure"] = list(measures)
+    com["committed"] = list(is_committed)
+    com["level"] = list(level_of)
+    com["raw_value"] = list(raw_of)
+    com["source_row"] = list(row_of)
+    com["source_column"] = list(column_of)
+    positions = np.repeat(np.arange(n_lists), counts)
+    committed = np.array(is_committed, dtype=bool)
+    has_level, level_values = _levels(level_of, committed)
+    n_committed_of = np.bincount(positions, weights=committed, minlength=n_lists)
+    level_sum = np.bincount(
+        positions, weights=np.where(has_level, level_values, 0), minlength=n_lists
+    )
+    level_count = np.bincount(positions, weights=has_level, minlength=n_lists)
+    lists: dict[str, list[Any]] = defaultdict(list)
+    for k, (entry, result) in enumerate(accepted):
         code = result.code
         list_id = _list_id(
             edition.name,
@@ -815,24 +857,7 @@ def _build_tables(
             getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or "",
         )
         principles = "".join(ch for ch in letters if ch in entry.principles)
-        items = sorted(entry.commitments.items())
-        n_items = len(items)
-        if n_items:
-            measures, values = zip(*items, strict=True)
-            is_committed, level_of, raw_of, row_of, column_of = zip(*values, strict=True)
-            com_measure.extend(measures)
-            com_committed.extend(is_committed)
-            com_level.extend(level_of)
-            com_raw.extend(raw_of)
-            com_row.extend(row_of)
-            com_column.extend(column_of)
-            levels = [
-                lv for ok, lv in zip(is_committed, level_of, strict=True) if ok and lv is not None
-            ]
-            n_committed = sum(1 for ok in is_committed if ok)
-        else:
-            levels, n_committed = [], 0
-        counts.append(n_items)
+        n_committed = int(n_committed_of[k])
         elected, source = entry.elected, "tracker" if entry.elected is not None else None
         if (
             elected is None
@@ -850,7 +875,10 @@ def _build_tables(
         lists["list_head"].append(entry.list_head)
         lists["principles"].append(principles)
         lists["n_measures"].append(n_committed)
-        lists["mean_level"].append(sum(levels) / len(levels) if levels else None)
+        # the same float as sum(levels) / len(levels): sums of small ints are exact
+        lists["mean_level"].append(
+            float(level_sum[k]) / int(level_count[k]) if level_count[k] else None
+        )
         signatory, signatory_source, mismatch = _signatory(entry, edition, principles, n_committed)
         if mismatch:
             rejects.append(mismatch)
@@ -864,7 +892,6 @@ def _build_tables(
         lists["source_sheet"].append(entry.source_sheet)
         lists["source_row"].append(entry.source_row)
     # per-list columns, repeated once per commitment of the list
-    positions = np.repeat(np.arange(len(counts)), counts)
     for column in ("list_id", "source_file", "source_sheet"):
         com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)
     com["edition"] = pa.repeat(pa.scalar(edition.name, pa.large_string()), len(positions))

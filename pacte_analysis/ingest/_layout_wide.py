@@ -61,25 +61,33 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
     data_rows = ctx.data_rows
     out: list[tuple[int, Entry]] = []
     for i, r in enumerate(data_rows):
-        entry = ctx.new_entry(r)
+        entry = ctx.new_entry(r, i)
         entry.has_detail = True
         ctx.common(entry, r, i, common)
         out.append((r, entry))
-    position = None if ctx.plain_positions else ctx.position
+    dicts = [entry.commitments for _, entry in out]
+    first_seen: set[int] = set()
     for c, number in ctx.measure_cols.items():
         column = marks[c]
-        letter = ctx.letter(c)
-        for i, (r, entry) in enumerate(out):
-            cell = column[i]
-            if isinstance(cell, InvalidValue):
-                ctx.invalid(entry, r, c, cell)
-                continue
-            value = cell + (position(r, c) if position else (r + 1, letter))
-            commitments = entry.commitments
-            if number in commitments:
-                ctx.commit(entry, number, value, r, c)
-            else:
-                commitments[number] = value
+        if ctx.plain_positions:
+            letter = ctx.letter(c)
+            places = [(r + 1, letter) for r in data_rows]
+        else:
+            places = [ctx.position(r, c) for r in data_rows]
+        if number not in first_seen and set(map(type, column)) <= {tuple}:
+            # the first column of this measure, every cell readable: nothing to reconcile
+            for commitments, cell, place in zip(dicts, column, places, strict=True):
+                commitments[number] = cell + place
+        else:
+            for (r, entry), cell, place in zip(out, column, places, strict=True):
+                if isinstance(cell, InvalidValue):
+                    ctx.invalid(entry, r, c, cell)
+                    continue
+                if number in entry.commitments:
+                    ctx.commit(entry, number, cell + place, r, c)
+                else:
+                    entry.commitments[number] = cell + place
+        first_seen.add(number)
     if levels_by_measure or ctx.level_cols or ctx.list_col is not None:
         for r, entry in out:
             for number, columns in levels_by_measure.items():
