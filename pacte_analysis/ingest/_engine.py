@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import logging
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -761,19 +763,25 @@ def _list_id(edition: str, code: str, entry: Entry, arrondissement: str = "") ->
 
 
 def _signatory(
-    entry: Entry, edition: Edition, principles: str, n_committed: int
+    entry: Entry,
+    edition: Edition,
+    principles: str,
+    n_committed: int,
+    rule: Callable[[str, int], bool] | None = None,
 ) -> tuple[bool, str, Reject | None]:
-    """Signatory status, its source (``tracker`` or ``rule``) and a disagreement, if any."""
+    """Signatory status, its source (``tracker`` or ``rule``) and a disagreement, if any.
+
+    ``rule`` is the edition's :meth:`~pacte_analysis.editions.Edition.is_signatory`
+    (or a memo of it).
+    """
+    rule = rule or edition.is_signatory
     has_count = bool(entry.commitments) or entry.has_detail or entry.n_declared is not None
     count = n_committed if (entry.commitments or entry.has_detail) else (entry.n_declared or 0)
     if entry.n_declared is not None and not any(c[0] for c in entry.commitments.values()):
         count = entry.n_declared
     # a tracker that transcribes no principle at all: the rule weighs the measures only
     # (the sheet's report says so)
-    if entry.principles_known:
-        by_rule = edition.is_signatory(principles, count)
-    else:
-        by_rule = count >= edition.min_measures
+    by_rule = rule(principles, count) if entry.principles_known else count >= edition.min_measures
     if entry.signed is None:
         return by_rule, "rule", None
     mismatch = None
@@ -820,25 +828,28 @@ def _build_tables(
     # the commitments of every list, in list order then measure order: one flat
     # sequence, turned into columns at once; per-list figures come from it by
     # column arithmetic (no per-commitment Python work beyond the sort)
-    flat: list[tuple[int, Commitment]] = []
+    measures: list[int] = []
+    values: list[Commitment] = []
     counts: list[int] = []  # commitments per accepted list
     for entry, _ in accepted:
         items = entry.commitments
         counts.append(len(items))
-        flat.extend(sorted(items.items()))
+        numbers = sorted(items)
+        measures.extend(numbers)
+        values.extend(map(items.__getitem__, numbers))
     n_lists = len(accepted)
-    com: dict[str, Any] = {}
-    if flat:
-        measures, values = zip(*flat, strict=True)
-        is_committed, level_of, raw_of, row_of, column_of = zip(*values, strict=True)
-    else:
-        measures = is_committed = level_of = raw_of = row_of = column_of = ()
-    com["measure"] = list(measures)
-    com["committed"] = list(is_committed)
-    com["level"] = list(level_of)
-    com["raw_value"] = list(raw_of)
-    com["source_row"] = list(row_of)
-    com["source_column"] = list(column_of)
+    # one column of the commitment tuples at a time (itemgetter in C, no per-item frame)
+    is_committed, level_of, raw_of, row_of, column_of = (
+        list(map(itemgetter(k), values)) for k in range(5)
+    )
+    com: dict[str, Any] = {
+        "measure": measures,
+        "committed": is_committed,
+        "level": level_of,
+        "raw_value": raw_of,
+        "source_row": row_of,
+        "source_column": column_of,
+    }
     positions = np.repeat(np.arange(n_lists), counts)
     committed = np.array(is_committed, dtype=bool)
     has_level, level_values = _levels(level_of, committed)
@@ -847,8 +858,16 @@ def _build_tables(
         positions, weights=np.where(has_level, level_values, 0), minlength=n_lists
     )
     level_count = np.bincount(positions, weights=has_level, minlength=n_lists)
-    lists: dict[str, list[Any]] = defaultdict(list)
-    for k, (entry, result) in enumerate(accepted):
+    rows: list[tuple[Any, ...]] = []  # one per list, in the order of _LIST_COLUMNS
+    rule = functools.lru_cache(maxsize=None)(edition.is_signatory)  # few distinct inputs
+    for entry, result, n_committed, total, count in zip(
+        (e for e, _ in accepted),
+        (r for _, r in accepted),
+        n_committed_of.astype(np.int64).tolist(),
+        level_sum.tolist(),
+        level_count.astype(np.int64).tolist(),
+        strict=True,
+    ):
         code = result.code
         list_id = _list_id(
             edition.name,
@@ -857,7 +876,6 @@ def _build_tables(
             getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or "",
         )
         principles = "".join(ch for ch in letters if ch in entry.principles)
-        n_committed = int(n_committed_of[k])
         elected, source = entry.elected, "tracker" if entry.elected is not None else None
         if (
             elected is None
@@ -866,31 +884,39 @@ def _build_tables(
             and mayor_index.knows(code)
         ):
             elected, source = mayor_index.is_mayor(code, entry.list_head), "rne"
-        lists["list_id"].append(list_id)
-        lists["edition"].append(edition.name)
-        lists["commune_code"].append(code)
-        lists["commune_name"].append(result.name)
-        lists["departement_code"].append(result.departement_code)
-        lists["list_name"].append(entry.list_name)
-        lists["list_head"].append(entry.list_head)
-        lists["principles"].append(principles)
-        lists["n_measures"].append(n_committed)
-        # the same float as sum(levels) / len(levels): sums of small ints are exact
-        lists["mean_level"].append(
-            float(level_sum[k]) / int(level_count[k]) if level_count[k] else None
+        signatory, signatory_source, mismatch = _signatory(
+            entry, edition, principles, n_committed, rule
         )
-        signatory, signatory_source, mismatch = _signatory(entry, edition, principles, n_committed)
         if mismatch:
             rejects.append(mismatch)
-        lists["signatory"].append(signatory)
-        lists["signatory_source"].append(signatory_source)
-        lists["n_measures_declared"].append(entry.n_declared)
-        lists["elected"].append(elected)
-        lists["elected_source"].append(source)
-        lists["signed_on"].append(entry.signed_on)
-        lists["source_file"].append(entry.source_file)
-        lists["source_sheet"].append(entry.source_sheet)
-        lists["source_row"].append(entry.source_row)
+        rows.append(
+            (
+                list_id,
+                edition.name,
+                code,
+                result.name,
+                result.departement_code,
+                entry.list_name,
+                entry.list_head,
+                principles,
+                n_committed,
+                # the same float as sum(levels) / len(levels): sums of small ints are exact
+                total / count if count else None,
+                signatory,
+                signatory_source,
+                entry.n_declared,
+                elected,
+                source,
+                entry.signed_on,
+                entry.source_file,
+                entry.source_sheet,
+                entry.source_row,
+            )
+        )
+    columns = zip(*rows, strict=True) if rows else ([] for _ in _LIST_COLUMNS)
+    lists: dict[str, list[Any]] = {
+        column: list(values) for column, values in zip(_LIST_COLUMNS, columns, strict=True)
+    }
     # per-list columns, repeated once per commitment of the list
     for column in ("list_id", "source_file", "source_sheet"):
         com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)

@@ -53,6 +53,9 @@ _SUMMARY = re.compile(
 )
 
 
+_NOTA_BENE = re.compile(r"^n\s?b\s?:")
+
+
 @dataclass(frozen=True)
 class ValueReader:
     """How the cells of measure columns are read (marks and levels by default).
@@ -515,26 +518,32 @@ class SheetContext:
         key = tuple(norm(self.text(r, k) or "") for k in kinds)
         return key if any(key) else ("#row", str(r))
 
-    def is_summary(self, r: int) -> str | None:
-        """The text that makes row ``r`` a summary or note row, else ``None``."""
+    def is_summary(self, r: int, i: int | None = None) -> str | None:
+        """The text that makes row ``r`` a summary or note row, else ``None``.
+
+        ``i``, when given, is the index of ``r`` among :attr:`data_rows` (its
+        identity cells are then read from their columns, see :meth:`new_entry`).
+        """
         row = self.rows[r]
         first = _first_filled(row)
         if first < 0:
             return None
         text = cell_text(row[first])
         key = norm(text)
-        if text.startswith("%") or _SUMMARY.match(key) or re.match(r"^n\s?b\s?:", text.lower()):
+        if text.startswith("%") or _SUMMARY.match(key) or _NOTA_BENE.match(text.lower()):
             role = self.plan.roles.get(first)
             # a commune or list that merely starts with such a word (« Toutes les
             # voix ») is kept when the rest of its identity is there
             if (
                 role is not None
                 and role.kind in ("list_name", "list_head")
-                and self._has_commune(r)
+                and self._has_commune(r, i)
             ):
                 return None
             return text
-        if not self._has_commune(r) and not any(self.text(r, k) for k in IDENTITY_KINDS):
+        if not self._has_commune(r, i) and not any(
+            self._identity_text(r, i, k) for k in IDENTITY_KINDS
+        ):
             numbers = [numeric_value(v) for v in row if not is_empty(v)]
             if (
                 numbers
@@ -544,8 +553,14 @@ class SheetContext:
                 return text
         return None
 
-    def _has_commune(self, r: int) -> bool:
-        return any(self.text(r, kind) for kind in (*COMMUNE_KINDS, "departement"))
+    def _has_commune(self, r: int, i: int | None = None) -> bool:
+        return any(self._identity_text(r, i, kind) for kind in (*COMMUNE_KINDS, "departement"))
+
+    def _identity_text(self, r: int, i: int | None, kind: str) -> str | None:
+        """:meth:`text` of row ``r`` (a code's text when ``i`` is given: the same emptiness)."""
+        if i is None:
+            return self.text(r, kind)
+        return _at(self._identity_columns()[kind], i)
 
     def _identity_columns(self) -> dict[str, list[Any] | None]:
         """The identity cells of every data row, read once per distinct value.
