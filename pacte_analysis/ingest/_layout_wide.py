@@ -7,6 +7,7 @@ levels), a level column beside a mark column, or one column per measure and leve
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
@@ -66,12 +67,12 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
         ctx.common(entry, r, i, common)
         out.append((r, entry))
     dicts = [entry.commitments for _, entry in out]
+    row_numbers = [r + 1 for r in data_rows]
     first_seen: set[int] = set()
     for c, number in ctx.measure_cols.items():
         column = marks[c]
         if ctx.plain_positions:
-            letter = ctx.letter(c)
-            places = [(r + 1, letter) for r in data_rows]
+            places = list(zip(row_numbers, repeat(ctx.letter(c))))
         else:
             places = [ctx.position(r, c) for r in data_rows]
         if number not in first_seen and set(map(type, column)) <= {tuple}:
