@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import python_calamine as calamine
-from defusedxml import ElementTree as DefusedET
 
 from pacte_analysis.config import DEMO_MARKER
 from pacte_analysis.ingest._safety import (
@@ -629,6 +628,8 @@ def _ods_merged_ranges(path: Path) -> dict[str, list[tuple[tuple[int, int], tupl
     :func:`inspect_zip` before); repeated rows and columns are counted, covered
     cells take their place, so the positions match calamine's grid.
     """
+    from defusedxml import ElementTree as DefusedET  # only .ods files need it
+
     ranges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
     table, row, col, row_repeat = "", 0, 0, 1
     cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")

@@ -268,6 +268,7 @@ class SheetContext:
         self._parsed_columns: dict[tuple[int, str], list[Any]] = {}
         self._unknown_seen: set[tuple[int, int]] = set()
         self._identity: tuple[list[int], dict[str, list[Any] | None]] | None = None
+        self._flags: tuple[list[int], list[bool]] | None = None
         self.measure_titles = title_index(
             [(m.number, m.title) for m in edition.measures if m.title_confirmed]
         )
@@ -554,7 +555,24 @@ class SheetContext:
         return None
 
     def _has_commune(self, r: int, i: int | None = None) -> bool:
-        return any(self._identity_text(r, i, kind) for kind in (*COMMUNE_KINDS, "departement"))
+        if i is not None:
+            return self._commune_flags()[i]
+        return any(self.text(r, kind) for kind in (*COMMUNE_KINDS, "departement"))
+
+    def _commune_flags(self) -> list[bool]:
+        """Whether each data row names a commune or a département (see :meth:`_has_commune`)."""
+        cached = self._flags
+        if cached is not None and cached[0] is self.data_rows:
+            return cached[1]
+        ids = self._identity_columns()
+        columns = [ids[k] for k in (*COMMUNE_KINDS, "departement") if ids[k] is not None]
+        flags = (
+            [any(cells) for cells in zip(*columns, strict=True)]
+            if columns
+            else [False] * len(self._data)
+        )
+        self._flags = (self.data_rows, flags)
+        return flags
 
     def _identity_text(self, r: int, i: int | None, kind: str) -> str | None:
         """:meth:`text` of row ``r`` (a code's text when ``i`` is given: the same emptiness)."""
