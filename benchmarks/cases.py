@@ -537,8 +537,47 @@ def case_4(ctx: Context) -> CaseResult:
             f"Our page: {len(ours_page.external_requests)} external requests, "
             f"{len(ours_page.console_errors) + len(ours_page.page_errors)} console/page errors."
         )
-    res.targets.append(Target("HTML ≤ 8 MiB", size_ours, 8.0, "max", " MiB"))
-    res.targets.append(Target("load ≤ 3 s", ours_load, 3.0, "max", " s"))
+    # Coordinate precision (issue 12): the same page at 5 and 3 decimals, against ours (4).
+    for decimals in (5, 3):
+        page = out / f"ours-web-{decimals}-decimals.html"
+        save_html(
+            interactive_map(
+                web,
+                [METRIC],
+                labels={METRIC: "Part de listes signataires"},
+                units={METRIC: "%"},
+                precision=decimals,
+            ),
+            page,
+        )
+        res.rows.append(
+            Row(
+                f"HTML size vs the same page at {decimals} decimals, MiB",
+                "MiB",
+                size_ours,
+                page.stat().st_size / MIB,
+                f"interactive_map(precision={decimals})",
+                1,
+                1,
+            )
+        )
+        if ours_load is not None:
+            other, other_s, _ = _loads(page, reps)
+            res.rows.append(
+                Row(
+                    f"Chromium load vs the same page at {decimals} decimals, s",
+                    "s",
+                    ours_load,
+                    other,
+                    f"interactive_map(precision={decimals})",
+                    reps,
+                    reps,
+                    ours_load_s,
+                    other_s,
+                )
+            )
+    res.targets.append(Target("HTML ≤ 3 MiB", size_ours, 3.0, "max", " MiB"))
+    res.targets.append(Target("load ≤ 1.2 s", ours_load, 1.2, "max", " s"))
     for name in ("web", "full"):
         res.targets.append(
             Target(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
     )
     from pacte_analysis.charts import (
         available_charts,
+        chart_info,
         draw_chart,
         plot_followup_status,
         plot_mandate_reelection,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
         PacteTypeError,
         UnknownCodeError,
     )
+    from pacte_analysis.exports import export_csv
     from pacte_analysis.followup import (
         SCORE_METHOD,
         STATUSES,
@@ -107,7 +109,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
         regions,
         resolve_commune,
     )
-    from pacte_analysis.tables import Tables, TablesError, export_csv, read_csv, read_tables
+    from pacte_analysis.tables import Tables, TablesError, read_csv, read_tables
 
 __version__ = "0.1.0"
 
@@ -128,7 +130,7 @@ _LAZY: dict[str, str] = {
     "UnknownCodeError": "pacte_analysis.errors",
     "Tables": "pacte_analysis.tables",
     "TablesError": "pacte_analysis.tables",
-    "export_csv": "pacte_analysis.tables",
+    "export_csv": "pacte_analysis.exports",
     "read_csv": "pacte_analysis.tables",
     "read_tables": "pacte_analysis.tables",
     "column_label": "pacte_analysis.analysis",
@@ -148,6 +150,7 @@ _LAZY: dict[str, str] = {
     "territory_summary": "pacte_analysis.analysis",
     "theme_summary": "pacte_analysis.analysis",
     "available_charts": "pacte_analysis.charts",
+    "chart_info": "pacte_analysis.charts",
     "draw_chart": "pacte_analysis.charts",
     "save_figure": "pacte_analysis.charts",
     "processed_dir": "pacte_analysis.config",
@@ -276,6 +279,7 @@ __all__ = [
     "available_editions",
     "available_metrics",
     "build_reference",
+    "chart_info",
     "classify",
     "column_label",
     "commune_changes",

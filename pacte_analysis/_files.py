@@ -303,6 +303,31 @@ def formula_like_mask(values: Any) -> Any:
     return text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
 
 
+def neutralised_frame(frame: Any) -> Any:
+    """A copy of a DataFrame whose formula-like text cells carry an apostrophe (for CSV).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralised_frame(pd.DataFrame({"a": ["=1+1", "Rennes"], "n": [1, 2]}))["a"].tolist()
+    ["'=1+1", 'Rennes']
+    >>> neutralised_frame(pd.DataFrame({"mixed": [-56, "-x", 3.5]}))["mixed"].tolist()
+    [-56, "'-x", 3.5]
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column].dtype) or out[column].dtype == object:
+            mask = formula_like_mask(out[column])
+            if out[column].dtype == object:  # numbers mixed with text: -56 is a number
+                mask &= out[column].map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+            if mask.any():
+                out[column] = out[column].astype(object)
+                out.loc[mask, column] = "'" + out.loc[mask, column].astype(str)
+    return out
+
+
 def escape_mathtext(text: str) -> str:
     r"""Escape ``$`` so that matplotlib draws ``text`` as typed, never as mathtext.
 

@@ -52,7 +52,6 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def run_followup(args: argparse.Namespace) -> int:
     """Run ``pacte followup``; see :func:`register`."""
-    from pacte_analysis.config import DEMO_MARKER
     from pacte_analysis.editions import EditionError
     from pacte_analysis.followup import read_followup, write_followup
     from pacte_analysis.ingest._engine import IngestSetupError
@@ -84,17 +83,15 @@ def run_followup(args: argparse.Namespace) -> int:
     if args.strict and len(result.rejects):
         print("Mode strict : des rejets ont été signalés, rien n'est écrit.", file=sys.stderr)
         return EXIT_REJECTS
-    from pacte_analysis.ingest._writer import TablesError, read_tables
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.tables import read_tables
 
     try:
-        read = read_tables(data, ["lists", "commitments"])
-    except TablesError as exc:
+        read = read_tables(data)
+    except PacteError as exc:  # a missing or broken set, a table without its columns
         return _error(str(exc))
-    lists, commitments = read["lists"], read["commitments"]
     try:
-        written = write_followup(
-            result, lists, commitments, out, demo=(data / DEMO_MARKER).is_file()
-        )
+        written = write_followup(result, read.lists, read.commitments, out, demo=read.demo)
     except OSError as exc:
         return _error(f"écriture impossible dans {out} : {exc.strerror or exc}.")
     print(f"{len(written)} fichiers écrits dans {out}")

@@ -19,6 +19,7 @@ import functools
 import math
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec
 
@@ -41,10 +42,14 @@ from pacte_analysis.analysis import (
     metric_info,
     territory_summary,
 )
-from pacte_analysis.editions import read_edition
+from pacte_analysis.analysis._core import _territory_names
+from pacte_analysis.editions import DEFAULT_EDITION, read_edition
+from pacte_analysis.errors import UnknownCodeError
 
 __all__ = [
+    "Chart",
     "available_charts",
+    "chart_info",
     "draw_chart",
     "plot_departement_ranking",
     "plot_elected_comparison",
@@ -200,7 +205,7 @@ def _count_phrase(n: int, singular: str, plural: str | None = None) -> str:
 def plot_measure_popularity(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by_theme: bool = True,
     signatory_only: bool = False,
@@ -216,7 +221,7 @@ def plot_measure_popularity(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by_theme : bool, default True
         Group the measures by theme (themes in the edition's order, measures by
         decreasing popularity within a theme); otherwise one overall ranking.
@@ -347,7 +352,7 @@ def plot_measure_popularity(
 @_styled
 def plot_measures_per_list(
     lists: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     source: str | None = None,
@@ -365,7 +370,7 @@ def plot_measures_per_list(
     ----------
     lists : DataFrame
         Canonical ``lists`` table (``n_measures``, ``signatory``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
 
@@ -440,10 +445,10 @@ def _pseudo_communes(lists: pd.DataFrame) -> pd.DataFrame:
     frame = lists[["commune_code", "departement_code"]].drop_duplicates("commune_code")
     return pd.DataFrame(
         {
-            "code": frame["commune_code"].astype("string"),
-            "departement_code": frame["departement_code"].astype("string"),
-            "region_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
-            "epci_code": pd.Series(pd.NA, index=frame.index, dtype="string"),
+            "code": frame["commune_code"].astype("str"),
+            "departement_code": frame["departement_code"].astype("str"),
+            "region_code": pd.Series(pd.NA, index=frame.index, dtype="str"),
+            "epci_code": pd.Series(pd.NA, index=frame.index, dtype="str"),
             "population": pd.Series(pd.NA, index=frame.index, dtype="Int64"),
         }
     )
@@ -454,7 +459,7 @@ def plot_departement_ranking(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     metric: str = "n_communes_signatory",
     level: str = "departement",
@@ -476,7 +481,7 @@ def plot_departement_ranking(
         Reference communes. Without it, only the count metrics (``n_lists``,
         ``n_signatory_lists``, ``n_communes_*``, ``mean_measures``) can be
         ranked, and only by département.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     metric : str, default "n_communes_signatory"
         A territory metric of :func:`~pacte_analysis.analysis.available_metrics`.
     level : {'departement', 'region', 'epci'}, default 'departement'
@@ -558,7 +563,7 @@ def plot_departement_ranking(
 def plot_theme_heatmap(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     territories: pd.DataFrame | None = None,
     top: int = 20,
@@ -580,9 +585,10 @@ def plot_theme_heatmap(
     ----------
     lists, commitments : DataFrame
         Canonical tables (the département is the lists' ``departement_code``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     territories : DataFrame, optional
-        ``code, name`` of the départements (row labels « Name (code) »).
+        ``code, name`` of the départements (row labels « Name (code) »); by
+        default the official names of the reference.
     top : int, default 20
     cmap : str, default "YlGnBu"
         A colour-blind-safe ColorBrewer sequential colormap.
@@ -621,6 +627,9 @@ def plot_theme_heatmap(
         names = dict(
             zip(territories["code"].astype(str), territories["name"].astype(str), strict=True)
         )
+    else:  # the official names of the reference cache (codes alone when it cannot be read)
+        known = _territory_names("departement")
+        names = {} if known is None else {str(k): str(v) for k, v in known.items()}
     row_labels = [
         f"{names.get(str(d), str(d))} ({d}) – {_count_phrase(int(n_lists[d]), 'liste')}"
         if str(d) in names
@@ -681,7 +690,7 @@ def plot_theme_heatmap(
 def plot_elected_comparison(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     source: str | None = None,
@@ -698,7 +707,7 @@ def plot_elected_comparison(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title
         See :func:`plot_measure_popularity`.
 
@@ -902,7 +911,7 @@ def plot_mandate_reelection(
 @_styled
 def plot_followup_status(
     statuses: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by: str = "theme",
     demo: bool = False,
@@ -917,7 +926,7 @@ def plot_followup_status(
     ----------
     statuses : DataFrame
         :attr:`pacte_analysis.FollowupResult.statuses`.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by : {"theme", "measure"}, default "theme"
     demo, source, date, title, ax
         See :func:`plot_measure_popularity`.
@@ -965,19 +974,80 @@ def plot_followup_status(
 
 # --------------------------------------------------------------------------- registry
 
-_CHARTS: dict[str, str] = {
-    "measure-popularity": (
-        "Popularité des mesures par thème : part des listes et des équipes élues engagées"
+
+@dataclass(frozen=True)
+class ChartInputs:
+    """What a chart of the registry may draw from."""
+
+    lists: pd.DataFrame
+    commitments: pd.DataFrame
+    communes: pd.DataFrame | None
+    edition: EditionLike
+    demo: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart kind: its name, French description, what it needs and how it is drawn.
+
+    Attributes
+    ----------
+    name : str
+        The ``KIND`` of ``pacte chart KIND``.
+    description : str
+        French description (``pacte chart --list``).
+    draw : callable
+        ``draw(inputs, options)`` returns the figure (:class:`ChartInputs`,
+        keyword options of the chart function).
+    needs : tuple of str
+        ``communes``: the reference communes (read from the cache by
+        :func:`draw_chart` when not given); ``reference-2026``: the 2026 reference
+        (mayors elected in 2026), read by the chart itself.
+    """
+
+    name: str
+    description: str
+    draw: Callable[[ChartInputs, dict[str, Any]], Figure] = field(compare=False, repr=False)
+    needs: tuple[str, ...] = ()
+
+
+_CHARTS: tuple[Chart, ...] = (
+    Chart(
+        "measure-popularity",
+        "Popularité des mesures par thème : part des listes et des équipes élues engagées",
+        lambda d, o: plot_measure_popularity(d.lists, d.commitments, d.edition, demo=d.demo, **o),
     ),
-    "measures-per-list": ("Répartition du nombre de mesures par liste, avec le seuil de signature"),
-    "departement-ranking": "Classement des départements selon un indicateur",
-    "theme-heatmap": "Taux d'engagement par thème et par département (carte de chaleur)",
-    "elected-vs-not": "Comparaison des listes élues et non élues",
-    "mandate-reelection": (
+    Chart(
+        "measures-per-list",
+        "Répartition du nombre de mesures par liste, avec le seuil de signature",
+        lambda d, o: plot_measures_per_list(d.lists, d.edition, demo=d.demo, **o),
+    ),
+    Chart(
+        "departement-ranking",
+        "Classement des départements selon un indicateur",
+        lambda d, o: plot_departement_ranking(
+            d.lists, d.commitments, d.communes, d.edition, demo=d.demo, **o
+        ),
+        needs=("communes",),
+    ),
+    Chart(
+        "theme-heatmap",
+        "Taux d'engagement par thème et par département (carte de chaleur)",
+        lambda d, o: plot_theme_heatmap(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+    ),
+    Chart(
+        "elected-vs-not",
+        "Comparaison des listes élues et non élues",
+        lambda d, o: plot_elected_comparison(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+    ),
+    Chart(
+        "mandate-reelection",
         "Maires de 2020 réélus en 2026 : équipes signataires, non signataires, toutes les "
-        "communes, par taille (référentiel 2026 nécessaire)"
+        "communes, par taille (référentiel 2026 nécessaire)",
+        lambda d, o: plot_mandate_reelection(d.lists, demo=d.demo, **o),
+        needs=("reference-2026",),
     ),
-}
+)
 
 
 def available_charts() -> dict[str, str]:
@@ -988,7 +1058,29 @@ def available_charts() -> dict[str, str]:
     >>> list(available_charts())[:2]
     ['measure-popularity', 'measures-per-list']
     """
-    return dict(_CHARTS)
+    return {chart.name: chart.description for chart in _CHARTS}
+
+
+def chart_info(kind: str) -> Chart:
+    """The :class:`Chart` called ``kind``: description and what it needs.
+
+    Raises
+    ------
+    pacte_analysis.errors.UnknownCodeError
+        Unknown ``kind`` (French message listing the known ones; a ``ValueError``).
+
+    Examples
+    --------
+    >>> chart_info("departement-ranking").needs
+    ('communes',)
+    """
+    for chart in _CHARTS:
+        if chart.name == kind:
+            return chart
+    raise UnknownCodeError(
+        f"Graphique inconnu « {kind} ». Graphiques disponibles : {', '.join(available_charts())}.",
+        code="UNKNOWN_CHART",
+    )
 
 
 def draw_chart(
@@ -996,23 +1088,28 @@ def draw_chart(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     demo: bool = False,
     **options: Any,
 ) -> Figure:
     """Draw the chart called ``kind`` (see :func:`available_charts`).
 
+    What a chart needs is declared in the registry (:func:`chart_info`): the
+    reference communes of a chart that needs them are read from the cache when
+    ``communes`` is not given; territory names come from the reference.
+
     Parameters
     ----------
     kind : str
-        ``measure-popularity``, ``measures-per-list``, ``departement-ranking``,
-        ``theme-heatmap`` or ``elected-vs-not``.
+        A name of :func:`available_charts` (``measure-popularity``,
+        ``measures-per-list``, ``departement-ranking``, ``theme-heatmap``,
+        ``elected-vs-not``, ``mandate-reelection``).
     lists, commitments : DataFrame
         Canonical tables.
     communes : (Geo)DataFrame, optional
         Reference communes (used by ``departement-ranking``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo : bool, default False
         Add the « Données fictives – démonstration » mark.
     **options
@@ -1026,30 +1123,16 @@ def draw_chart(
 
     Raises
     ------
-    ValueError
-        Unknown ``kind`` (French message listing the known ones).
+    pacte_analysis.errors.UnknownCodeError
+        Unknown ``kind`` (French message listing the known ones; a ``ValueError``).
     """
-    draw: dict[str, Callable[..., Figure]] = {
-        "measure-popularity": lambda: plot_measure_popularity(
-            lists, commitments, edition, demo=demo, **options
-        ),
-        "measures-per-list": lambda: plot_measures_per_list(lists, edition, demo=demo, **options),
-        "departement-ranking": lambda: plot_departement_ranking(
-            lists, commitments, communes, edition, demo=demo, **options
-        ),
-        "theme-heatmap": lambda: plot_theme_heatmap(
-            lists, commitments, edition, demo=demo, **options
-        ),
-        "elected-vs-not": lambda: plot_elected_comparison(
-            lists, commitments, edition, demo=demo, **options
-        ),
-        "mandate-reelection": lambda: plot_mandate_reelection(lists, demo=demo, **options),
-    }
-    if kind not in draw:
-        raise ValueError(
-            f"Graphique inconnu « {kind} ». Graphiques disponibles : {', '.join(_CHARTS)}."
-        )
-    return draw[kind]()
+    chart = chart_info(kind)
+    if "communes" in chart.needs and communes is None:
+        from pacte_analysis import reference
+
+        communes = reference.communes(resolution="web").drop(columns="geometry")
+    inputs = ChartInputs(lists, commitments, communes, edition, demo)
+    return chart.draw(inputs, options)
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pacte_analysis import __version__
+from pacte_analysis.editions import DEFAULT_EDITION
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,7 +28,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-# argparse's own messages, in French (the usage line itself stays argparse's).
+# argparse's own messages, in French.
 _ARGPARSE_FR = (
     ("the following arguments are required", "arguments obligatoires manquants"),
     ("unrecognized arguments", "arguments non reconnus"),
@@ -49,6 +51,12 @@ class _FrenchArgumentParser(argparse.ArgumentParser):
         self.add_argument(
             "-h", "--help", action="help", default=argparse.SUPPRESS, help="afficher cette aide"
         )
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "utilisation : ", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "utilisation : ", 1)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for english, french in _ARGPARSE_FR:
@@ -82,15 +90,14 @@ class _UsageError(Exception):
 
 def _load_tables(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
     """Read ``lists`` and ``commitments`` written by ``pacte ingest`` in ``data_dir``."""
-    from pacte_analysis.config import DEMO_MARKER
-    from pacte_analysis.ingest._writer import TablesError, read_tables
+    from pacte_analysis.errors import PacteError
+    from pacte_analysis.tables import read_tables
 
     try:
-        tables = read_tables(data_dir, ("lists", "commitments"))
-    except TablesError as exc:
+        tables = read_tables(data_dir)
+    except PacteError as exc:  # a missing or broken set, a table without its columns
         raise _UsageError(str(exc)) from exc
-    demo = (data_dir / DEMO_MARKER).is_file()
-    return tables["lists"], tables["commitments"], demo
+    return tables.lists, tables.commitments, tables.demo
 
 
 class _WriteError(Exception):
@@ -166,7 +173,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_chart(args: argparse.Namespace) -> int:
-    from pacte_analysis import charts, reference
+    from pacte_analysis import charts
 
     if args.list:
         for name in charts.available_charts():
@@ -181,16 +188,13 @@ def _cmd_chart(args: argparse.Namespace) -> int:
         )
     _check_out(args.out)
     lists, commitments, demo = _load_tables(Path(args.data))
-    communes = reference.communes(resolution="web").drop(columns="geometry")
     options = {"source": args.source} if args.source else {}
-    if args.kind in ("departement-ranking", "theme-heatmap"):
-        options["territories"] = reference.departements(resolution="web").drop(columns="geometry")
     try:
         fig = charts.draw_chart(
             args.kind,
             lists,
             commitments,
-            communes,
+            None,  # read from the reference by the charts that need it
             args.edition,
             demo=demo or args.demo,
             **options,
@@ -207,7 +211,7 @@ def _cmd_chart(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from pacte_analysis import analysis, reference
     from pacte_analysis.errors import PacteError
-    from pacte_analysis.tables import export_csv
+    from pacte_analysis.exports import export_csv
 
     lists, commitments, demo = _load_tables(Path(args.data))
     if not args.out.lower().endswith(".csv"):
@@ -325,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     map_cmd.add_argument("--scheme", choices=["quantiles", "natural_breaks", "equal_interval"])
     map_cmd.add_argument("--k", type=int, default=5, help="nombre de classes (5)")
     map_cmd.add_argument("--source", help="source des engagements pour la mention")
-    map_cmd.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    map_cmd.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     map_cmd.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     map_cmd.add_argument(
         "--list-metrics", action="store_true", help="lister les indicateurs disponibles"
@@ -337,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     chart.add_argument("--data", help="dossier des tables écrites par `pacte ingest`")
     chart.add_argument("--out", help="fichier .png, .svg ou .pdf")
     chart.add_argument("--source", help="source des engagements pour la mention")
-    chart.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    chart.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     chart.add_argument("--demo", action="store_true", help="marquer « Données fictives »")
     chart.add_argument("--list", action="store_true", help="lister les graphiques disponibles")
     chart.set_defaults(func=_cmd_chart)
@@ -355,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="fichier .csv")
     export.add_argument("--departement", help="seulement ce département (code)")
     export.add_argument("--region", help="seulement cette région (code)")
-    export.add_argument("--edition", default="pacte-2020", help="édition du Pacte")
+    export.add_argument("--edition", default=DEFAULT_EDITION, help="édition du Pacte")
     export.set_defaults(func=_cmd_export)
     return parser
 
@@ -366,11 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(message)s",
+        format="pacte : %(message)s",
     )
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning  # French, without the Python file and line
     try:
         code: int = args.func(args)
     except _UsageError as exc:
@@ -382,7 +388,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
     return code
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    print(f"pacte : attention : {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

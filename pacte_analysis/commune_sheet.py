@@ -117,7 +117,7 @@ def commune_sheet(
         The tables hold no list of that commune (French message).
     """
     ed = read_edition(edition)
-    mine = lists[lists["commune_code"].astype("string") == str(code)]
+    mine = lists[lists["commune_code"].astype("str") == str(code)]
     if mine.empty:
         raise InvalidArgumentError(f"Aucune liste de la commune {code} dans ces tables.")
     order = mine.assign(

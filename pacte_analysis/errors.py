@@ -25,6 +25,7 @@ __all__ = [
     "MissingColumnsError",
     "PacteError",
     "PacteTypeError",
+    "TablesError",
     "UnknownCodeError",
 ]
 
@@ -75,3 +76,10 @@ class MissingColumnsError(PacteError, KeyError, ValueError):
     """A table that lacks columns the function needs."""
 
     code = "MISSING_COLUMNS"
+
+
+class TablesError(PacteError, FileNotFoundError):
+    """A folder that does not hold one whole set of the canonical tables: folder or
+    table missing, unreadable, or files that do not match the set's manifest."""
+
+    code = "MISSING_TABLES"

@@ -409,7 +409,7 @@ def read_followup(
     ]
     statuses = pd.DataFrame(rows, columns=columns)
     for column in ("commune_code", "commune_name", "departement_code", "status", "status_label"):
-        statuses[column] = statuses[column].astype("string")
+        statuses[column] = statuses[column].astype("str")
     statuses["measure"] = statuses["measure"].astype("int64")
     statuses["source_row"] = statuses["source_row"].astype("int64")
     rejects = _rejects_frame(file_rejects + column_rejects + entry_rejects)
@@ -417,7 +417,7 @@ def read_followup(
 
 
 def _rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
-    from pacte_analysis.ingest._schema import build_table
+    from pacte_analysis.tables import build_table
 
     return build_table(
         "rejects",
@@ -435,7 +435,28 @@ def _rejects_frame(rejects: list[Reject]) -> pd.DataFrame:
 
 def _team_of(statuses: pd.DataFrame, lists: pd.DataFrame) -> pd.Series:
     """The list each assessed row refers to: the named list, else the elected one."""
-    by_commune = {code: frame for code, frame in lists.groupby("commune_code", sort=False)}
+    elected_all = lists["elected"].fillna(False).astype(bool)
+    by_commune: dict[Any, list[tuple[Any, Entry, bool]]] = {}
+    for code, lid, lname, lhead, is_elected in zip(
+        lists["commune_code"],
+        lists["list_id"],
+        lists["list_name"],
+        lists["list_head"],
+        elected_all,
+        strict=True,
+    ):
+        if pd.isna(code):  # as groupby: a list without commune is nobody's candidate
+            continue
+        entry = Entry(
+            "",
+            "",
+            0,
+            (None, None, None, None),
+            "",
+            lname if isinstance(lname, str) else None,
+            lhead if isinstance(lhead, str) else None,
+        )
+        by_commune.setdefault(code, []).append((lid, entry, bool(is_elected)))
     out: list[Any] = []
     for code, name, head in zip(
         statuses["commune_code"], statuses["list_name"], statuses["list_head"], strict=True
@@ -446,32 +467,12 @@ def _team_of(statuses: pd.DataFrame, lists: pd.DataFrame) -> pd.Series:
             continue
         if (isinstance(name, str) and name) or (isinstance(head, str) and head):
             probe = Entry("", "", 0, (None, None, None, None), "", name or None, head or None)
-            found = [
-                lid
-                for lid, lname, lhead in zip(
-                    candidates["list_id"],
-                    candidates["list_name"],
-                    candidates["list_head"],
-                    strict=True,
-                )
-                if _same(
-                    probe,
-                    Entry(
-                        "",
-                        "",
-                        0,
-                        (None, None, None, None),
-                        "",
-                        lname if isinstance(lname, str) else None,
-                        lhead if isinstance(lhead, str) else None,
-                    ),
-                )
-            ]
+            found = [lid for lid, entry, _ in candidates if _same(probe, entry)]
             out.append(found[0] if len(found) == 1 else None)
             continue
-        elected = candidates[candidates["elected"].fillna(False).astype(bool)]
-        out.append(elected["list_id"].iloc[0] if len(elected) == 1 else None)
-    return pd.Series(out, index=statuses.index, dtype="string")
+        elected = [lid for lid, _, is_elected in candidates if is_elected]
+        out.append(elected[0] if len(elected) == 1 else None)
+    return pd.Series(out, index=statuses.index, dtype="str")
 
 
 def followup_scores(
@@ -535,7 +536,7 @@ def followup_scores(
     result = pd.DataFrame(out)
     for column in ("commune_code", "commune_name", "departement_code", "list_id", "list_name"):
         if column in result:
-            result[column] = result[column].astype("string")
+            result[column] = result[column].astype("str")
     for column in ("n_committed", "n_not_assessed", "n_outside_commitments"):
         if column in result:
             result[column] = result[column].astype("Int64")
@@ -620,8 +621,8 @@ def write_followup(
     import shutil
     import tempfile
 
+    from pacte_analysis._files import neutralised_frame
     from pacte_analysis.config import DEMO_MARKER
-    from pacte_analysis.ingest._writer import _neutralised_frame
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -634,12 +635,12 @@ def write_followup(
         }
         for name, frame in frames.items():
             frame.to_parquet(stage / f"{name}.parquet", index=False)
-            _neutralised_frame(frame).to_csv(stage / f"{name}.csv", index=False)
+            neutralised_frame(frame).to_csv(stage / f"{name}.csv", index=False)
         for by, name in (("measure", "suivi-par-mesure"), ("theme", "suivi-par-theme")):
-            _neutralised_frame(followup_summary(result.statuses, result.edition, by=by)).to_csv(
+            neutralised_frame(followup_summary(result.statuses, result.edition, by=by)).to_csv(
                 stage / f"{name}.csv", index=False
             )
-        _neutralised_frame(result.rejects).to_csv(stage / "rejets-suivi.csv", index=False)
+        neutralised_frame(result.rejects).to_csv(stage / "rejets-suivi.csv", index=False)
         (stage / "rapport-suivi.txt").write_text(result.report() + "\n", encoding="utf-8")
         mark = "Données fictives – démonstration.\n\n" if demo else ""
         (stage / "METHODE.txt").write_text(mark + SCORE_METHOD + "\n", encoding="utf-8")

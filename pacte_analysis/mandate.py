@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pacte_analysis.analysis.metrics import summary_output
+
 __all__ = [
     "MANDATE_MEASURE_NOTE",
     "MANDATE_OUTCOMES",
@@ -258,9 +260,9 @@ def commune_mandate_outcome(
     frame = pd.DataFrame(communes).drop(columns="geometry", errors="ignore")
     frame = frame[["code", "name", "departement_code", "region_code", "population"]]
     ch = changes.set_index(f"code_{a}")
-    code_to = ch[f"code_{b}"].reindex(frame["code"]).astype("string")
+    code_to = ch[f"code_{b}"].reindex(frame["code"]).astype("str")
     other = ch[f"other_codes_{b}"].reindex(frame["code"])
-    kind = ch["kind"].reindex(frame["code"]).astype("string")
+    kind = ch["kind"].reindex(frame["code"]).astype("str")
 
     before = _by_commune(mayors_from)
     after = _by_commune(mayors_to)
@@ -294,23 +296,23 @@ def commune_mandate_outcome(
     communes_to = _names_to(changes, b)
     out = pd.DataFrame(
         {
-            "commune_code": frame["code"].astype("string").to_numpy(),
-            "commune_name": frame["name"].astype("string").to_numpy(),
-            "departement_code": frame["departement_code"].astype("string").to_numpy(),
-            "region_code": frame["region_code"].astype("string").to_numpy(),
+            "commune_code": frame["code"].astype("str").to_numpy(),
+            "commune_name": frame["name"].astype("str").to_numpy(),
+            "departement_code": frame["departement_code"].astype("str").to_numpy(),
+            "region_code": frame["region_code"].astype("str").to_numpy(),
             "population": frame["population"].astype("Int64").array,
             "size_class": size_class(frame["population"].reset_index(drop=True)).array,
             f"commune_code_{b}": code_to.to_numpy(),
             f"commune_name_{b}": communes_to.reindex(code_to).to_numpy(),
             "change_kind": kind.to_numpy(),
             "commune_merged": (kind == "merged").fillna(False).astype(bool).to_numpy(),
-            f"mayor_{a}": pd.array(mayor_from, dtype="string"),
-            f"mayor_{b}": pd.array(name_to, dtype="string"),
-            f"mayor_{b}_outcome": pd.array(outcome, dtype="string"),
+            f"mayor_{a}": pd.array(mayor_from, dtype="str"),
+            f"mayor_{b}": pd.array(name_to, dtype="str"),
+            f"mayor_{b}_outcome": pd.array(outcome, dtype="str"),
         }
     )
-    out[f"mayor_{b}_outcome_label"] = out[f"mayor_{b}_outcome"].map(labels).astype("string")
-    out[f"commune_name_{b}"] = out[f"commune_name_{b}"].astype("string")
+    out[f"mayor_{b}_outcome_label"] = out[f"mayor_{b}_outcome"].map(labels).astype("str")
+    out[f"commune_name_{b}"] = out[f"commune_name_{b}"].astype("str")
     return out.sort_values("commune_code", ignore_index=True)
 
 
@@ -381,7 +383,7 @@ def mandate_outcome(
     cols = [f"commune_code_{b}", "commune_merged", f"mayor_{b}_outcome", f"mayor_{b}_outcome_label"]
     table = outcome.set_index("commune_code")[cols]
     out = lists.copy()
-    joined = table.reindex(out["commune_code"].astype("string"))
+    joined = table.reindex(out["commune_code"].astype("str"))
     for col in cols:
         out[col] = joined[col].to_numpy()
     unknown = out[f"mayor_{b}_outcome"].isna()
@@ -389,7 +391,7 @@ def mandate_outcome(
     out.loc[unknown, f"mayor_{b}_outcome_label"] = _labels(b)["unknown"]
     out["commune_merged"] = out["commune_merged"].astype("boolean")
     for col in (f"commune_code_{b}", f"mayor_{b}_outcome", f"mayor_{b}_outcome_label"):
-        out[col] = out[col].astype("string")
+        out[col] = out[col].astype("str")
     return out
 
 
@@ -397,7 +399,7 @@ def _teams(lists: pd.DataFrame) -> pd.DataFrame:
     """Per commune: an elected signatory team, or an elected team that did not sign."""
     elected = lists["elected"].astype("boolean").fillna(False).astype(bool)
     signatory = lists["signatory"].astype("boolean").fillna(False).astype(bool)
-    code = lists["commune_code"].astype("string")
+    code = lists["commune_code"].astype("str")
     sig = set(code[elected & signatory].dropna())
     non = set(code[elected & ~signatory].dropna()) - sig
     return pd.concat(
@@ -409,6 +411,7 @@ def _teams(lists: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@summary_output("mandate_summary")
 def mandate_summary(
     lists: pd.DataFrame,
     outcome: pd.DataFrame | None = None,
@@ -512,5 +515,5 @@ def mandate_summary(
     table.index.name = key
     table = table.reset_index()
     if key != "size_class":
-        table[key] = table[key].astype("string")
+        table[key] = table[key].astype("str")
     return table

@@ -14,7 +14,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -37,6 +36,8 @@ DEMO_MAPS: tuple[tuple[MapLevel, str], ...] = (
 )
 DEMO_SOURCE = "Source : jeu de démonstration fictif généré par pacte_analysis"
 _MAP_FORMATS = (".png", ".svg", ".pdf", ".html")
+#: Legend and tooltip text of a commune without follow-up score (no grid assessed it).
+FOLLOWUP_MISSING = "Non évalué"
 _CHART_FORMATS = (".png", ".svg")
 
 
@@ -122,9 +123,9 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     """What became of the 2020 commitments, on the demo: fictitious follow-up grids and
     scores, and the 2020 → 2026 mayor outcome (real RNE snapshots, fictitious lists)."""
     from pacte_analysis import demo, mandate
+    from pacte_analysis._files import neutralised_frame
     from pacte_analysis.followup import read_followup, write_followup
-    from pacte_analysis.ingest._writer import _neutralised_frame
-    from pacte_analysis.maps._make import draw_map
+    from pacte_analysis.maps._make import draw_maps
 
     files: list[Path] = []
     folder = out / "bilan-mandat"
@@ -134,13 +135,14 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
     # name the grids relative to the output folder: same outputs wherever it is
     followup.relabel(str(folder / "grilles-fictives"), "bilan-mandat/grilles-fictives")
     files += write_followup(followup, lists, commitments, folder / "resultats", demo=True)
-    outcome = mandate.commune_mandate_outcome()
+    # the one the « mandate-reelection » chart used: computed once per process
+    outcome = mandate._default_outcome(2020, 2026)
     target = out / "mandat-2026"
     make_dirs(target)
     per_list = mandate.mandate_outcome(lists, outcome)
     path = target / "listes-et-maire-2026.csv"
     with atomic_write(path, "w", encoding="utf-8") as fh:
-        _neutralised_frame(per_list).to_csv(fh, index=False)
+        neutralised_frame(per_list).to_csv(fh, index=False)
     files.append(path)
     summaries = {}
     for by in ("france", "size_class", "region", "departement"):
@@ -160,6 +162,7 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             reelected,
             "Maire de 2020 réélu·e en 2026, équipes élues signataires (%)",
             "%",
+            "Aucune équipe élue signataire dont on connaît le maire de 2026",
         ),
         (
             folder / "commune-score-de-realisation",
@@ -168,24 +171,23 @@ def _demo_mandate(lists: pd.DataFrame, commitments: pd.DataFrame, out: Path) -> 
             scores.set_index("commune_code")["score"],
             "Score de réalisation des engagements (sur 10, méthode pacte_analysis)",
             "",
+            FOLLOWUP_MISSING,
         ),
     )
-    for stem, level, metric, values, label, unit in maps:
-        for fmt in (".png", ".pdf", ".html"):
-            files.append(
-                draw_map(
-                    lists,
-                    commitments,
-                    stem.with_suffix(fmt),
-                    metric=metric,
-                    level=level,  # type: ignore[arg-type]
-                    values=values,
-                    label=label,
-                    unit=unit,
-                    demo=True,
-                    source=DEMO_SOURCE,
-                )
-            )
+    for stem, level, metric, values, label, unit, missing in maps:
+        files += draw_maps(
+            lists,
+            commitments,
+            [stem.with_suffix(fmt) for fmt in (".png", ".pdf", ".html")],
+            metric=metric,
+            level=level,  # type: ignore[arg-type]
+            values=values,
+            label=label,
+            unit=unit,
+            missing_label=missing,
+            demo=True,
+            source=DEMO_SOURCE,
+        )
     fig = charts.plot_followup_status(followup.statuses, demo=True, source=DEMO_SOURCE)
     for fmt in _CHART_FORMATS:
         files.append(charts.save_figure(fig, folder / f"etat-des-engagements{fmt}"))
@@ -234,7 +236,7 @@ def run_demo(
     """
     from pacte_analysis import demo
     from pacte_analysis.ingest import ingest, write_tables
-    from pacte_analysis.maps._make import draw_map
+    from pacte_analysis.maps._make import draw_maps
 
     start = time.perf_counter()
     out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
@@ -287,30 +289,23 @@ def run_demo(
     steps.update()
 
     steps.set_postfix_str("cartes")
-    jobs = [(lv, m, fmt) for lv, m in DEMO_MAPS for fmt in _MAP_FORMATS]
-    for level, metric, fmt in tqdm(jobs, desc="Cartes", leave=False, disable=not progress):
-        target = out / "cartes" / f"{level}-{metric}{fmt}"
-        files.append(
-            draw_map(
-                lists,
-                commitments,
-                target,
-                metric=metric,
-                level=level,
-                demo=True,
-                source=DEMO_SOURCE,
-            )
+    # Each map computed and drawn once, then saved in every format (PNG, SVG, PDF, HTML).
+    for level, metric in tqdm(DEMO_MAPS, desc="Cartes", leave=False, disable=not progress):
+        files += draw_maps(
+            lists,
+            commitments,
+            [out / "cartes" / f"{level}-{metric}{fmt}" for fmt in _MAP_FORMATS],
+            metric=metric,
+            level=level,
+            demo=True,
+            source=DEMO_SOURCE,
         )
     steps.update()
 
     steps.set_postfix_str("graphiques")
-    territories = reference.departements(resolution="web").drop(columns="geometry")
     kinds = list(charts.available_charts())
     for kind in tqdm(kinds, desc="Graphiques", leave=False, disable=not progress):
-        options: dict[str, Any] = {"source": DEMO_SOURCE}
-        if kind in ("departement-ranking", "theme-heatmap"):
-            options["territories"] = territories
-        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, **options)
+        fig = charts.draw_chart(kind, lists, commitments, communes, demo=True, source=DEMO_SOURCE)
         for fmt in _CHART_FORMATS:
             files.append(charts.save_figure(fig, out / "graphiques" / f"{kind}{fmt}"))
     steps.update()

@@ -26,7 +26,6 @@ def resolver(reference_ready: None):  # type: ignore[no-untyped-def]
 def make_tables(communes, n_communes: int = 400, seed: int = 7):  # type: ignore[no-untyped-def]
     """Synthetic ``lists`` and ``commitments`` tables following the table contract."""
     import numpy as np
-    import pandas as pd
 
     rng = np.random.default_rng(seed)
     chosen = communes.sample(n_communes, random_state=seed).sort_values("code")
@@ -53,6 +52,8 @@ def make_tables(communes, n_communes: int = 400, seed: int = 7):  # type: ignore
                     "n_measures": k,
                     "mean_level": float(levels.mean()) if k else None,
                     "signatory": principles == "ABC" and k >= 10,
+                    "signatory_source": "rule",
+                    "n_measures_declared": None,
                     "elected": None if winner < 0 else j == winner,
                     "elected_source": None if winner < 0 else "tracker",
                     "signed_on": None,
@@ -76,11 +77,12 @@ def make_tables(communes, n_communes: int = 400, seed: int = 7):  # type: ignore
                         "source_column": f"Mesure {m}",
                     }
                 )
-    lists_df = pd.DataFrame(lists)
-    lists_df["elected"] = lists_df["elected"].astype("boolean")
-    lists_df["mean_level"] = lists_df["mean_level"].astype("Float64")
-    com_df = pd.DataFrame(commitments)
-    com_df["level"] = com_df["level"].astype("Int64")
+    from pacte_analysis.tables import SCHEMAS, build_table
+
+    lists_df = build_table("lists", {c: [row[c] for row in lists] for c in SCHEMAS["lists"]})
+    com_df = build_table(
+        "commitments", {c: [row[c] for row in commitments] for c in SCHEMAS["commitments"]}
+    )
     return lists_df, com_df
 
 

@@ -327,6 +327,7 @@ def test_territory_summary_departements(
     d976 = _row(t, "code", "976")  # population unknown
     assert d976["n_communes_elected_signatory"] == 1
     assert pd.isna(d976["population"]) and d976["population_missing"] == 1  # not 0 inhabitants
+    assert pd.isna(d976["population_signatory"]) and pd.isna(d976["population_elected_signatory"])
     assert math.isnan(d976["share_population_signatory"])
     assert d976["share_communes_elected_signatory"] == 100.0
 
@@ -339,9 +340,54 @@ def test_territory_summary_departements(
     assert d22["name"] == "Côtes-d'Armor" and d22["n_communes"] == 0
     assert math.isnan(d22["share_communes_group"])
 
-    for col in ("n_communes", "n_lists", "population_signatory"):
+    for col in ("n_communes", "n_lists"):
         assert t[col].dtype == np.int64
-    assert t["population"].dtype == "Int64"  # missing where no population is known
+    for col in ("population", "population_signatory", "population_elected_signatory"):
+        assert t[col].dtype == "Int64"  # missing where no population is known
+
+
+def test_the_registry_is_what_territory_summary_computes(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    communes: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One new entry in the registry: a new column, labelled, and a France total."""
+    from pacte_analysis.analysis import metrics
+
+    t = territory_summary(lists, commitments, communes, edition=ED, total=True)
+    declared = [m.name for m in metrics.territory_metrics()]
+    assert list(t.columns) == ["code", "name", *declared]
+    for m in metrics.territory_metrics():  # every territory metric says how it is computed
+        assert (m.aggregate is None) != (m.derive is None), m.name
+
+    elected = metrics.Metric(
+        "n_elected_lists",
+        "Listes élues",
+        "listes",
+        "count",
+        ("departement", "region", "epci"),
+        metrics._count("lists", "elected"),
+    )
+    share = metrics.Metric(
+        "share_elected_lists",
+        "Part des listes élues",
+        "%",
+        "share",
+        ("departement", "region", "epci"),
+        derive=metrics._ratio("n_elected_lists", "n_lists"),
+    )
+    monkeypatch.setattr(metrics, "_METRICS", (*metrics._METRICS, elected, share))
+    t = territory_summary(lists, commitments, communes, edition=ED, total=True)
+    d35 = _row(t, "code", "35")
+    assert d35["n_elected_lists"] == int(
+        lists.loc[lists["commune_code"].str.startswith("35"), "elected"].fillna(False).sum()
+    )
+    assert d35["share_elected_lists"] == pytest.approx(100 * d35["n_elected_lists"] / 4)
+    france = _row(t, "code", "FR")
+    assert france["n_elected_lists"] == t.loc[t["code"] != "FR", "n_elected_lists"].sum()
+    assert pa.column_label("share_elected_lists") == "Part des listes élues (%)"
+    assert "n_elected_lists" in pa.available_metrics("region")["metric"].tolist()
 
 
 def test_territory_summary_regions_and_epci(
@@ -412,7 +458,7 @@ def test_territory_summary_without_any_list(
     ce = compare_elected(lists, com)
     assert list(ce["n_lists"]) == [0, 0, 0]
     sc = compare_size_classes(lists, com, communes)
-    assert sc["n_communes"].sum() == 5
+    assert sc["n_communes"].sum() == 6
 
 
 def test_territory_summary_bad_level(
@@ -605,8 +651,12 @@ def test_compare_size_classes(
     lists: pd.DataFrame, commitments: pd.DataFrame, communes: pd.DataFrame
 ) -> None:
     c = compare_size_classes(lists, commitments, communes, ED).set_index("size_class")
-    assert list(c.index) == [label for _, label in SIZE_CLASSES]
-    assert c["n_communes"].sum() == 5  # Mayotte's population unknown: left out
+    assert list(c.index) == [label for _, label in SIZE_CLASSES] + ["Population inconnue"]
+    assert c["n_communes"].sum() == 6  # every commune, Mayotte's (no population) too
+    assert c["n_lists"].sum() == len(lists)  # and every list: nothing silently dropped
+    unknown = c.loc["Population inconnue"]  # 97601
+    assert unknown["n_communes"] == 1 and pd.isna(unknown["population"])
+    assert pd.isna(unknown["population_signatory"])  # unknown, not 0 inhabitants
     small = c.loc["Moins de 500 hab."]  # 35003
     assert (small["n_communes"], small["n_communes_signatory"]) == (1, 1)
     assert small["share_communes_elected_signatory"] == 0.0
@@ -626,7 +676,7 @@ def test_compare_size_classes(
         5000,
     )
     big = c.loc[f"100{NNBSP}000 hab. ou plus"]
-    assert big["n_communes"] == 0 and math.isnan(big["share_communes_group"])
+    assert big["n_communes"] == 0 and pd.isna(big["share_communes_group"])
 
 
 def test_compare_territories(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +18,7 @@ from shapely.geometry import box
 
 import pacte_analysis as pa
 from pacte_analysis.config import DEMO_MARKER
-from pacte_analysis.ingest._schema import check_table
+from pacte_analysis.tables import check_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,6 +82,46 @@ def test_read_tables_round_trips_parquet_and_csv(demo: pa.IngestResult, tmp_path
     assert from_csv.lists["commune_code"].str.len().eq(5).all()  # "02002", never 2002
 
 
+def test_codes_keep_one_string_dtype_across_tables_layers_and_summaries(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    """An analyst merges the tables, the reference layers and the summaries by code."""
+    lists = demo.lists
+    merged = lists.merge(communes, left_on="commune_code", right_on="code")
+    assert merged["commune_code"].dtype == "str"
+    assert merged["code"].dtype == "str"
+    layers = {
+        "communes": communes,
+        "departements": pa.departements(resolution="web"),
+        "regions": pa.regions(resolution="web"),
+        "epci": pa.epci(resolution="web"),
+        "arrondissements": pa.arrondissements(resolution="web"),
+        "former_communes": pa.former_communes(),
+        "postal_codes": pa.postal_codes(),
+        "mayors": pa.mayors(),
+    }
+    summaries = {
+        "commune_summary": pa.commune_summary(lists, demo.commitments, communes),
+        "territory_summary": pa.territory_summary(lists, demo.commitments, communes, total=True),
+        "list_summary": pa.list_summary(lists, demo.commitments),
+        "measure_summary": pa.measure_summary(lists, demo.commitments),
+        "theme_summary": pa.theme_summary(lists, demo.commitments),
+        "win_rate": pa.win_rate(lists, demo.commitments, communes),
+    }
+    for name, frame in {**layers, **summaries}.items():
+        text = [c for c in frame.columns if c.endswith("code") or c in ("name", "list_id")]
+        assert text or name in ("measure_summary", "theme_summary", "win_rate"), name
+        for column in text:
+            assert frame[column].dtype == "str", (name, column, frame[column].dtype)
+        assert not [c for c, d in frame.dtypes.items() if str(d) == "string"], name
+    deps = pa.departements(resolution="web").drop(columns="geometry")
+    by_dep = summaries["territory_summary"].merge(deps, on="code", suffixes=("", "_ref"))
+    assert by_dep["code"].dtype == "str"
+    assert len(by_dep) == 101  # the France row has no département
+    by_commune = lists.merge(summaries["commune_summary"], on="commune_code")
+    assert by_commune["commune_code"].dtype == "str"
+
+
 def test_read_tables_says_what_is_missing(tmp_path: Path) -> None:
     with pytest.raises(pa.TablesError, match="Dossier de tables introuvable"):
         pa.read_tables(tmp_path / "nope")
@@ -107,7 +149,7 @@ def test_export_csv_for_datawrapper(
     path = pa.export_csv(summary, tmp_path / "departements.csv")
     text = path.read_text(encoding="utf-8").splitlines()
     header = text[0].split(",")
-    assert header[:3] == ["Code", "Nom", "Communes (communes)"]
+    assert header[:3] == ["Code", "Nom", "Communes"]
     assert "Part des communes avec une liste signataire (%)" in text[0]
     assert text[1].startswith("01,Ain,")
     assert text[-1].startswith("FR,France entière,34968,")
@@ -116,6 +158,19 @@ def test_export_csv_for_datawrapper(
     assert (share.dropna() == share.dropna().round(1)).all()  # rounded to one decimal
     mayotte = back.loc[back["Code"] == "976"].iloc[0]
     assert pd.isna(mayotte["Population municipale (habitants)"])  # empty, not 0
+
+    lists = demo.lists.copy()  # a list name typed by a stranger, exported per commune
+    lists.loc[0, "list_name"] = '=HYPERLINK("http://x.invalid","clic")'
+    lists.loc[0, "list_head"] = None
+    per_commune = pa.commune_summary(lists, demo.commitments, communes)
+    path = pa.export_csv(per_commune, tmp_path / "communes.csv")
+    cells = pd.read_csv(path, dtype=str)
+    names = cells["Liste la plus engagée"].dropna()
+    assert not names.str.startswith(("=", "+", "-", "@")).any()
+    assert names.str.startswith("'=HYPERLINK").sum() == (
+        per_commune["best_list_name"].str.startswith("=").sum()
+    )
+    assert path.read_text(encoding="utf-8").count("'=HYPERLINK") >= 1
 
 
 # --------------------------------------------------------------------------- summaries
@@ -215,6 +270,10 @@ def test_clear_errors_for_everyday_mistakes(demo: pa.IngestResult, communes: pd.
         pa.territory_summary(L, C, communes, level="canton")  # type: ignore[arg-type]
     with pytest.raises(pa.PacteTypeError, match=r'texte .*écrivez « "35" »'):
         pa.compare_territories(35, "62", L, C, communes)  # type: ignore[arg-type]
+    with pytest.raises(pa.PacteTypeError, match=r'compare_territories\("35", "29", lists'):
+        pa.compare_territories(L, C, communes, "35", "62")  # type: ignore[arg-type]
+    with pytest.raises(pa.PacteTypeError, match="une table a été reçue"):
+        pa.compare_lists(L, C, "Rennes")  # type: ignore[arg-type]
     with pytest.raises(pa.UnknownCodeError, match="« 2a » inconnu ; vouliez-vous dire « 2A »"):
         pa.compare_territories("2a", "62", L, C, communes)
     with pytest.raises(pa.PacteTypeError, match="bon ordre"):
@@ -361,3 +420,142 @@ def test_commune_summary_filters(demo: pa.IngestResult, communes: pd.DataFrame) 
         pa.commune_summary(L, C, communes, departement="2b")
     with pytest.raises(pa.PacteTypeError, match='écrivez « "34" »'):
         pa.commune_summary(L, C, communes, departement=34)  # type: ignore[arg-type]
+
+
+def test_a_missing_column_is_named_never_a_raw_key_error(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    """An analyst's hand-made or trimmed table: every function says what is missing."""
+    lists = demo.lists.loc[demo.lists["departement_code"].isin(["34", "35"])]
+    commitments = demo.commitments.loc[demo.commitments["list_id"].isin(lists["list_id"])]
+    communes = communes.loc[communes["departement_code"].isin(["34", "35"])]
+    calls = {
+        "list_summary": lambda ls, c: pa.list_summary(ls, c),
+        "commune_summary": lambda ls, c: pa.commune_summary(ls, c, communes),
+        "territory_summary": lambda ls, c: pa.territory_summary(ls, c, communes),
+        "measure_summary": lambda ls, c: pa.measure_summary(ls, c),
+        "compare_elected": lambda ls, c: pa.compare_elected(ls, c),
+        "win_rate": lambda ls, c: pa.win_rate(ls, c, communes),
+        "compare_lists": lambda ls, c: pa.compare_lists("34172", ls, c),
+    }
+    raw = []
+    for table, frame in (("lists", lists), ("commitments", commitments)):
+        for column in frame.columns:
+            for name, call in calls.items():
+                trimmed = frame.drop(columns=column)
+                args = (trimmed, commitments) if table == "lists" else (lists, trimmed)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        call(*args)
+                except pa.MissingColumnsError as exc:
+                    assert column in str(exc) and "colonne(s) absente(s)" in str(exc)
+                except Exception as exc:
+                    raw.append(f"{name} without {table}.{column}: {type(exc).__name__} {exc}")
+    assert raw == []
+
+
+def test_compare_territories_by_name_and_clear_limits(
+    demo: pa.IngestResult, communes: pd.DataFrame
+) -> None:
+    L, C = demo.lists, demo.commitments
+    by_name = pa.compare_territories("Finistère", "cotes d'armor", L, C, communes, measures=False)
+    by_code = pa.compare_territories("29", "22", L, C, communes, measures=False)
+    pd.testing.assert_frame_equal(by_name, by_code)
+    assert list(by_code.columns[2:4]) == ["Finistère (29)", "Côtes-d'Armor (22)"]
+    with pytest.raises(pa.InvalidArgumentError, match=r"le même .*35.* deux territoires"):
+        pa.compare_territories("35", "Ille-et-Vilaine", L, C, communes)
+    with pytest.raises(pa.UnknownCodeError, match="région « Bretagnes » inconnue"):
+        pa.compare_territories("Bretagnes", "11", L, C, communes, level="region")
+    epci = pa.compare_territories("200039865", "243500139", L, C, communes, level="epci")
+    assert epci.columns[-1] == "France entière (communes membres d'un EPCI)"
+    t = pa.territory_summary(L, C, communes, level="epci", total=True)
+    france = t.set_index("code").loc["FR"]
+    assert france["n_communes"] == 34968 - 4  # the four single-commune islands have no EPCI
+    assert "membres d'un EPCI" in france["name"]
+
+
+def test_exported_headers_say_what_each_summary_counts(
+    demo: pa.IngestResult, communes: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A journalist reads the CSV headers: each says what the numbers count, in French."""
+    L, C = demo.lists, demo.commitments
+    tables = {
+        "mesures": pa.measure_summary(L, C),
+        "themes": pa.theme_summary(L, C),
+        "victoires": pa.win_rate(L, C, communes),
+        "elus": pa.compare_elected(L, C, by="measure"),
+        "tailles": pa.compare_size_classes(L, C, communes),
+        "communes": pa.commune_summary(L, C, communes),
+        "comparaison": pa.compare_territories("35", "29", L, C, communes, measures=False),
+    }
+    headers = {}
+    for name, frame in tables.items():
+        path = pa.export_csv(frame, tmp_path / f"{name}.csv")
+        headers[name] = pd.read_csv(path, nrows=0).columns.tolist()
+        english = [h for h in headers[name] if re.fullmatch(r"[a-z0-9_]+", h)]
+        assert english == [], (name, english)  # every column has a French label
+        assert len(set(headers[name])) == len(headers[name]), name  # no two alike
+        assert not [h for h in headers[name] if h.count("(") > 1], name
+    assert "Listes engagées sur la mesure" in headers["mesures"]
+    assert "Listes connues" not in headers["mesures"]  # n_lists there counts the committed
+    assert "Listes élues" in headers["victoires"]
+    assert "Communes" in headers["tailles"]  # not « Communes (communes) »
+    assert headers["comparaison"][:3] == ["Indicateur", "Intitulé", "Unité"]
+    cells = pd.read_csv(tmp_path / "comparaison.csv", dtype=str)
+    differences = cells["Écart (29 − 35)"].dropna()
+    assert (differences.str.startswith("-")).any()  # negative numbers stay numbers
+    assert not differences.str.startswith("'").any()
+    assert "Niveau d'ambition moyen (de 1 à 3)" in headers["mesures"]
+    with pytest.raises(pa.InvalidArgumentError, match=r"\.csv"):
+        pa.export_csv(tables["mesures"], tmp_path / "mesures.xlsx")
+    assert not (tmp_path / "mesures.xlsx").exists()
+
+
+def test_hand_edited_tables_are_named_cell_by_cell(demo: pa.IngestResult, tmp_path: Path) -> None:
+    """A group member edits lists.csv by hand: a bad cell is named (file, column, row)."""
+    pa.write_tables(demo, tmp_path, xlsx=False)
+    for name in ("lists", "commitments", "rejects"):
+        (tmp_path / f"{name}.parquet").unlink()
+    (tmp_path / "pacte-manifest.json").unlink()  # edited by hand: no manifest to match
+    csv = tmp_path / "lists.csv"
+    rows = csv.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    for column, bad, expected in (
+        ("n_measures", "beaucoup", "un nombre"),
+        ("signatory", "peut-être", "oui/non"),
+        ("n_measures", "12.5", "un entier"),
+    ):
+        cells = rows[2].split(",")
+        cells[header.index(column)] = bad
+        csv.write_text("\n".join([rows[0], rows[1], ",".join(cells), *rows[3:]]) + "\n", "utf-8")
+        with pytest.raises(pa.TablesError, match=rf"colonne « {column} », ligne 3 : .*{expected}"):
+            pa.read_tables(tmp_path)
+    cells = rows[2].split(",")
+    cells[header.index("signatory")] = "oui"  # what a French speaker types
+    csv.write_text("\n".join([rows[0], rows[1], ",".join(cells), *rows[3:]]) + "\n", "utf-8")
+    assert bool(pa.read_tables(tmp_path).lists["signatory"].iloc[1]) is True
+
+
+def test_write_tables_refuses_a_set_read_tables_would_refuse(
+    demo: pa.IngestResult, tmp_path: Path
+) -> None:
+    partial = {
+        "lists": demo.lists[["list_id", "commune_code"]],
+        "commitments": demo.commitments,
+        "rejects": demo.rejects,
+    }
+    with pytest.raises(pa.MissingColumnsError, match=r"« lists » hors contrat.*absente"):
+        pa.write_tables(partial, tmp_path / "tables")
+    assert not (tmp_path / "tables" / "lists.parquet").exists()
+
+
+def test_a_territory_layer_given_for_the_communes_is_named(demo: pa.IngestResult) -> None:
+    L, C = demo.lists, demo.commitments
+    for layer, name in ((pa.departements, "departements"), (pa.regions, "regions")):
+        with pytest.raises(pa.PacteTypeError, match=rf"ressemble à pa\.{name}\(\)"):
+            pa.territory_summary(L, C, layer(resolution="web"))
+    with pytest.raises(pa.PacteTypeError, match=r"pa\.epci\(\).*pa\.communes\(\)"):
+        pa.commune_summary(L, C, pa.epci(resolution="web"))
+    with pytest.raises(pa.InvalidArgumentError, match="Résolution inconnue « hd »"):
+        pa.communes(resolution="hd")  # type: ignore[arg-type]

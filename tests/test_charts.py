@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import struct
 from pathlib import Path
@@ -281,3 +282,26 @@ def test_style_helpers() -> None:
     assert line.startswith("Source : ")
     assert "IGN Admin Express COG 2020" in line and "Licence Ouverte 2.0" in line
     assert line.endswith("Réalisation : 1er mai 2024.")
+
+
+def test_charts_declare_what_they_need(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], reference_ready: None
+) -> None:
+    """A user draws any chart from the two tables alone; the registry says what it reads."""
+    from pacte_analysis.charts import chart_info
+
+    lists, com, _ = data
+    assert chart_info("departement-ranking").needs == ("communes",)
+    assert chart_info("mandate-reelection").needs == ("reference-2026",)
+    assert [chart_info(k).name for k in available_charts()] == list(available_charts())
+    for kind in ("departement-ranking", "theme-heatmap"):
+        with pytest.warns(UserWarning) if kind == "departement-ranking" else _no_warning():
+            texts = _texts(draw_chart(kind, lists, com, edition=ED, date=DATE))
+        assert any("Ille-et-Vilaine (35)" in t for t in texts), kind  # names, not codes
+        assert any("Corse-du-Sud (2A)" in t for t in texts), kind
+    with pytest.raises(ValueError, match=r"Graphique inconnu « camembert ».*theme-heatmap"):
+        chart_info("camembert")
+
+
+def _no_warning() -> contextlib.AbstractContextManager[object]:
+    return contextlib.nullcontext()

@@ -144,19 +144,29 @@ def test_followup_command(tmp_path: Path, resolver: Any) -> None:
     _wide(grids / "bilan.xlsx")
     data = tmp_path / "tables"
     data.mkdir()
-    pd.DataFrame(
-        {
-            "list_id": ["r1"],
-            "commune_code": ["35238"],
-            "list_name": ["Rennes A"],
-            "list_head": [None],
-            "signatory": [True],
-            "elected": [True],
-        }
-    ).to_parquet(data / "lists.parquet")
-    pd.DataFrame(
-        {"list_id": ["r1", "r1"], "measure": [1, 2], "committed": [True, True]}
-    ).to_parquet(data / "commitments.parquet")
+    from pacte_analysis.tables import SCHEMAS, build_table, empty_table
+
+    given = {
+        "list_id": ["r1"],
+        "edition": ["pacte-2020"],
+        "commune_code": ["35238"],
+        "commune_name": ["Rennes"],
+        "departement_code": ["35"],
+        "list_name": ["Rennes A"],
+        "principles": ["ABC"],
+        "n_measures": [2],
+        "signatory": [True],
+        "signatory_source": ["tracker"],
+        "elected": [True],
+        "source_row": [2],
+    }
+    lists = {c: given.get(c, [None]) for c in SCHEMAS["lists"]}
+    build_table("lists", lists).to_parquet(data / "lists.parquet")
+    pledged = {"list_id": ["r1", "r1"], "edition": ["pacte-2020"] * 2, "measure": [1, 2]}
+    pledged |= {"committed": [True, True], "source_row": [2, 2]}
+    commitments = {c: pledged.get(c, [None, None]) for c in SCHEMAS["commitments"]}
+    build_table("commitments", commitments).to_parquet(data / "commitments.parquet")
+    empty_table("rejects").to_parquet(data / "rejects.parquet")
     out = tmp_path / "bilan"
     # the grid has one unknown status: --strict writes nothing and exits 1
     assert main(["followup", str(grids), "--data", str(data), "--out", str(out), "--strict"]) == 1

@@ -24,6 +24,7 @@ DRAWING = {
     "plot_followup_status",
     "plot_mandate_reelection",
     "available_charts",
+    "chart_info",
     "classify",
     "draw_chart",
     "draw_map",

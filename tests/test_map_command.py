@@ -141,7 +141,7 @@ def test_export_command_writes_a_tidy_csv(
     table = pd.read_csv(out, dtype={"Code": str})
     assert table["Code"].iloc[0] == "01" and table["Code"].iloc[-1] == "FR"
     assert table["Nom"].iloc[-1] == "France entière"
-    assert table["Listes connues (listes)"].iloc[-1] == len(lists)
+    assert table["Listes connues"].iloc[-1] == len(lists)
     communes = tmp_path / "communes.csv"
     dep = lists["departement_code"].iloc[0]
     args = ["export", "--data", str(data_dir), "--level", "commune", "--departement", dep]

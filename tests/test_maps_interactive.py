@@ -250,7 +250,9 @@ def test_geometry_encoding_round_trips() -> None:
     scale = data["scale"]
     assert scale == 10**4
     pos = [0, 0]
-    for geom, feature in zip(gdf.geometry, data["geom"], strict=True):
+    features = [[poly.split(" ") for poly in f.split("!")] for f in data["geom"].split(",")]
+    assert len(features) == len(gdf)
+    for geom, feature in zip(gdf.geometry, features, strict=True):
         polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
         assert len(polys) == len(feature)
         for poly, rings in zip(polys, feature, strict=True):

@@ -18,7 +18,7 @@ SOURCES = ["$\\bad$", "Prix : 5 $ et 6 $", "$x^2$ \\$ $", "_cachée"]
 
 @pytest.fixture(scope="module")
 def data_dir(synthetic_tables, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
-    from pacte_analysis.ingest._schema import empty_table
+    from pacte_analysis.tables import empty_table
 
     lists, commitments = synthetic_tables
     folder = tmp_path_factory.mktemp("tables")

@@ -55,6 +55,11 @@ def test_demo_pipeline_files_summary_and_determinism(
     assert "10 ×" in (first.out_dir / "bilan-mandat/resultats/METHODE.txt").read_text(
         encoding="utf-8"
     )
+    # a commune the follow-up did not assess reads « Non évalué » on the score map
+    score_page = (first.out_dir / "bilan-mandat/commune-score-de-realisation.html").read_text(
+        encoding="utf-8"
+    )
+    assert '"missing":"Non évalué"' in score_page
     summary = first.summary()
     assert summary.startswith("Données fictives – démonstration")
     assert "Population des communes avec une liste signataire" in summary

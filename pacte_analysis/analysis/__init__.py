@@ -36,6 +36,7 @@ from pacte_analysis.analysis._core import (
     SIZE_CLASSES,
     STATUS_CATEGORIES,
     UNASSIGNED_THEME,
+    UNKNOWN_SIZE_CLASS,
 )
 from pacte_analysis.analysis._core import EditionLike as EditionLike
 from pacte_analysis.analysis._core import TerritoryLevel as TerritoryLevel
@@ -69,6 +70,7 @@ __all__ = [
     "SIZE_CLASSES",
     "STATUS_CATEGORIES",
     "UNASSIGNED_THEME",
+    "UNKNOWN_SIZE_CLASS",
     "Metric",
     "available_metrics",
     "column_label",

@@ -61,6 +61,8 @@ SIZE_CLASSES: tuple[tuple[int, str], ...] = (
     (50_000, f"50{_NNBSP}000 à 99{_NNBSP}999 hab."),
     (100_000, f"100{_NNBSP}000 hab. ou plus"),
 )
+#: The class of the communes whose population is unknown (Mayotte in the 2020 reference).
+UNKNOWN_SIZE_CLASS = "Population inconnue"
 
 _TERRITORY_KEYS: dict[str, str] = {
     "departement": "departement_code",
@@ -72,8 +74,8 @@ _TERRITORY_KEYS: dict[str, str] = {
 #: Columns each input table must have, and a column that tells it apart from the
 #: others (to report tables given in the wrong order).
 _REQUIRED: dict[str, tuple[str, ...]] = {
-    "lists": ("list_id", "commune_code", "signatory", "n_measures"),
-    "commitments": ("list_id", "measure"),
+    "lists": ("list_id", "commune_code", "signatory", "n_measures", "elected"),
+    "commitments": ("list_id", "measure", "committed", "level"),
     "communes": ("code",),
 }
 _TELLTALE: dict[str, str] = {
@@ -122,6 +124,9 @@ def _check_level(level: object, allowed: Iterable[str], function: str) -> str:
     return str(level)
 
 
+_FEMININE = frozenset({"région", "commune", "intercommunalité"})
+
+
 def _check_code(code: object, known: Iterable[str], what: str, function: str) -> str:
     """Return ``code`` as a known code, or raise a French error saying what to write."""
     known = set(known)
@@ -145,7 +150,8 @@ def _check_code(code: object, known: Iterable[str], what: str, function: str) ->
         hint = f" ; vouliez-vous dire « {code.upper()} » ?"
     elif code.zfill(2) in known:
         hint = f" ; vouliez-vous dire « {code.zfill(2)} » ?"
-    raise UnknownCodeError(f"{function} : {what} « {code} » inconnu{hint}")
+    unknown = "inconnue" if what in _FEMININE else "inconnu"
+    raise UnknownCodeError(f"{function} : {what} « {code} » {unknown}{hint}")
 
 
 def _territory_names(level: str) -> pd.Series | None:
@@ -166,9 +172,7 @@ def _territory_names(level: str) -> pd.Series | None:
         layer = loaders[level](resolution="web")
     except (PacteError, OSError, ImportError, KeyError):
         return None
-    names = pd.Series(
-        layer["name"].astype("string").to_numpy(), index=layer["code"].astype("string")
-    )
+    names = pd.Series(layer["name"].astype("str").to_numpy(), index=layer["code"].astype("str"))
     return names[~names.index.duplicated()]
 
 
@@ -203,7 +207,7 @@ def _as_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _select_edition(frame: pd.DataFrame, edition: Edition, what: str) -> pd.DataFrame:
     if "edition" not in frame.columns or frame.empty:
         return frame
-    keep = frame["edition"].astype("string").fillna(edition.name) == edition.name
+    keep = frame["edition"].astype("str").fillna(edition.name) == edition.name
     dropped = int((~keep).sum())
     if dropped:
         warnings.warn(
@@ -217,16 +221,18 @@ def _select_edition(frame: pd.DataFrame, edition: Edition, what: str) -> pd.Data
 
 def _prepare_lists(lists: pd.DataFrame, edition: Edition) -> pd.DataFrame:
     lists = _select_edition(lists, edition, "lists").copy()
-    lists["list_id"] = lists["list_id"].astype("string")
-    lists["commune_code"] = lists["commune_code"].astype("string")
+    lists["list_id"] = lists["list_id"].astype("str")
+    lists["commune_code"] = lists["commune_code"].astype("str")
     lists["signatory"] = _boolean(lists["signatory"]).fillna(False).astype(bool)
     lists["elected"] = _boolean(lists["elected"])
     lists["n_measures"] = pd.to_numeric(lists["n_measures"]).fillna(0).astype("int64")
-    lists["mean_level"] = pd.to_numeric(lists["mean_level"]).astype("Float64")
+    mean_level = lists["mean_level"] if "mean_level" in lists.columns else pd.NA
+    lists["mean_level"] = pd.to_numeric(pd.Series(mean_level, index=lists.index))
+    lists["mean_level"] = lists["mean_level"].astype("Float64")
     for col in ("list_name", "list_head", "commune_name", "departement_code", "principles"):
         if col not in lists.columns:
             lists[col] = pd.NA
-        lists[col] = lists[col].astype("string")
+        lists[col] = lists[col].astype("str")
     lists["principles"] = lists["principles"].fillna("")
     return lists
 
@@ -257,15 +263,15 @@ def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame)
     if com.empty:
         return pd.DataFrame(
             {
-                "list_id": pd.Series(dtype="string"),
+                "list_id": pd.Series(dtype="str"),
                 "measure": pd.Series(dtype="int64"),
                 "level": pd.Series(dtype="Int64"),
-                "theme": pd.Series(dtype="string"),
+                "theme": pd.Series(dtype="str"),
             }
         )
     committed = _boolean(com["committed"]).fillna(False).astype(bool).to_numpy()
     com = com.loc[committed, ["list_id", "measure", "level"]]
-    list_id = com["list_id"].astype("string")
+    list_id = com["list_id"].astype("str")
     measure = pd.to_numeric(com["measure"]).astype("int64").to_numpy()
     level = pd.to_numeric(com["level"]).astype("Int64")
     known = level.notna().to_numpy()
@@ -281,7 +287,7 @@ def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame)
     valid = known & (level_values >= 1) & (level_values <= max_level)
 
     # Lists: integer codes in the sort order of the ids (null ids: -1, first).
-    list_codes, com_codes, n_ids = _factorize_ids(lists["list_id"].astype("string"), list_id)
+    list_codes, com_codes, n_ids = _factorize_ids(lists["list_id"].astype("str"), list_id)
     of_lists = np.zeros(n_ids + 1, dtype=bool)  # the last slot stands for a null id
     of_lists[list_codes] = True
     rows = np.flatnonzero(in_edition & of_lists[com_codes])
@@ -298,7 +304,7 @@ def _committed(commitments: pd.DataFrame, edition: Edition, lists: pd.DataFrame)
     last[:-1] = (code[1:] != code[:-1]) | (meas[1:] != meas[:-1])
     rows = rows[last]
 
-    theme_names = pd.array([themes_of[n] for n in numbers], dtype="string")
+    theme_names = pd.array([themes_of[n] for n in numbers], dtype="str")
     out = pd.DataFrame(
         {
             "list_id": list_id.array.take(rows),
@@ -315,7 +321,7 @@ def _of_lists(list_id: pd.Series, ids: pd.Series) -> np.ndarray:
 
     A fast ``isin`` for text ids: ``Series.isin`` on Arrow strings loops in Python.
     """
-    id_codes, codes, n_ids = _factorize_ids(ids.astype("string"), list_id.astype("string"))
+    id_codes, codes, n_ids = _factorize_ids(ids.astype("str"), list_id.astype("str"))
     member = np.zeros(n_ids + 1, dtype=bool)  # the last slot stands for a null id
     member[id_codes] = True
     return member[codes]
@@ -347,12 +353,20 @@ def _share(num: pd.Series, den: pd.Series | float) -> pd.Series:
 
 def _prepare_communes(communes: pd.DataFrame, where: str = "pacte_analysis") -> pd.DataFrame:
     _check_table(communes, "communes", where)
+    if "n_communes" in communes.columns:  # the territory layers count their communes
+        layer = "pa.regions()" if "region_code" not in communes.columns else "pa.departements()"
+        if "epci_type" in communes.columns:
+            layer = "pa.epci()"
+        raise PacteTypeError(
+            f"{where} : la table donnée pour « communes » ressemble à {layer} (une ligne par "
+            "territoire) : donnez les communes, `pa.communes()`."
+        )
     ref = _as_frame(communes).copy()
-    ref["code"] = ref["code"].astype("string")
+    ref["code"] = ref["code"].astype("str")
     for col in ("name", "departement_code", "region_code", "epci_code"):
         if col not in ref.columns:
             ref[col] = pd.NA
-        ref[col] = ref[col].astype("string")
+        ref[col] = ref[col].astype("str")
     if "population" not in ref.columns:
         ref["population"] = pd.NA
     ref["population"] = pd.to_numeric(ref["population"]).astype("Int64")
@@ -425,8 +439,8 @@ def _list_core(
         by_theme = np.array([[theme_of[n] == t for t in themes] for n in numbers], dtype=bool)
         by_theme = by_theme.reshape(len(numbers), len(themes))
         theme_flags = (flags.astype(np.int64) @ by_theme.astype(np.int64)) > 0
-        ls["measures"] = pd.array(measures[list_codes], dtype="string")
-        ls["themes"] = pd.array(_join_flags(theme_flags, themes, " ; ")[list_codes], dtype="string")
+        ls["measures"] = pd.array(measures[list_codes], dtype="str")
+        ls["themes"] = pd.array(_join_flags(theme_flags, themes, " ; ")[list_codes], dtype="str")
         ls["n_themes"] = theme_flags.sum(axis=1).astype("int64")[list_codes]
     columns = [
         "list_id",

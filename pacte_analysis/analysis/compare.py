@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -13,9 +14,9 @@ from pacte_analysis.analysis._core import (
     _TERRITORY_KEYS,
     ELECTED_STATUSES,
     FRANCE_CODE,
-    FRANCE_NAME,
     SIZE_CLASSES,
     UNASSIGNED_THEME,
+    UNKNOWN_SIZE_CLASS,
     EditionLike,
     TerritoryLevel,
     _check_code,
@@ -28,7 +29,10 @@ from pacte_analysis.analysis._core import (
 from pacte_analysis.analysis.metrics import (
     _METRICS,
     Metric,
+    TerritoryRows,
     available_metrics,
+    compute_territory_metrics,
+    summary_output,
 )
 from pacte_analysis.analysis.summaries import (
     _commune_core,
@@ -36,7 +40,7 @@ from pacte_analysis.analysis.summaries import (
     _rank_lists,
     territory_summary,
 )
-from pacte_analysis.editions import read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
     PacteTypeError,
@@ -53,11 +57,12 @@ __all__ = [
 ]
 
 
+@summary_output("win_rate")
 def win_rate(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Do signatory lists win more often than the others? Overall and by commune size.
 
@@ -71,7 +76,7 @@ def win_rate(
     communes : (Geo)DataFrame, optional
         Reference communes (``code``, ``population``): adds one pair of rows per
         commune size class (:data:`SIZE_CLASSES`).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
 
     Returns
     -------
@@ -106,7 +111,7 @@ def win_rate(
         ]
         unknown = classes.isna().to_numpy()
         if unknown.any():  # e.g. Mayotte: no population, no size class, never dropped
-            groups.append(("Population inconnue", ls.loc[unknown]))
+            groups.append((UNKNOWN_SIZE_CLASS, ls.loc[unknown]))
     rows = []
     for label, sub in groups:
         for signed in (True, False):
@@ -125,7 +130,7 @@ def win_rate(
                 }
             )
     out = pd.DataFrame(rows)
-    out["size_class"] = out["size_class"].astype("string")
+    out["size_class"] = out["size_class"].astype("str")
     gap = out["win_rate"].where(out["signatory"]).to_numpy()
     other = out["win_rate"].where(~out["signatory"]).shift(-1).to_numpy()
     out["difference"] = np.where(out["signatory"], gap - other, np.nan)
@@ -135,11 +140,22 @@ def win_rate(
 # --------------------------------------------------------------------------- comparisons
 
 
+def _codes_first(function: str, example: str, *codes: object) -> None:
+    """Say so when a table is given where the function expects its codes first."""
+    if any(isinstance(code, pd.DataFrame | pd.Series) for code in codes):
+        raise PacteTypeError(
+            f"{function} : les premiers arguments sont ce que l'on compare (codes ou nom), "
+            f"puis les tables ; une table a été reçue à leur place. Exemple : "
+            f"{function}({example})."
+        )
+
+
+@summary_output("compare_lists")
 def compare_lists(
     commune_code: str,
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     values: Literal["committed", "level", "label"] = "committed",
     columns: Literal["list_name", "list_id"] = "list_name",
@@ -155,7 +171,7 @@ def compare_lists(
         unknown name raises an error listing the candidates.
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     values : {'committed', 'level', 'label'}, default 'committed'
         Cell content: ``committed`` a boolean; ``level`` the level (nullable
         integer, null when not committed or not given); ``label`` a French text
@@ -205,6 +221,7 @@ def compare_lists(
                 f"compare_lists : {arg}=« {value} » inconnu ; valeurs possibles : "
                 f"{', '.join(allowed)}."
             )
+    _codes_first("compare_lists", '"Rennes", lists, commitments', commune_code)
     ed = read_edition(edition)
     ls, com = _list_core(lists, commitments, ed, where="compare_lists", text=False)
     commune_code = _commune_of(commune_code, ls)
@@ -226,7 +243,7 @@ def compare_lists(
             for n, lid in zip(base, ls["list_id"].astype(str), strict=True)
         ]
     out = pd.DataFrame({"label": [m.label for m in ed.measures]}, index=numbers)
-    out["label"] = out["label"].astype("string")
+    out["label"] = out["label"].astype("str")
     if mark_elected and columns == "list_name":
         elected = ls["elected"].fillna(False).astype(bool).tolist()
         names = [f"{n} (élue)" if e else n for n, e in zip(names, elected, strict=True)]
@@ -243,7 +260,7 @@ def compare_lists(
                 ("" if not c else ("✓" if pd.isna(lv) else f"N{int(lv)}"))
                 for c, lv in zip(committed, level, strict=True)
             ]
-            out[name] = pd.Series(text, index=numbers, dtype="string")
+            out[name] = pd.Series(text, index=numbers, dtype="str")
     out.attrs["lists"] = ls["list_id"].astype(str).tolist()
     out.attrs["commune_code"] = str(commune_code)
     return out
@@ -287,10 +304,11 @@ def _elected_status(elected: pd.Series) -> pd.Series:
     )
 
 
+@summary_output("compare_elected")
 def compare_elected(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     by: Literal["status", "measure", "theme"] = "status",
 ) -> pd.DataFrame:
@@ -300,7 +318,7 @@ def compare_elected(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     by : {'status', 'measure', 'theme'}, default 'status'
         ``status``: one row per outcome (:data:`ELECTED_STATUSES`) with
         ``n_lists, n_signatory, share_signatory, mean_measures, median_measures,
@@ -369,12 +387,12 @@ def compare_elected(
                 col.reindex(index).fillna(0), float(n_per_status.get(status, 0))
             )
     elif by == "theme":
-        index = pd.Index(_theme_order(ed), name="theme", dtype="string")
+        index = pd.Index(_theme_order(ed), name="theme", dtype="str")
         per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
         n_measures = per_theme.reindex(index).fillna(0).astype(float)
         out = pd.DataFrame({"n_measures": n_measures.astype("int64")}, index=index)
         counts = com.groupby(["theme", "status"], observed=False).size().unstack("status")
-        counts.index = counts.index.astype("string")
+        counts.index = counts.index.astype("str")
         for status, name in suffix.items():
             col = counts[status] if status in counts.columns else pd.Series(dtype=float)
             out[f"share_{name}"] = _share(
@@ -386,7 +404,7 @@ def compare_elected(
     out["difference"] = out["share_elected"] - out["share_not_elected"]
     for text_col in ("label", "theme"):
         if text_col in out.columns:
-            out[text_col] = out[text_col].astype("string")
+            out[text_col] = out[text_col].astype("str")
     return out.reset_index()
 
 
@@ -434,15 +452,20 @@ def size_class(population: pd.Series | Sequence[float | None] | Iterable[Any]) -
     return pd.Series(cat, index=index, name="size_class")
 
 
+@summary_output("compare_size_classes")
 def compare_size_classes(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Compare commune size classes (see :func:`size_class`).
 
-    Communes whose population is unknown are left out.
+    The classes are those of :func:`size_class`; communes whose population is
+    unknown (Mayotte in the 2020 reference) make a last class « Population
+    inconnue », so that every commune and list is counted. The columns are the
+    territory metrics of the registry (see :func:`territory_summary`), computed per
+    class.
 
     Parameters
     ----------
@@ -450,17 +473,15 @@ def compare_size_classes(
         Canonical tables.
     communes : (Geo)DataFrame
         Reference communes with ``code, population``.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
 
     Returns
     -------
     DataFrame
-        One row per size class (all classes, in order): ``size_class,
-        n_communes, population, n_communes_group, n_communes_signatory,
-        n_communes_elected_signatory, share_communes_group,
-        share_communes_signatory, share_communes_elected_signatory, n_lists,
-        n_signatory_lists, mean_measures, population_signatory,
-        population_elected_signatory``.
+        One row per size class (all classes, in order, then « Population
+        inconnue » when a commune has no population): ``size_class``, then the
+        columns of :func:`territory_summary` from ``n_communes`` on (without
+        ``population_missing``).
 
     Examples
     --------
@@ -480,59 +501,18 @@ def compare_size_classes(
     cs = _commune_core(
         ls_all, com, ed, communes, where="compare_size_classes", include_empty=True, stacklevel=3
     )
-    cs["size_class"] = size_class(cs["population"]).to_numpy()
-    cs = cs.loc[cs["size_class"].notna()]
-    pop = cs["population"].astype("Float64").astype("float64")
-    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
-    key = cs["size_class"]
-    g = cs.groupby(key, observed=False)
-    out = pd.DataFrame(
-        {
-            "n_communes": g.size(),
-            "population": pop.groupby(key, observed=False).sum(),
-            "n_communes_group": g["has_group"].sum(),
-            "n_communes_signatory": g["has_signatory"].sum(),
-            "n_communes_elected_signatory": elected_signatory.groupby(key, observed=False).sum(),
-        }
-    )
-    for what in ("group", "signatory", "elected_signatory"):
-        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
-    ls = ls_all.merge(cs[["commune_code", "size_class"]], on="commune_code", how="inner")
-    lg = ls.groupby("size_class", observed=False)
-    out["n_lists"] = lg.size()
-    out["n_signatory_lists"] = lg["signatory"].sum()
-    out["mean_measures"] = lg["n_measures"].mean()
-    out["population_signatory"] = (
-        pop.where(cs["has_signatory"], 0.0).groupby(key, observed=False).sum()
-    )
-    out["population_elected_signatory"] = (
-        pop.where(elected_signatory, 0.0).groupby(key, observed=False).sum()
-    )
-    out = out.reindex(
-        pd.CategoricalIndex(
-            [label for _, label in SIZE_CLASSES],
-            categories=[label for _, label in SIZE_CLASSES],
-            ordered=True,
-            name="size_class",
-        )
-    )
-    ints = [
-        "n_communes",
-        "population",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "n_lists",
-        "n_signatory_lists",
-        "population_signatory",
-        "population_elected_signatory",
-    ]
-    for col in ints:
-        out[col] = out[col].fillna(0).round().astype("int64")
-    out["mean_measures"] = out["mean_measures"].astype("float64")
-    return out.reset_index()
+    classes = size_class(cs["population"]).astype("str")
+    cs["_territory"] = classes.where(cs["population"].notna(), UNKNOWN_SIZE_CLASS).to_numpy()
+    ls = ls_all.merge(cs[["commune_code", "_territory"]], on="commune_code", how="inner")
+    labels = [label for _, label in SIZE_CLASSES]
+    if (cs["_territory"] == UNKNOWN_SIZE_CLASS).any():  # e.g. Mayotte: never dropped
+        labels.append(UNKNOWN_SIZE_CLASS)
+    out = compute_territory_metrics(TerritoryRows(cs, ls), pd.Index(labels, dtype="str"))
+    out.index = pd.CategoricalIndex(labels, categories=labels, ordered=True, name="size_class")
+    return out.drop(columns="population_missing").reset_index()
 
 
+@summary_output("compare_territories")
 def compare_territories(
     a: str,
     b: str,
@@ -542,7 +522,7 @@ def compare_territories(
     *,
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     measures: bool = True,
 ) -> pd.DataFrame:
     """Put two départements, régions or EPCI side by side, with France for scale.
@@ -550,8 +530,9 @@ def compare_territories(
     Parameters
     ----------
     a, b : str
-        Codes of the two territories, as text (``"35"``, ``"2A"``; ``"53"`` for a
-        région).
+        Codes (``"35"``, ``"2A"``, ``"53"``, a SIREN) or official names
+        (``"Finistère"``, ``"cotes d'armor"``: case, accents and hyphens do not
+        matter) of two different territories of ``level``. Codes are text.
     lists, commitments : DataFrame
         Canonical tables.
     communes : (Geo)DataFrame
@@ -560,7 +541,7 @@ def compare_territories(
     territories : DataFrame, optional
         ``code, name`` of the territories; by default the names are read from the
         reference cache.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     measures : bool, default True
         Add one row per measure (``measure_<n>``: % of the territory's lists that
         committed to it) and one per theme (``theme_<theme>``: % of its lists with
@@ -597,6 +578,7 @@ def compare_territories(
     >>> c.loc["n_communes_signatory"].tolist()[2:]
     [1, 0, -1, 1]
     """
+    _codes_first("compare_territories", '"35", "29", lists, commitments, communes', a, b)
     summary = territory_summary(
         lists,
         commitments,
@@ -608,7 +590,13 @@ def compare_territories(
     ).set_index("code")
     what = _LEVEL_WORDS[level]
     known = [c for c in summary.index if c != FRANCE_CODE]
-    codes = [_check_code(c, known, what, "compare_territories") for c in (a, b)]
+    names = summary.loc[known, "name"].astype("str")
+    codes = [_territory_code(c, known, names, what) for c in (a, b)]
+    if codes[0] == codes[1]:
+        raise InvalidArgumentError(
+            f"compare_territories : les deux territoires donnés sont le même ({what} "
+            f"{codes[0]}) : donnez deux territoires différents."
+        )
     metrics = available_metrics(level)
     labels = dict(zip(metrics["metric"], metrics["label"], strict=True))
     units = dict(zip(metrics["metric"], metrics["unit"], strict=True))
@@ -616,7 +604,8 @@ def compare_territories(
     names = [m for m in summary.columns if m != "name"]
     rows: dict[str, dict[str, Any]] = {}
     headers = [f"{summary.at[c, 'name']!s} ({c})" for c in codes]
-    columns = [*headers, FRANCE_NAME]
+    france = str(summary.at[FRANCE_CODE, "name"])  # says which communes at the EPCI level
+    columns = [*headers, france]
     for name in names:
         info = _metric_or_none(name)
         rows[name] = {
@@ -645,9 +634,9 @@ def compare_territories(
     diff = f"Écart ({codes[1]} − {codes[0]})"
     integral = out["kind"].isin(["count", "population"])
     table = pd.DataFrame(index=out.index)
-    table["label"] = out["label"].astype("string")
-    table["unit"] = out["unit"].astype("string")
-    numeric = out[[*headers, FRANCE_NAME]].apply(pd.to_numeric, errors="coerce")
+    table["label"] = out["label"].astype("str")
+    table["unit"] = out["unit"].astype("str")
+    numeric = out[[*headers, france]].apply(pd.to_numeric, errors="coerce")
     numeric.insert(2, diff, numeric[headers[1]] - numeric[headers[0]])
     for col in numeric.columns:
         table[col] = pd.Series(
@@ -663,6 +652,29 @@ def _readable(value: Any, integral: bool) -> Any:
     if value is None or pd.isna(value):
         return None
     return round(float(value)) if integral else round(float(value), 1) + 0.0  # no -0.0
+
+
+def _territory_code(given: object, known: list[str], names: pd.Series, what: str) -> str:
+    """The code of a territory given by its code or its official name (« Finistère »)."""
+    if isinstance(given, str) and given not in known:
+        wanted = _name_key(given)
+        matches = sorted({str(code) for code, name in names.items() if _name_key(name) == wanted})
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise UnknownCodeError(
+                f"compare_territories : plusieurs territoires s'appellent « {given} » "
+                f"({', '.join(matches)}) : donnez le code.",
+                code="AMBIGUOUS_NAME",
+            )
+    return _check_code(given, known, what, "compare_territories")
+
+
+def _name_key(name: str) -> str:
+    """A name without case, accents, hyphens or apostrophes (« cotes d armor »)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.replace("-", " ").replace("'", " ").replace("’", " ").split())
 
 
 def _metric_or_none(name: str) -> Metric | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,12 @@ from pacte_analysis.analysis._core import (
     _territory_names,
     _theme_order,
 )
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.analysis.metrics import (
+    TerritoryRows,
+    compute_territory_metrics,
+    summary_output,
+)
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
 )
@@ -47,10 +51,11 @@ __all__ = [
 # --------------------------------------------------------------------------- per list
 
 
+@summary_output("list_summary")
 def list_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
 ) -> pd.DataFrame:
     """Summarise each list: measures, principles, signatory, mean level, themes.
 
@@ -61,7 +66,7 @@ def list_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables (see ``docs/contract.md``).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
         Measure catalogue (an :class:`~pacte_analysis.editions.Edition` or a name
         or path accepted by :func:`~pacte_analysis.editions.read_edition`).
 
@@ -107,15 +112,16 @@ def _rank_lists(ls: pd.DataFrame) -> pd.DataFrame:
 
 
 def _display_name(ls: pd.DataFrame) -> pd.Series:
-    return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("string")
+    return ls["list_name"].fillna(ls["list_head"]).fillna(ls["list_id"]).astype("str")
 
 
+@summary_output("commune_summary")
 def commune_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
     communes: pd.DataFrame | None = None,
     *,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     include_empty: bool = False,
     departement: str | None = None,
     region: str | None = None,
@@ -130,7 +136,7 @@ def commune_summary(
         Reference communes (``code, name, departement_code, region_code,
         epci_code, population``). When given, their population, région and EPCI
         are added, and the official name is used.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     include_empty : bool, default False
         Also return the reference communes with no known list (``n_lists`` 0,
         the other counts 0, the list columns null). Needs ``communes``.
@@ -230,8 +236,8 @@ def _commune_core(
     is_elected = ls["elected"].fillna(False).astype(bool)
     elected = _rank_lists(ls.loc[is_elected]).drop_duplicates("commune_code")
     elected = elected.set_index("commune_code")
-    out["elected_list_id"] = elected["list_id"].reindex(out.index).astype("string")
-    out["elected_list_name"] = elected["display_name"].reindex(out.index).astype("string")
+    out["elected_list_id"] = elected["list_id"].reindex(out.index).astype("str")
+    out["elected_list_name"] = elected["display_name"].reindex(out.index).astype("str")
     out["elected_n_measures"] = elected["n_measures"].reindex(out.index).astype("Int64")
 
     any_elected_signatory = (
@@ -269,7 +275,7 @@ def _commune_core(
         _join_flags(union_flags, [str(n) for n in numbers], ", "), index=union_index
     )
     n_union = pd.Series(union_flags.sum(axis=1), index=union_index)
-    out["measures_union"] = union_text.reindex(out.index).astype("string").fillna("")
+    out["measures_union"] = union_text.reindex(out.index).astype("str").fillna("")
     out["n_measures_union"] = n_union.reindex(out.index).fillna(0).astype("int64")
     out["has_group"] = out["n_lists"] > 0
     out["has_signatory"] = out["n_signatory_lists"] > 0
@@ -319,15 +325,15 @@ def _commune_core(
             stacklevel=stacklevel,
         )
     out = out.merge(ref, on="commune_code", how="outer" if include_empty else "left")
-    out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("string")
+    out["commune_name"] = out["name"].fillna(out["commune_name"]).astype("str")
     out["departement_code"] = (
-        out["ref_departement_code"].fillna(out["departement_code"]).astype("string")
+        out["ref_departement_code"].fillna(out["departement_code"]).astype("str")
     )
     for col in ("n_lists", "n_signatory_lists", "n_measures_union"):
         out[col] = out[col].fillna(0).astype("int64")
     for col in ("has_group", "has_signatory"):
         out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-    out["measures_union"] = out["measures_union"].fillna("").astype("string")
+    out["measures_union"] = out["measures_union"].fillna("").astype("str")
     columns[3:3] = ["region_code", "epci_code", "population"]
     return out[columns].sort_values("commune_code").reset_index(drop=True)
 
@@ -335,6 +341,7 @@ def _commune_core(
 # --------------------------------------------------------------------------- territories
 
 
+@summary_output("territory_summary")
 def territory_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -342,7 +349,7 @@ def territory_summary(
     *,
     level: TerritoryLevel = "departement",
     territories: pd.DataFrame | None = None,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     departement: str | None = None,
     region: str | None = None,
     total: bool = False,
@@ -367,7 +374,7 @@ def territory_summary(
         ``pacte_analysis.departements()``): gives the names, and adds the
         territories without any commune in ``communes``. Without it the names
         are read from the reference cache (the code when it cannot be read).
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     departement, region : str, optional
         Keep the territories that have communes in this département (``"35"``)
         or région (``"53"``): the départements of a région, the EPCI of a
@@ -420,118 +427,49 @@ def territory_summary(
         how="left",
     )
     cs = cs.loc[cs["_territory"].notna()]
-    known_pop = cs["population"].notna().to_numpy()
-    pop = cs["population"].astype("Float64").fillna(0.0).astype("float64")
-    elected_signatory = cs["elected_signatory"].fillna(False).astype(bool)
-    g = cs.groupby("_territory")
-    out = pd.DataFrame(
-        {
-            "n_communes": g.size(),
-            "population": pop.where(known_pop).groupby(cs["_territory"]).sum(min_count=1),
-            "population_missing": pd.Series((~known_pop).astype("int64"), index=cs.index)
-            .groupby(cs["_territory"])
-            .sum(),
-            "n_communes_group": g["has_group"].sum(),
-            "n_communes_signatory": g["has_signatory"].sum(),
-            "n_communes_elected_signatory": elected_signatory.groupby(cs["_territory"]).sum(),
-            "population_signatory": pop.where(cs["has_signatory"], 0.0)
-            .groupby(cs["_territory"])
-            .sum(),
-            "population_elected_signatory": pop.where(elected_signatory, 0.0)
-            .groupby(cs["_territory"])
-            .sum(),
-        }
-    )
     ls = ls.merge(
         ref[["code", key]].rename(columns={"code": "commune_code", key: "_territory"}),
         on="commune_code",
         how="inner",
     )
-    lg = ls.groupby("_territory")
-    out["n_lists"] = lg.size()
-    out["n_signatory_lists"] = lg["signatory"].sum()
-    out["mean_measures"] = lg["n_measures"].mean()
+    ls = ls.loc[ls["_territory"].notna()]
+    rows = TerritoryRows(communes=cs, lists=ls)
 
-    codes = pd.Index(sorted(set(out.index.astype(str))), dtype="string")
+    codes = pd.Index(sorted(set(cs["_territory"].astype(str))), dtype="str")
     names: pd.Series | None = None
     if territories is not None:
         terr = _as_frame(territories)
-        terr_codes = terr["code"].astype("string")
-        codes = pd.Index(sorted(set(codes) | set(terr_codes.dropna())), dtype="string")
+        terr_codes = terr["code"].astype("str")
+        codes = pd.Index(sorted(set(codes) | set(terr_codes.dropna())), dtype="str")
         if "name" in terr.columns:
-            names = pd.Series(terr["name"].astype("string").to_numpy(), index=terr_codes)
+            names = pd.Series(terr["name"].astype("str").to_numpy(), index=terr_codes)
             names = names[~names.index.duplicated()]
     if names is None:
         names = _territory_names(level)
-    out.index = out.index.astype("string")
-    out = out.reindex(codes)
-    counts = [
-        "population_missing",
-        "n_communes",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "n_lists",
-        "n_signatory_lists",
-    ]
-    for col in counts:
-        out[col] = out[col].fillna(0).astype("int64")
-    out["population"] = out["population"].round().astype("Int64")
-    for col in ("population_signatory", "population_elected_signatory"):
-        out[col] = out[col].fillna(0).round().astype("int64")
-    if total:
-        out.loc[FRANCE_CODE] = _national_row(out)
-    out["mean_measures"] = out["mean_measures"].astype("float64")
-    for what in ("group", "signatory", "elected_signatory"):
-        out[f"share_communes_{what}"] = _share(out[f"n_communes_{what}"], out["n_communes"])
-    for what in ("signatory", "elected_signatory"):
-        out[f"share_population_{what}"] = _share(out[f"population_{what}"], out["population"])
+    out = compute_territory_metrics(rows, codes)
+    if total:  # the whole country: every row of the level under one code
+        country = TerritoryRows(
+            communes=cs.assign(_territory=FRANCE_CODE), lists=ls.assign(_territory=FRANCE_CODE)
+        )
+        national = compute_territory_metrics(country, pd.Index([FRANCE_CODE], dtype="str"))
+        out = pd.concat([out, national])
     out.index.name = "code"
     out = out.reset_index()
     if names is not None:
-        names = pd.concat([names, pd.Series({FRANCE_CODE: FRANCE_NAME}, dtype="string")])
-        out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("string"))
+        names = pd.concat([names, pd.Series({FRANCE_CODE: FRANCE_NAME}, dtype="str")])
+        out.insert(1, "name", out["code"].map(names).fillna(out["code"]).astype("str"))
     else:
-        out.insert(1, "name", out["code"].astype("string"))
-    out.loc[out["code"] == FRANCE_CODE, "name"] = FRANCE_NAME
+        out.insert(1, "name", out["code"].astype("str"))
+    # At the EPCI level the country row sums the communes that belong to an EPCI (the
+    # four single-commune islands do not): its name says so.
+    out.loc[out["code"] == FRANCE_CODE, "name"] = (
+        FRANCE_NAME if level != "epci" else f"{FRANCE_NAME} (communes membres d'un EPCI)"
+    )
     if departement is not None or region is not None:
         out = _filter_territories(out, ref, key, departement, region, "territory_summary")
-    columns = [
-        "code",
-        "name",
-        "n_communes",
-        "population",
-        "population_missing",
-        "n_lists",
-        "n_signatory_lists",
-        "mean_measures",
-        "n_communes_group",
-        "n_communes_signatory",
-        "n_communes_elected_signatory",
-        "share_communes_group",
-        "share_communes_signatory",
-        "share_communes_elected_signatory",
-        "population_signatory",
-        "population_elected_signatory",
-        "share_population_signatory",
-        "share_population_elected_signatory",
-    ]
-    out = out[columns].reset_index(drop=True)
+    out = out.reset_index(drop=True)
     out.attrs["level"] = level
     return out
-
-
-def _national_row(out: pd.DataFrame) -> dict[str, Any]:
-    """Whole-country totals of a per-territory table (before its shares)."""
-    row: dict[str, Any] = {c: out[c].sum() for c in out.columns if c != "mean_measures"}
-    row["population"] = out["population"].sum(min_count=1)
-    weights = out["n_lists"].where(out["mean_measures"].notna(), 0)
-    row["mean_measures"] = (
-        float((out["mean_measures"].fillna(0) * weights).sum() / weights.sum())
-        if weights.sum()
-        else np.nan
-    )
-    return row
 
 
 def _filter_territories(
@@ -566,10 +504,11 @@ def _level_counts(com: pd.DataFrame, by: str, max_level: int, prefix: str) -> pd
     return pd.DataFrame(cols)
 
 
+@summary_output("measure_summary")
 def measure_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     signatory_only: bool = False,
 ) -> pd.DataFrame:
@@ -579,7 +518,7 @@ def measure_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     signatory_only : bool, default False
         Count only the signatory lists (denominators too).
 
@@ -636,7 +575,7 @@ def measure_summary(
     out["mean_level"] = (
         com.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
     )
-    ecom = com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))]
+    ecom = com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="str"))]
     out["n_elected"] = ecom.groupby("measure").size().reindex(numbers).fillna(0).astype("int64")
     out["share_elected"] = _share(out["n_elected"], float(n_elected_total))
     elevels = _level_counts(ecom, "measure", ed.max_level, "n_elected_")
@@ -645,7 +584,7 @@ def measure_summary(
         ecom.groupby("measure")["level"].mean().reindex(numbers).astype("Float64").astype(float)
     )
     for col in ("label", "short_label", "theme"):
-        out[col] = out[col].astype("string")
+        out[col] = out[col].astype("str")
     return out.reset_index()
 
 
@@ -665,10 +604,11 @@ def _shorter(label: str) -> str:
     return textwrap.shorten(label, _SHORT_LABEL, placeholder=" …")
 
 
+@summary_output("theme_summary")
 def theme_summary(
     lists: pd.DataFrame,
     commitments: pd.DataFrame,
-    edition: EditionLike = "pacte-2020",
+    edition: EditionLike = DEFAULT_EDITION,
     *,
     signatory_only: bool = False,
 ) -> pd.DataFrame:
@@ -678,7 +618,7 @@ def theme_summary(
     ----------
     lists, commitments : DataFrame
         Canonical tables.
-    edition : Edition or str, default "pacte-2020"
+    edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
         Its measures without a theme are grouped as :data:`UNASSIGNED_THEME`.
     signatory_only : bool, default False
         Count only the signatory lists.
@@ -717,7 +657,7 @@ def theme_summary(
         com = _restrict(com, ls)
     elected_ids = set(ls.loc[ls["elected"].fillna(False).astype(bool), "list_id"])
     n_total, n_elected_total = len(ls), len(elected_ids)
-    themes = pd.Index(_theme_order(ed), name="theme", dtype="string")
+    themes = pd.Index(_theme_order(ed), name="theme", dtype="str")
     per_theme = pd.Series([m.theme or UNASSIGNED_THEME for m in ed.measures]).value_counts()
     out = pd.DataFrame(index=themes)
     out["n_measures"] = per_theme.reindex(themes).fillna(0).astype("int64")
@@ -725,7 +665,7 @@ def theme_summary(
         ("", com, n_total),
         (
             "elected_",
-            com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="string"))],
+            com.loc[_of_lists(com["list_id"], pd.Series(list(elected_ids), dtype="str"))],
             n_elected_total,
         ),
     ):
@@ -739,6 +679,6 @@ def theme_summary(
             out[f"n_{prefix}commitments"], out["n_measures"] * total
         )
         counts = _level_counts(sub, "theme", ed.max_level, f"n_{prefix}")
-        counts.index = counts.index.astype("string")
+        counts.index = counts.index.astype("str")
         out = out.join(counts.reindex(themes).fillna(0).astype("int64"))
     return out.reset_index()

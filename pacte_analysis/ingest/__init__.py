@@ -32,9 +32,9 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
         MAX_TEXT_BYTES,
         MAX_UNCOMPRESSED_BYTES,
     )
-    from pacte_analysis.ingest._schema import REASON_CODES, SCHEMAS, check_table
     from pacte_analysis.ingest._template import write_template
     from pacte_analysis.ingest._writer import neutralise, write_tables
+    from pacte_analysis.tables import REASON_CODES, SCHEMAS, check_table
 
 #: Public names and their modules, imported on first use (PEP 562), so that the
 #: ``pacte`` command registers its sub-commands without loading pandas.
@@ -53,9 +53,9 @@ _LAZY: dict[str, str] = {
     "MAX_ROWS": "pacte_analysis.ingest._safety",
     "MAX_TEXT_BYTES": "pacte_analysis.ingest._safety",
     "MAX_UNCOMPRESSED_BYTES": "pacte_analysis.ingest._safety",
-    "REASON_CODES": "pacte_analysis.ingest._schema",
-    "SCHEMAS": "pacte_analysis.ingest._schema",
-    "check_table": "pacte_analysis.ingest._schema",
+    "REASON_CODES": "pacte_analysis.tables",
+    "SCHEMAS": "pacte_analysis.tables",
+    "check_table": "pacte_analysis.tables",
     "write_template": "pacte_analysis.ingest._template",
     "neutralise": "pacte_analysis.ingest._writer",
     "write_tables": "pacte_analysis.ingest._writer",

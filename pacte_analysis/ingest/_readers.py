@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 import python_calamine as calamine
 
-from pacte_analysis.config import DEMO_MARKER
+from pacte_analysis._tableset import MANIFEST_NAME, OUTPUT_NAMES
 from pacte_analysis.ingest._safety import (
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -77,11 +77,9 @@ SUPPORTED_SUFFIXES = {
     ".tsv": "csv",
 }
 #: A folder holding this file was written by ``pacte ingest``: it is never read as trackers.
-OUTPUT_MANIFEST = "pacte-manifest.json"
+OUTPUT_MANIFEST = MANIFEST_NAME
 #: Beside ``lists.parquet``, these files are our own output, not trackers.
-_OUTPUT_NAMES = frozenset(
-    {"lists.csv", "commitments.csv", "rejects.csv", "pacte-resultats.xlsx", DEMO_MARKER.lower()}
-)
+_OUTPUT_NAMES = frozenset(name.lower() for name in OUTPUT_NAMES)
 #: Largest HTML page read as a table (the standard parser reads about 1.5 Mio/s).
 MAX_HTML_BYTES = 16 * 1024 * 1024
 _DELIMITERS = (";", ",", "\t", "|")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from pacte_analysis.ingest._schema import REASON_CODES, WARNING_CODES
 from pacte_analysis.ingest._sheets import LAYOUT_LABELS
+from pacte_analysis.tables import REASON_CODES, WARNING_CODES
 
 if TYPE_CHECKING:
     from pacte_analysis.ingest._engine import IngestResult

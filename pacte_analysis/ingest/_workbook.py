@@ -222,7 +222,7 @@ def _lists_sheet(lists: pd.DataFrame, commitments: pd.DataFrame, measures: list[
 
 
 def _rejects_sheet(rejects: pd.DataFrame) -> Sheet:
-    from pacte_analysis.ingest._schema import REASON_CODES
+    from pacte_analysis.tables import REASON_CODES
 
     columns = [_column(_REJECT_HEADERS.get(c, c), rejects[c], c) for c in rejects.columns]
     if "code" in rejects.columns:

@@ -8,6 +8,7 @@ resolution for PNG/SVG/PDF, ``web`` for HTML) and draws it.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -17,11 +18,11 @@ import pandas as pd
 
 from pacte_analysis import analysis, reference
 from pacte_analysis._style import NO_DATA_LABEL, SEQUENTIAL_CMAP
-from pacte_analysis.editions import Edition, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
 from pacte_analysis.maps._checks import zoom_code as _zoom_code
 
-__all__ = ["MAP_FORMATS", "MapError", "draw_map", "map_data"]
+__all__ = ["MAP_FORMATS", "MapError", "draw_map", "draw_maps", "map_data"]
 
 MapLevel = Literal["commune", "departement", "region", "epci"]
 #: Output formats of :func:`draw_map`, by file suffix.
@@ -70,7 +71,7 @@ def map_data(
     *,
     level: MapLevel = "departement",
     resolution: reference._layers.Resolution = "print",
-    edition: Edition | str = "pacte-2020",
+    edition: Edition | str = DEFAULT_EDITION,
 ) -> gpd.GeoDataFrame:
     """Every unit of ``level`` with its geometry and all its metrics.
 
@@ -134,11 +135,12 @@ def draw_map(
     source: str | None = None,
     scheme: str | None = None,
     k: int = 5,
-    edition: Edition | str = "pacte-2020",
+    edition: Edition | str = DEFAULT_EDITION,
     date: _dt.date | None = None,
     values: pd.Series | pd.DataFrame | None = None,
     label: str | None = None,
     unit: str = "",
+    missing_label: str | None = None,
 ) -> Path:
     """Compute ``metric`` at ``level`` and write it as a map file.
 
@@ -172,6 +174,13 @@ def draw_map(
         shown « Aucune donnée ».
     label, unit : str, optional
         Legend title and unit of a user's column (defaults: ``metric``, none).
+    missing_label : str, optional
+        Legend and tooltip text of the units without a value. Default: what a
+        missing value means for ``metric`` — « Aucune liste connue » for the commune
+        metrics computed from the lists, « Aucune équipe élue connue » for the
+        elected team's measures, « Population inconnue », « Aucune donnée » for
+        territories and for a user's own column (say what it means, e.g.
+        « Non évalué » for follow-up scores).
 
     Returns
     -------
@@ -183,15 +192,81 @@ def draw_map(
     MapError
         Unknown metric for that level, unknown format or département (French).
     """
+    return draw_maps(
+        lists,
+        commitments,
+        [out],
+        metric=metric,
+        level=level,
+        departement=departement,
+        region=region,
+        demo=demo,
+        source=source,
+        scheme=scheme,
+        k=k,
+        edition=edition,
+        date=date,
+        values=values,
+        label=label,
+        unit=unit,
+        missing_label=missing_label,
+    )[0]
+
+
+def draw_maps(
+    lists: pd.DataFrame,
+    commitments: pd.DataFrame,
+    outs: Sequence[str | Path],
+    *,
+    metric: str,
+    level: MapLevel = "departement",
+    departement: str | None = None,
+    region: str | None = None,
+    demo: bool = False,
+    source: str | None = None,
+    scheme: str | None = None,
+    k: int = 5,
+    edition: Edition | str = DEFAULT_EDITION,
+    date: _dt.date | None = None,
+    values: pd.Series | pd.DataFrame | None = None,
+    label: str | None = None,
+    unit: str = "",
+    missing_label: str | None = None,
+) -> list[Path]:
+    """Compute ``metric`` at ``level`` once and write it in every format of ``outs``.
+
+    The print formats (PNG, SVG, PDF) are saved from one drawn figure, the HTML map
+    from the same values on the web boundaries: what :func:`draw_map` does for one
+    file, without computing or drawing the map again for each format.
+
+    Parameters
+    ----------
+    lists, commitments : DataFrame
+        Canonical tables.
+    outs : sequence of str or Path
+        Files to write (``.png``, ``.svg``, ``.pdf``, ``.html``).
+    **options
+        As for :func:`draw_map`.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``outs``.
+
+    Raises
+    ------
+    MapError
+        As :func:`draw_map`, before any file is written.
+    """
     from pacte_analysis.maps import static
 
-    path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in MAP_FORMATS:
-        raise MapError(
-            f"Format de carte non pris en charge « {path.suffix or path.name} » : "
-            f"utilisez {', '.join(MAP_FORMATS)}."
-        )
+    paths = [Path(o) for o in outs]
+    for path in paths:
+        if path.suffix.lower() not in MAP_FORMATS:
+            raise MapError(
+                f"Format de carte non pris en charge « {path.suffix or path.name} » : "
+                f"utilisez {', '.join(MAP_FORMATS)}."
+            )
     if level not in _LEVEL_LABELS:
         raise MapError(
             f"draw_map : niveau inconnu « {level} » ; niveaux possibles : "
@@ -208,12 +283,15 @@ def draw_map(
         )
     else:
         info = analysis.metric_info(metric)
-    resolution: reference._layers.Resolution = "web" if suffix == ".html" else "print"
-    data = map_data(lists, commitments, level=level, resolution=resolution, edition=edition)
-    if values is not None:
-        data = _join_values(data, values, metric)
     if departement is not None and region is not None:
         raise MapError("Zoom sur un département ou sur une région, pas les deux.")
+    suffixes = {p.suffix.lower() for p in paths}
+    # The metrics are computed once, on the geometry of the first format asked for; the
+    # other resolution only swaps the boundaries (same units, same order, same values).
+    first: reference._layers.Resolution = "print" if suffixes - {".html"} else "web"
+    data = map_data(lists, commitments, level=level, resolution=first, edition=edition)
+    if values is not None:
+        data = _join_values(data, values, metric)
     where = _LEVEL_LABELS[level]
     if departement is not None:
         dep = str(_zoom_code(departement, "département"))
@@ -233,39 +311,57 @@ def draw_map(
     chosen_scheme = scheme or ("categories" if categorical else "quantiles")
     title = f"{info.label}"
     subtitle = f"Pacte pour la Transition, municipales 2020 – {where}"
-    missing = "Aucune liste connue" if level == "commune" else NO_DATA_LABEL
-    if suffix == ".html":
-        return _draw_html(
-            data, path, metric=metric, level=level, departement=departement, region=region,
+    missing = missing_label or _missing_label(level, metric, own=values is not None)
+    static_paths = [p for p in paths if p.suffix.lower() != ".html"]
+    if static_paths:
+        borders = None
+        if level in ("commune", "epci"):
+            borders = reference.departements(resolution="print")
+        # Drawn once, saved in every format asked for (PNG, SVG, PDF of the same figure).
+        fig = static.plot_map(
+            data,
+            metric,
+            level=level,
+            scheme=chosen_scheme,
+            k=k,
+            colors=_STATUS_COLORS if metric == "status" else None,
+            title=title,
+            subtitle=subtitle,
+            legend_title=info.label,
+            unit="" if categorical else info.unit,
+            source=source,
+            demo=demo,
+            departement=departement,
+            region=region,
+            borders=borders,
+            missing_label=missing,
+            date=date,
+            edgecolor="white" if departement is not None or region is not None else None,
+        )
+        for path in static_paths:
+            static.save_map(fig, path)
+    for path in paths:
+        if path.suffix.lower() != ".html":
+            continue
+        web = data if first == "web" else _with_geometry(data, level, "web")
+        _draw_html(
+            web, path, metric=metric, level=level, departement=departement, region=region,
             title=title,
             subtitle=subtitle, source=source, demo=demo, scheme=chosen_scheme, k=k,
             missing=missing, lists=lists, commitments=commitments, edition=read_edition(edition),
             own=(info.label, info.unit) if values is not None else None,
         )  # fmt: skip
-    borders = None
-    if level in ("commune", "epci"):
-        borders = reference.departements(resolution="print")
-    fig = static.plot_map(
-        data,
-        metric,
-        level=level,
-        scheme=chosen_scheme,
-        k=k,
-        colors=_STATUS_COLORS if metric == "status" else None,
-        title=title,
-        subtitle=subtitle,
-        legend_title=info.label,
-        unit="" if categorical else info.unit,
-        source=source,
-        demo=demo,
-        departement=departement,
-        region=region,
-        borders=borders,
-        missing_label=missing,
-        date=date,
-        edgecolor="white" if departement is not None or region is not None else None,
-    )
-    return static.save_map(fig, path)
+    return paths
+
+
+def _with_geometry(
+    data: gpd.GeoDataFrame, level: str, resolution: reference._layers.Resolution
+) -> gpd.GeoDataFrame:
+    """``data`` with the boundaries of ``resolution`` instead of its own."""
+    geo = _layer(level, resolution).set_index("code")["geometry"]
+    out = pd.DataFrame(data.drop(columns="geometry"))
+    out["geometry"] = geo.reindex(out["code"].astype(str)).to_numpy()
+    return gpd.GeoDataFrame(out[list(data.columns)], geometry="geometry", crs=geo.crs)
 
 
 def _draw_html(
@@ -305,6 +401,9 @@ def _draw_html(
         return info.label, info.unit
 
     labels = {m: describe(m)[0] for m in [*metrics, *tooltip]}
+    # each layer says what its own missing values mean (the companions are list metrics)
+    missing_labels = {m: _missing_label(level, m, own=False) for m in metrics}
+    missing_labels[metric] = missing
     units = {m: describe(m)[1] for m in metrics}
     details = None
     if level == "commune":
@@ -329,7 +428,7 @@ def _draw_html(
         k=k,
         categorical_colors={"status": _STATUS_COLORS},
         cmap=SEQUENTIAL_CMAP,
-        missing_label=missing,
+        missing_label=missing_labels,
         title=f"{title} – {subtitle}",
         source=source or "",
         demo=demo,
@@ -356,6 +455,25 @@ def _list_details(lists: pd.DataFrame, commitments: pd.DataFrame, edition: Editi
     joined: pd.Series = text.groupby(done["list_id"]).agg(", ".join)
     details["measures"] = details["list_id"].map(joined).fillna("")
     return details.drop(columns="list_id")
+
+
+#: What a missing value of a commune metric means, when it is not « no list known ».
+_COMMUNE_MISSING = {
+    # communes with lists whose elected team is unknown or not among them
+    "elected_n_measures": "Aucune équipe élue connue",
+    "population": "Population inconnue",  # known without any list (null for Mayotte)
+}
+
+
+def _missing_label(level: str, metric: str, *, own: bool) -> str:
+    """Legend and tooltip text of a unit without a value of ``metric``.
+
+    The commune metrics computed from the lists are missing where no list is known
+    (:func:`map_data`); a user's own column and territories say « Aucune donnée ».
+    """
+    if own or level != "commune":
+        return NO_DATA_LABEL
+    return _COMMUNE_MISSING.get(metric, "Aucune liste connue")
 
 
 def _territory_label(level: str, code: str) -> str:

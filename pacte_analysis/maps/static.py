@@ -538,7 +538,9 @@ def plot_map(
     place_names : int, optional
         Name the ``place_names`` most populous units (needs ``name`` and
         ``population`` columns), skipping a name that would overlap another.
-        Default: 8 on zoom maps of communes, none otherwise.
+        Default: 8 on zoom maps of communes, none otherwise. On a zoom, the
+        chef-lieu (préfecture) of the département or région is always named
+        first, in bold beside a star.
 
     Notes
     -----
@@ -642,7 +644,7 @@ def plot_map(
         if place_names is None:
             place_names = 8 if not national and level == "commune" else 0
         if place_names:
-            _name_places(fig, ax, placed, place_names)
+            _name_places(fig, ax, placed, place_names, _prefecture_code(departement, region))
 
         handles = _legend_handles(cls, missing_label)
         legend = fig.legend(
@@ -675,21 +677,93 @@ def plot_map(
     return escape_figure_text(fig)
 
 
-def _name_places(fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int) -> None:
-    """Write the names of the ``n`` most populous units, none over another name."""
+#: Points of white space kept around every place name (no two names closer than this).
+_NAME_PAD_PX = 2.0
+
+
+def _prefecture_code(departement: str | None, region: str | None) -> str | None:
+    """Commune code of the chef-lieu (préfecture) of the zoomed territory, if known."""
+    from pacte_analysis import reference
+
+    if departement is None and region is None:
+        return None
+    layer = reference.departements if departement is not None else reference.regions
+    frame = layer(resolution="web")
+    if "chef_lieu" not in frame:  # a cache built before the chef-lieu was stored
+        return None
+    match = frame.loc[frame["code"].astype("string") == (departement or region), "chef_lieu"]
+    return None if match.empty or pd.isna(match.iloc[0]) else str(match.iloc[0])
+
+
+def _name_places(
+    fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int, prefecture: str | None = None
+) -> None:
+    """Name the préfecture (star and bold name), then the most populous units.
+
+    ``n`` names at most, the préfecture's first: it is always written (above its star,
+    or beside it when the map's edge is too near). Another name is written only where
+    its box, padded by :data:`_NAME_PAD_PX`, meets no other name and no star; otherwise
+    the next commune by population is tried.
+    """
     from matplotlib import patheffects
 
     if "name" not in placed or "population" not in placed:
         return
-    population = pd.to_numeric(placed["population"], errors="coerce")
-    order = population.dropna().sort_values(ascending=False).index[: n * 2]
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
+    frame = ax.get_window_extent(renderer=renderer)
     taken: list[Bbox] = []
+
+    def box_of(artist: object) -> Bbox:
+        extent = artist.get_window_extent(renderer=renderer)  # type: ignore[attr-defined]
+        return extent.padded(_NAME_PAD_PX)
+
     written = 0
+    is_prefecture = np.zeros(len(placed), dtype=bool)
+    if prefecture is not None and "code" in placed:
+        is_prefecture = (placed["code"].astype("string") == prefecture).fillna(False).to_numpy(bool)
+    if is_prefecture.any():
+        idx = placed.index[is_prefecture][0]
+        point = placed.geometry.loc[idx].representative_point()
+        (star,) = ax.plot(
+            [point.x], [point.y], marker="*", markersize=9, color="#111111",
+            markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=6,
+            gid="pacte-prefecture",
+        )  # fmt: skip
+        taken.append(box_of(star))
+        for offset, ha, va in (
+            ((0, 5), "center", "bottom"),
+            ((0, -5), "center", "top"),
+            ((6, 0), "left", "center"),
+            ((-6, 0), "right", "center"),
+        ):
+            text = ax.annotate(
+                str(placed.at[idx, "name"]), (point.x, point.y), xytext=offset,
+                textcoords="offset points", fontsize=7.5, fontweight="bold", ha=ha, va=va,
+                color="#111111", zorder=6, gid="pacte-place-name", path_effects=halo,
+            )  # fmt: skip
+            box_ = box_of(text)
+            inside = frame.x0 <= box_.x0 and box_.x1 <= frame.x1
+            if inside and frame.y0 <= box_.y0 and box_.y1 <= frame.y1:
+                break
+            text.remove()
+        else:  # no side fits inside the map: above it is
+            text = ax.annotate(
+                str(placed.at[idx, "name"]), (point.x, point.y), xytext=(0, 5),
+                textcoords="offset points", fontsize=7.5, fontweight="bold", ha="center",
+                va="bottom", color="#111111", zorder=6, gid="pacte-place-name",
+                path_effects=halo,
+            )  # fmt: skip
+            box_ = box_of(text)
+        taken.append(box_)
+        written += 1
+    population = pd.to_numeric(placed["population"], errors="coerce")
+    order = population[~is_prefecture].dropna().sort_values(ascending=False).index[: n * 4]
     for idx in order:
         if written >= n:
             break
         point = placed.geometry.loc[idx].representative_point()
-        text = ax.text(
+        name = ax.text(
             point.x,
             point.y,
             str(placed.at[idx, "name"]),
@@ -699,11 +773,11 @@ def _name_places(fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int) -> Non
             color="#111111",
             zorder=5,
             gid="pacte-place-name",
-            path_effects=[patheffects.withStroke(linewidth=2, foreground="white")],
+            path_effects=halo,
         )
-        box_ = text.get_window_extent(renderer=fig._get_renderer())  # type: ignore[attr-defined]
+        box_ = box_of(name)
         if any(box_.overlaps(other) for other in taken):
-            text.remove()
+            name.remove()
             continue
         taken.append(box_)
         written += 1

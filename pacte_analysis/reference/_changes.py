@@ -118,8 +118,8 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
     new_dep = new.set_index("code")["departement_code"].astype(str)
     parent_of = new_former.drop_duplicates("code").set_index("code")["commune_code"].astype(str)
 
-    target = pd.Series(pd.NA, index=old_codes, dtype="string")
-    method = pd.Series(pd.NA, index=old_codes, dtype="string")
+    target = pd.Series(pd.NA, index=old_codes, dtype="str")
+    method = pd.Series(pd.NA, index=old_codes, dtype="str")
     overlap = pd.Series(np.nan, index=old_codes, dtype="Float64")
     same = np.array([c in new_codes for c in old_codes])
     target[same] = old_codes[same]
@@ -166,7 +166,7 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
     restored_by_parent = restored.groupby("commune_code")["code"].agg(
         lambda s: sorted(set(s.astype(str)))
     )
-    other = pd.Series(pd.NA, index=old_codes, dtype="string")
+    other = pd.Series(pd.NA, index=old_codes, dtype="str")
     split = pd.Series(False, index=old_codes)
     for parent, codes in restored_by_parent.items():
         parent = str(parent)
@@ -181,7 +181,7 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
 
     n_from = target.map(target.value_counts())
     names_old = old.set_index("code")["name"].astype(str)
-    kind = pd.Series("unchanged", index=old_codes, dtype="string")
+    kind = pd.Series("unchanged", index=old_codes, dtype="str")
     renamed = target.to_numpy() == old_codes
     renamed &= names_old.reindex(old_codes).to_numpy() != new_name.reindex(target).to_numpy()
     kind[renamed] = "renamed"
@@ -191,7 +191,7 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
 
     out = pd.DataFrame(
         {
-            f"code_{a}": pd.array(old_codes, dtype="string"),
+            f"code_{a}": pd.array(old_codes, dtype="str"),
             f"name_{a}": names_old.reindex(old_codes).to_numpy(),
             f"departement_code_{a}": old.set_index("code")["departement_code"]
             .reindex(old_codes)
@@ -208,7 +208,7 @@ def _changes(vintage_from: int, vintage_to: int) -> pd.DataFrame:
     )
     for col in out.columns:
         if out[col].dtype == object:
-            out[col] = out[col].astype("string")
+            out[col] = out[col].astype("str")
     return out.sort_values(f"code_{a}", ignore_index=True)
 
 

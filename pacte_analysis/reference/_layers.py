@@ -12,11 +12,12 @@ import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
+from pacte_analysis.errors import InvalidArgumentError
 from pacte_analysis.reference._build import (
     RESOLUTIONS,
     VINTAGE,
@@ -43,6 +44,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Resolution = Literal["full", "print", "web"]
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
 
 @functools.cache
@@ -62,21 +64,51 @@ def _ready_cache(vintage: int) -> Path:
     return path
 
 
+def _with_text_dtype(frame: _Frame) -> _Frame:
+    """``frame`` with every text column in pandas' default string dtype (``str``).
+
+    The tables of the contract hold their codes and names as ``str``; the reference
+    layers use the same dtype, so that ``lists.merge(communes, …)`` keeps a string
+    key instead of falling back to ``object``.
+    """
+    for column, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+            frame[column] = frame[column].astype("str")
+    return frame
+
+
 def _layer(level: str, vintage: int, resolution: str) -> gpd.GeoDataFrame:
+    """The layer, read once per process (see :func:`_read_layer`); each call gets a copy."""
     if resolution not in RESOLUTIONS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Résolution inconnue « {resolution} » (attendue : {', '.join(RESOLUTIONS)})."
         )
-    return gpd.read_parquet(_ready_cache(vintage) / layer_filename(level, resolution))
+    path = _ready_cache(vintage) / layer_filename(level, resolution)
+    stat = path.stat()
+    # A copy: callers may add or change columns without touching the cached frame
+    # (shapely geometries are immutable, so they are shared, not duplicated).
+    return _read_layer(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_layer(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
+    """Decode a layer file once per process: keyed by path, modification time and size,
+    so that a rebuilt cache is read again. Eight entries hold a vintage's layers at
+    the resolutions the maps use."""
+    return _with_text_dtype(gpd.read_parquet(path))
 
 
 def _table(name: str, vintage: int, columns: list[str] | None = None) -> pd.DataFrame:
-    return pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet", columns=columns)
+    return _with_text_dtype(
+        pd.read_parquet(_ready_cache(vintage) / f"{name}.parquet", columns=columns)
+    )
 
 
 def attributes(level: str, vintage: int, columns: list[str]) -> pd.DataFrame:
     """Columns of a layer without its geometry (no boundary is decoded)."""
-    return pd.read_parquet(_ready_cache(vintage) / layer_filename(level, "web"), columns=columns)
+    return _with_text_dtype(
+        pd.read_parquet(_ready_cache(vintage) / layer_filename(level, "web"), columns=columns)
+    )
 
 
 #: Rows compared with a fresh computation when an index is loaded: one in this many.
@@ -108,7 +140,7 @@ def _current_keys(
     frame = frame.copy()
     for name, key in pairs.items():
         names = frame[name].fillna("").astype(str).tolist()
-        frame[key] = pd.array(make_keys(names), dtype="string")
+        frame[key] = pd.array(make_keys(names), dtype="str")
     return frame
 
 
@@ -193,6 +225,7 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
     """The 101 départements (union of their communes) of ``vintage``.
 
     Columns: ``code`` (``01`` … ``2A``, ``2B`` … ``976``), ``name``, ``region_code``,
+    ``chef_lieu`` (commune code of the préfecture, e.g. ``35238`` Rennes for ``35``),
     ``population`` (sum of the communes' municipal populations; null where none is
     known, as for Mayotte), ``population_missing`` (communes without a population in
     the source), ``n_communes``, ``geometry``.
@@ -203,8 +236,9 @@ def departements(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd
 def regions(vintage: int = VINTAGE, resolution: Resolution = "full") -> gpd.GeoDataFrame:
     """The 18 régions (union of their communes).
 
-    Columns: ``code``, ``name``, ``population``, ``population_missing``,
-    ``n_communes``, ``geometry`` (see :func:`departements`).
+    Columns: ``code``, ``name``, ``chef_lieu`` (commune code of the préfecture of
+    région), ``population``, ``population_missing``, ``n_communes``, ``geometry`` (see
+    :func:`departements`).
     """
     return _layer("regions", vintage, resolution)
 

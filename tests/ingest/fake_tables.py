@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pacte_analysis.ingest._schema import SCHEMAS, build_table
+from pacte_analysis.tables import SCHEMAS, build_table
 
 __all__ = ["fake_tables"]
 

@@ -11,10 +11,10 @@ import pytest
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import _engine
 from pacte_analysis.ingest._readers import SheetData
-from pacte_analysis.ingest._schema import _nullable_int_array, _string_array
 from pacte_analysis.ingest._sheets import read_sheet
 from pacte_analysis.ingest._text import cell_text
 from pacte_analysis.ingest._values import InvalidValue, parse_mark
+from pacte_analysis.tables import _nullable_int_array, _string_array
 
 EDITION = read_edition("pacte-2020")
 HEADER = ["Commune", "Liste", "Élue ?", "Principe A", "Mesure 1", "Mesure 2", "Mesure 3"]
@@ -103,7 +103,7 @@ def test_mayor_index_is_built_once_per_frame(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_plain_int_and_bool_columns_match_pandas() -> None:
-    from pacte_analysis.ingest._schema import SCHEMAS, build_table
+    from pacte_analysis.tables import SCHEMAS, build_table
 
     columns: dict[str, list[Any]] = {
         "list_id": ["a", "a", "b"],

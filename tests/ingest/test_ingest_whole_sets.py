@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pacte_analysis.ingest._writer import MANIFEST_NAME, read_tables, write_tables
+from pacte_analysis.ingest._writer import MANIFEST_NAME, write_tables
+from pacte_analysis.tables import read_tables
 
 from .fake_tables import fake_tables
 
@@ -158,7 +159,7 @@ def test_concurrent_runs_and_a_reader_give_one_consistent_set(tmp_path: Path) ->
     reads = 0
     while any(child.poll() is None for child in writers):
         if (out / MANIFEST_NAME).exists():
-            tables = read_tables(out, ["lists", "commitments"])
+            tables = read_tables(out)
             assert len(tables["commitments"]) == MEASURES * len(tables["lists"])
             assert set(tables["commitments"]["list_id"]) == set(tables["lists"]["list_id"])
             reads += 1
