@@ -145,7 +145,7 @@ def run_commune(args: argparse.Namespace) -> int:
         name = geo.loc[geo["code"] == code, "name"]
         label = f"{name.iloc[0]} ({code})" if len(name) else code
         return _error(
-            f"aucune liste de {label} dans {args.data} : cette commune n'a pas de données "
+            f"aucune liste {_of(label)} dans {args.data} : cette commune n'a pas de données "
             "dans ces tables."
         )
     sheet = commune_sheet(code, lists, commitments, edition)
@@ -160,3 +160,8 @@ def run_commune(args: argparse.Namespace) -> int:
 def _failed(message: str) -> int:
     print(f"pacte : {message}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def _of(name: str) -> str:
+    """« de Rennes », « d'Acoua » (French elision before a vowel)."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyàâéèêëîïôöùûü" else f"de {name}"

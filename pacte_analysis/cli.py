@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -242,7 +243,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise _UsageError(str(exc)) from exc
     path = export_csv(table, args.out)
     note = " (données fictives de démonstration)" if demo else ""
-    print(f"Tableau écrit : {path} – {len(table)} lignes{note}")
+    rows = f"{len(table)} ligne" + ("s" if len(table) > 1 else "")
+    print(f"Tableau écrit : {path} – {rows}{note}")
     return EXIT_OK
 
 
@@ -379,8 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     warnings.showwarning = _show_warning  # French, without the Python file and line
     try:
         code: int = args.func(args)
-    except _UsageError as exc:
-        print(f"pacte : {exc}", file=sys.stderr)
+    except _UsageError as exc:  # without the Python function that found the problem
+        print(f"pacte : {re.sub(r'^[a-z_]+ : ', '', str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except _WriteError as exc:
         print(f"pacte : {exc}", file=sys.stderr)

@@ -559,3 +559,12 @@ def test_a_territory_layer_given_for_the_communes_is_named(demo: pa.IngestResult
         pa.commune_summary(L, C, pa.epci(resolution="web"))
     with pytest.raises(pa.InvalidArgumentError, match="Résolution inconnue « hd »"):
         pa.communes(resolution="hd")  # type: ignore[arg-type]
+
+
+def test_contradictory_filters_say_so(demo: pa.IngestResult, communes: pd.DataFrame) -> None:
+    L, C = demo.lists, demo.commitments
+    for call in (pa.commune_summary, pa.territory_summary):
+        with pytest.raises(pa.InvalidArgumentError, match="35 est dans la région 53, pas dans"):
+            call(L, C, communes, departement="35", region="11")
+    kept = pa.commune_summary(L, C, communes, departement="35", region="53")
+    assert len(kept) and (kept["departement_code"] == "35").all()

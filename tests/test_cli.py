@@ -29,3 +29,21 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["inconnue"])
     assert exc.value.code == 2
     assert "choix invalide" in capsys.readouterr().err
+
+
+def test_python_dash_m_and_french_cli_wording() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pacte_analysis", "export", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0
+    assert run.stdout.startswith("utilisation : pacte export")
+    assert "usage:" not in run.stdout
+    from pacte_analysis._commune_cli import _of
+
+    assert (_of("Acoua"), _of("Rennes"), _of("Île-Tudy")) == ("d'Acoua", "de Rennes", "d'Île-Tudy")

@@ -351,6 +351,24 @@ def _share(num: pd.Series, den: pd.Series | float) -> pd.Series:
     return 100.0 * num_f / float(den)
 
 
+def _check_filters(
+    communes: pd.DataFrame | None, departement: object, region: object, function: str
+) -> None:
+    """Refuse a département filter and a région filter that keep nothing together."""
+    if departement is None or region is None or communes is None:
+        return
+    ref = _as_frame(communes)
+    if not {"departement_code", "region_code"} <= set(ref.columns):
+        return
+    regions = set(ref.loc[ref["departement_code"] == departement, "region_code"].dropna())
+    if regions and region not in regions:
+        raise InvalidArgumentError(
+            f"{function} : le département {departement} est dans la région "
+            f"{', '.join(sorted(map(str, regions)))}, pas dans la région {region} : ces deux "
+            "filtres ensemble ne gardent aucune ligne."
+        )
+
+
 def _prepare_communes(communes: pd.DataFrame, where: str = "pacte_analysis") -> pd.DataFrame:
     _check_table(communes, "communes", where)
     if "n_communes" in communes.columns:  # the territory layers count their communes

@@ -18,6 +18,7 @@ from pacte_analysis.analysis._core import (
     TerritoryLevel,
     _as_frame,
     _check_code,
+    _check_filters,
     _check_level,
     _factorize_ids,
     _join_flags,
@@ -181,6 +182,7 @@ def commune_summary(
     >>> s.loc[0, "status"]
     'Liste signataire, non élue'
     """
+    _check_filters(communes, departement, region, "commune_summary")
     ed = read_edition(edition)
     ls, com = _list_core(lists, commitments, ed, where="commune_summary", text=False)
     out = _commune_core(
@@ -466,6 +468,7 @@ def territory_summary(
         FRANCE_NAME if level != "epci" else f"{FRANCE_NAME} (communes membres d'un EPCI)"
     )
     if departement is not None or region is not None:
+        _check_filters(ref, departement, region, "territory_summary")
         out = _filter_territories(out, ref, key, departement, region, "territory_summary")
     out = out.reset_index(drop=True)
     out.attrs["level"] = level
