@@ -177,9 +177,21 @@ def build_table(name: str, columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame
             data[column] = _string_array(values)
         elif dtype == "Int64":
             data[column] = _nullable_int_array(values)
+        elif dtype in _NUMPY_TYPES and _only(values, _NUMPY_TYPES[dtype]):
+            # a plain column of Python ints or bools: numpy converts it in one go
+            data[column] = np.array(values, dtype=dtype)
         else:
             data[column] = pd.array(list(values), dtype=dtype)
     return pd.DataFrame(data, columns=list(schema))
+
+
+#: Plain numpy dtypes of the schemas, with the only Python type converted directly.
+_NUMPY_TYPES: dict[str, type] = {"int64": int, "bool": bool}
+
+
+def _only(values: Sequence[Any], kind: type) -> bool:
+    """Whether every item of ``values`` is exactly of type ``kind`` (``True`` is no int)."""
+    return isinstance(values, list) and set(map(type, values)) <= {kind}
 
 
 def _string_array(values: Sequence[Any] | pa.Array) -> Any:
@@ -196,9 +208,10 @@ def _string_array(values: Sequence[Any] | pa.Array) -> Any:
 def _nullable_int_array(values: Sequence[Any]) -> Any:
     """``pd.array(values, dtype="Int64")``, faster when the values are ints or ``None``."""
     values = list(values)
-    if all(v is None or type(v) is int for v in values):
-        mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-        data = np.fromiter((0 if v is None else v for v in values), "int64", len(values))
+    if set(map(type, values)) <= {int, type(None)}:
+        arrow = pa.array(values, type=pa.int64())
+        mask = arrow.is_null().to_numpy(zero_copy_only=False, writable=True)
+        data = arrow.fill_null(0).to_numpy(zero_copy_only=False, writable=True)
         return pd.arrays.IntegerArray(data, mask)
     return pd.array(values, dtype="Int64")
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import hashlib
 import logging
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,7 +24,7 @@ from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import read_file, scan_paths
 from pacte_analysis.ingest._safety import FileProblem
-from pacte_analysis.ingest._sheet_base import ValueReader
+from pacte_analysis.ingest._sheet_base import Commitment, ValueReader
 from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
 from pacte_analysis.ingest._text import CIVILITIES, column_index, norm, person_key
 from pacte_analysis.tables import build_table, check_table
@@ -203,26 +207,38 @@ class _MayorIndex:
 
     def __init__(self, mayors: pd.DataFrame) -> None:
         keyed = "last_key" in mayors  # the reference cache's index: names already normalised
-        key = str if keyed else norm
-        self._by_commune: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
-        for code, last, first in zip(
-            mayors["commune_code"].astype(str).tolist(),
-            mayors["last_key" if keyed else "last_name"].fillna("").astype(str).tolist(),
-            mayors["first_key" if keyed else "first_name"].fillna("").astype(str).tolist(),
-            strict=True,
-        ):
-            self._by_commune[code].append(
-                (frozenset(key(last).split()), frozenset(key(first).split()))
-            )
+        self._key = str if keyed else norm
+        self._last: list[str] = (
+            mayors["last_key" if keyed else "last_name"].fillna("").astype(str).tolist()
+        )
+        self._first: list[str] = (
+            mayors["first_key" if keyed else "first_name"].fillna("").astype(str).tolist()
+        )
+        #: rows of each commune's mayors; their name tokens are made when first asked for
+        self._rows: dict[str, list[int]] = defaultdict(list)
+        for i, code in enumerate(mayors["commune_code"].astype(str).tolist()):
+            self._rows[code].append(i)
+        self._people: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+
+    def _mayors_of(self, code: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """Family-name and first-name tokens of each mayor of commune ``code``."""
+        people = self._people.get(code)
+        if people is None:
+            key = self._key
+            people = self._people[code] = [
+                (frozenset(key(self._last[i]).split()), frozenset(key(self._first[i]).split()))
+                for i in self._rows.get(code, ())
+            ]
+        return people
 
     def knows(self, code: str) -> bool:
-        return code in self._by_commune
+        return code in self._rows
 
     def is_mayor(self, code: str, head: str) -> bool:
         tokens = set(norm(head).split()) - _CIVILITIES
         if not tokens:
             return False
-        for last, first in self._by_commune.get(code, []):
+        for last, first in self._mayors_of(code):
             if not last or not last <= tokens:
                 continue
             rest = tokens - last
@@ -324,6 +340,37 @@ def ingest(
     >>> res = ingest("data/raw/trackers/")  # doctest: +SKIP
     >>> print(res.report())  # doctest: +SKIP
     """
+    with _collector_paused():
+        return _ingest(paths, edition, resolver, mayors=mayors, progress=progress)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the import runs.
+
+    An import allocates millions of small objects that live until its end (cells,
+    entries, commitments) and makes almost no reference cycles: the collector's
+    repeated full passes over them cost a fifth of a large import, for nothing.
+    Reference counting still frees everything as usual; the collector resumes
+    (if it was running) when the import ends, also on error.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _ingest(
+    paths: str | Path | Iterable[str | Path],
+    edition: str | Path | Edition,
+    resolver: ResolverLike | None,
+    *,
+    mayors: pd.DataFrame | None,
+    progress: bool,
+) -> IngestResult:
     started = time.perf_counter()
     ed = read_edition(edition)
     if isinstance(paths, str | Path):
@@ -716,19 +763,25 @@ def _list_id(edition: str, code: str, entry: Entry, arrondissement: str = "") ->
 
 
 def _signatory(
-    entry: Entry, edition: Edition, principles: str, n_committed: int
+    entry: Entry,
+    edition: Edition,
+    principles: str,
+    n_committed: int,
+    rule: Callable[[str, int], bool] | None = None,
 ) -> tuple[bool, str, Reject | None]:
-    """Signatory status, its source (``tracker`` or ``rule``) and a disagreement, if any."""
+    """Signatory status, its source (``tracker`` or ``rule``) and a disagreement, if any.
+
+    ``rule`` is the edition's :meth:`~pacte_analysis.editions.Edition.is_signatory`
+    (or a memo of it).
+    """
+    rule = rule or edition.is_signatory
     has_count = bool(entry.commitments) or entry.has_detail or entry.n_declared is not None
     count = n_committed if (entry.commitments or entry.has_detail) else (entry.n_declared or 0)
     if entry.n_declared is not None and not any(c[0] for c in entry.commitments.values()):
         count = entry.n_declared
     # a tracker that transcribes no principle at all: the rule weighs the measures only
     # (the sheet's report says so)
-    if entry.principles_known:
-        by_rule = edition.is_signatory(principles, count)
-    else:
-        by_rule = count >= edition.min_measures
+    by_rule = rule(principles, count) if entry.principles_known else count >= edition.min_measures
     if entry.signed is None:
         return by_rule, "rule", None
     mismatch = None
@@ -752,6 +805,18 @@ def _signatory(
     return entry.signed, "tracker", mismatch
 
 
+def _levels(level_of: Sequence[Any], committed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which commitments give a level (committed, level not null), and the levels (0 if not)."""
+    try:
+        levels = pa.array(level_of, type=pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not plain ints: one by one
+        given = np.array([lv is not None for lv in level_of], dtype=bool)
+        values = np.array([lv if lv is not None else 0 for lv in level_of], dtype=np.float64)
+        return committed & given, values
+    given = ~levels.is_null().to_numpy(zero_copy_only=False)
+    return committed & given, levels.fill_null(0).to_numpy(zero_copy_only=False)
+
+
 def _build_tables(
     accepted: list[tuple[Entry, Any]],
     rejects: list[Reject],
@@ -760,20 +825,49 @@ def _build_tables(
     summaries: Sequence[FileSummary],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     letters = edition.principle_letters
-    lists: dict[str, list[Any]] = defaultdict(list)
-    com: dict[str, Any] = {
-        c: []
-        for c in _COM_COLUMNS
-        if c not in ("list_id", "edition", "source_file", "source_sheet")
-    }
+    # the commitments of every list, in list order then measure order: one flat
+    # sequence, turned into columns at once; per-list figures come from it by
+    # column arithmetic (no per-commitment Python work beyond the sort)
+    measures: list[int] = []
+    values: list[Commitment] = []
     counts: list[int] = []  # commitments per accepted list
-    com_measure = com["measure"]
-    com_committed = com["committed"]
-    com_level = com["level"]
-    com_raw = com["raw_value"]
-    com_row = com["source_row"]
-    com_column = com["source_column"]
-    for entry, result in accepted:
+    for entry, _ in accepted:
+        items = entry.commitments
+        counts.append(len(items))
+        numbers = sorted(items)
+        measures.extend(numbers)
+        values.extend(map(items.__getitem__, numbers))
+    n_lists = len(accepted)
+    # one column of the commitment tuples at a time (itemgetter in C, no per-item frame)
+    is_committed, level_of, raw_of, row_of, column_of = (
+        list(map(itemgetter(k), values)) for k in range(5)
+    )
+    com: dict[str, Any] = {
+        "measure": measures,
+        "committed": is_committed,
+        "level": level_of,
+        "raw_value": raw_of,
+        "source_row": row_of,
+        "source_column": column_of,
+    }
+    positions = np.repeat(np.arange(n_lists), counts)
+    committed = np.array(is_committed, dtype=bool)
+    has_level, level_values = _levels(level_of, committed)
+    n_committed_of = np.bincount(positions, weights=committed, minlength=n_lists)
+    level_sum = np.bincount(
+        positions, weights=np.where(has_level, level_values, 0), minlength=n_lists
+    )
+    level_count = np.bincount(positions, weights=has_level, minlength=n_lists)
+    rows: list[tuple[Any, ...]] = []  # one per list, in the order of _LIST_COLUMNS
+    rule = functools.lru_cache(maxsize=None)(edition.is_signatory)  # few distinct inputs
+    for entry, result, n_committed, total, count in zip(
+        (e for e, _ in accepted),
+        (r for _, r in accepted),
+        n_committed_of.astype(np.int64).tolist(),
+        level_sum.tolist(),
+        level_count.astype(np.int64).tolist(),
+        strict=True,
+    ):
         code = result.code
         list_id = _list_id(
             edition.name,
@@ -782,24 +876,6 @@ def _build_tables(
             getattr(result, "arrondissement_code", None) or getattr(result, "sector", None) or "",
         )
         principles = "".join(ch for ch in letters if ch in entry.principles)
-        items = sorted(entry.commitments.items())
-        n_items = len(items)
-        if n_items:
-            measures, values = zip(*items, strict=True)
-            is_committed, level_of, raw_of, row_of, column_of = zip(*values, strict=True)
-            com_measure.extend(measures)
-            com_committed.extend(is_committed)
-            com_level.extend(level_of)
-            com_raw.extend(raw_of)
-            com_row.extend(row_of)
-            com_column.extend(column_of)
-            levels = [
-                lv for ok, lv in zip(is_committed, level_of, strict=True) if ok and lv is not None
-            ]
-            n_committed = sum(1 for ok in is_committed if ok)
-        else:
-            levels, n_committed = [], 0
-        counts.append(n_items)
         elected, source = entry.elected, "tracker" if entry.elected is not None else None
         if (
             elected is None
@@ -808,30 +884,40 @@ def _build_tables(
             and mayor_index.knows(code)
         ):
             elected, source = mayor_index.is_mayor(code, entry.list_head), "rne"
-        lists["list_id"].append(list_id)
-        lists["edition"].append(edition.name)
-        lists["commune_code"].append(code)
-        lists["commune_name"].append(result.name)
-        lists["departement_code"].append(result.departement_code)
-        lists["list_name"].append(entry.list_name)
-        lists["list_head"].append(entry.list_head)
-        lists["principles"].append(principles)
-        lists["n_measures"].append(n_committed)
-        lists["mean_level"].append(sum(levels) / len(levels) if levels else None)
-        signatory, signatory_source, mismatch = _signatory(entry, edition, principles, n_committed)
+        signatory, signatory_source, mismatch = _signatory(
+            entry, edition, principles, n_committed, rule
+        )
         if mismatch:
             rejects.append(mismatch)
-        lists["signatory"].append(signatory)
-        lists["signatory_source"].append(signatory_source)
-        lists["n_measures_declared"].append(entry.n_declared)
-        lists["elected"].append(elected)
-        lists["elected_source"].append(source)
-        lists["signed_on"].append(entry.signed_on)
-        lists["source_file"].append(entry.source_file)
-        lists["source_sheet"].append(entry.source_sheet)
-        lists["source_row"].append(entry.source_row)
+        rows.append(
+            (
+                list_id,
+                edition.name,
+                code,
+                result.name,
+                result.departement_code,
+                entry.list_name,
+                entry.list_head,
+                principles,
+                n_committed,
+                # the same float as sum(levels) / len(levels): sums of small ints are exact
+                total / count if count else None,
+                signatory,
+                signatory_source,
+                entry.n_declared,
+                elected,
+                source,
+                entry.signed_on,
+                entry.source_file,
+                entry.source_sheet,
+                entry.source_row,
+            )
+        )
+    columns = zip(*rows, strict=True) if rows else ([] for _ in _LIST_COLUMNS)
+    lists: dict[str, list[Any]] = {
+        column: list(values) for column, values in zip(_LIST_COLUMNS, columns, strict=True)
+    }
     # per-list columns, repeated once per commitment of the list
-    positions = np.repeat(np.arange(len(counts)), counts)
     for column in ("list_id", "source_file", "source_sheet"):
         com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)
     com["edition"] = pa.repeat(pa.scalar(edition.name, pa.large_string()), len(positions))

@@ -7,6 +7,7 @@ levels), a level column beside a mark column, or one column per measure and leve
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
@@ -46,31 +47,56 @@ def _mark_parser(ctx: SheetContext, c: int, number: int) -> Any:
 
 
 def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
-    """Entries of a wide sheet, with the data row each comes from."""
+    """Entries of a wide sheet, with the data row each comes from.
+
+    Each entry gets its identity and common cells first, then the measure columns
+    are read one column at a time (each parsed once per distinct value), then the
+    level columns and the cell listing measures: the same order, for each entry,
+    as reading its row from left to right.
+    """
     common = ctx.common_columns()
     marks = {c: _mark_parser(ctx, c, n) for c, n in ctx.measure_cols.items()}
     levels_by_measure: dict[int, list[tuple[int, int]]] = {}
     for c, (number, level) in ctx.level_mark_cols.items():
         levels_by_measure.setdefault(number, []).append((c, level))
+    data_rows = ctx.data_rows
     out: list[tuple[int, Entry]] = []
-    for i, r in enumerate(ctx.data_rows):
-        entry = ctx.new_entry(r)
+    for i, r in enumerate(data_rows):
+        entry = ctx.new_entry(r, i)
         entry.has_detail = True
         ctx.common(entry, r, i, common)
-        for c, number in ctx.measure_cols.items():
-            cell = marks[c][i]
-            if isinstance(cell, InvalidValue):
-                ctx.invalid(entry, r, c, cell)
-                continue
-            row, letter = ctx.position(r, c)
-            ctx.commit(entry, number, (cell[0], cell[1], cell[2], row, letter), r, c)
-        for number, columns in levels_by_measure.items():
-            _level_marks(ctx, entry, r, number, columns)
-        for c, number in ctx.level_cols.items():
-            _level_column(ctx, entry, r, c, number)
-        if ctx.list_col is not None:
-            ctx.compact_cell(entry, r, ctx.list_col)
         out.append((r, entry))
+    dicts = [entry.commitments for _, entry in out]
+    row_numbers = [r + 1 for r in data_rows]
+    first_seen: set[int] = set()
+    for c, number in ctx.measure_cols.items():
+        column = marks[c]
+        if ctx.plain_positions:
+            places = list(zip(row_numbers, repeat(ctx.letter(c))))
+        else:
+            places = [ctx.position(r, c) for r in data_rows]
+        if number not in first_seen and set(map(type, column)) <= {tuple}:
+            # the first column of this measure, every cell readable: nothing to reconcile
+            for commitments, cell, place in zip(dicts, column, places, strict=True):
+                commitments[number] = cell + place
+        else:
+            for (r, entry), cell, place in zip(out, column, places, strict=True):
+                if isinstance(cell, InvalidValue):
+                    ctx.invalid(entry, r, c, cell)
+                    continue
+                if number in entry.commitments:
+                    ctx.commit(entry, number, cell + place, r, c)
+                else:
+                    entry.commitments[number] = cell + place
+        first_seen.add(number)
+    if levels_by_measure or ctx.level_cols or ctx.list_col is not None:
+        for r, entry in out:
+            for number, columns in levels_by_measure.items():
+                _level_marks(ctx, entry, r, number, columns)
+            for c, number in ctx.level_cols.items():
+                _level_column(ctx, entry, r, c, number)
+            if ctx.list_col is not None:
+                ctx.compact_cell(entry, r, ctx.list_col)
     return out
 
 

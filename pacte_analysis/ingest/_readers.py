@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import python_calamine as calamine
-from defusedxml import ElementTree as DefusedET
 
 from pacte_analysis._tableset import MANIFEST_NAME, OUTPUT_NAMES
 from pacte_analysis.ingest._safety import (
@@ -590,6 +589,9 @@ def _cap_cells(rows: list[list[Any]], row_offset: int = 0) -> list[CellReject]:
     """Empty the cells longer than :data:`MAX_CELL_CHARS`; return one reject for each."""
     rejects: list[CellReject] = []
     for r, row in enumerate(rows):
+        # no cell can be too long when the whole row, rendered, is short enough
+        if sum(map(len, map(str, row))) <= MAX_CELL_CHARS:
+            continue
         if not any(type(v) is str and len(v) > MAX_CELL_CHARS for v in row):
             continue
         for c, value in enumerate(row):
@@ -624,6 +626,8 @@ def _ods_merged_ranges(path: Path) -> dict[str, list[tuple[tuple[int, int], tupl
     :func:`inspect_zip` before); repeated rows and columns are counted, covered
     cells take their place, so the positions match calamine's grid.
     """
+    from defusedxml import ElementTree as DefusedET  # only .ods files need it
+
     ranges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
     table, row, col, row_repeat = "", 0, 0, 1
     cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")

@@ -22,6 +22,13 @@ calamine opens one, this module:
   ``.xlsx`` shared string referenced by many cells, are counted once per cell
   they fill, so a file of a few hundred bytes cannot ask for gigabytes.
 
+The ``.xlsx`` worksheets are read in one cheap pass first: the text a part can
+hold is bounded by its inflated size, and what its shared-string cells expand
+to by their count times the longest shared string. Only when those upper
+bounds pass the text budget is the archive inspected again, exactly (the text
+of every cell, the string every cell points to): a file is refused if and only
+if its exact figures pass a limit, and the usual tracker costs one quick pass.
+
 Every refusal raises :class:`FileProblem` with a stable reason code
 (``TOO_LARGE`` or ``UNREADABLE_FILE``) and a French message.
 """
@@ -159,8 +166,13 @@ class ZipReport:
     members: list[str] = field(default_factory=list)
     uncompressed_bytes: int = 0
     extents: dict[str, SheetExtent] = field(default_factory=dict)
-    #: Estimated bytes of cell text once every repeat and shared string is expanded.
+    #: Estimated bytes of cell text once every repeat and shared string is expanded
+    #: (an upper bound when the cheap pass sufficed, see :func:`inspect_zip`).
     text_bytes: int = 0
+
+
+class _BudgetExceeded(FileProblem):
+    """The text budget was passed (``TOO_LARGE``); in the cheap pass, by an upper bound."""
 
 
 class TextBudget:
@@ -170,17 +182,24 @@ class TextBudget:
     ----------
     limit : int
         Bytes of text allowed (default :data:`MAX_TEXT_BYTES`).
+    exact : bool, default True
+        False for a cheap pass, whose scanners may add upper bounds instead
+        of exact sizes (they set :attr:`bounded` when they do).
     """
 
-    def __init__(self, limit: int = MAX_TEXT_BYTES) -> None:
+    def __init__(self, limit: int = MAX_TEXT_BYTES, *, exact: bool = True) -> None:
         self.limit = limit
         self.used = 0
+        #: Whether every size added must be exact (else an upper bound may be added).
+        self.exact = exact
+        #: Whether an upper bound was added (``used`` may then be above the truth).
+        self.bounded = False
 
     def add(self, size: int, where: str) -> None:
         """Count ``size`` more bytes; raise ``TOO_LARGE`` past the limit."""
         self.used += size
         if self.used > self.limit:
-            raise FileProblem(
+            raise _BudgetExceeded(
                 TOO_LARGE,
                 f"{where} : les cellules contiendraient plus de {self.limit / 2**20:.0f} Mio de "
                 "texte une fois développées (une même cellule répétée sur des milliers de lignes "
@@ -233,36 +252,52 @@ def inspect_zip(path: Path, kind: str) -> ZipReport:
         ) from exc
     with archive:
         infos = archive.infolist()
-        report = ZipReport(members=[i.filename for i in infos])
         _check_directory(infos)
-        budget = TextBudget()
-        with path.open("rb") as raw:
-            sheets, strings = _xlsx_parts(raw, infos) if kind == "xlsx" else (set(), set())
-            shared = _SharedStrings()
-            # shared strings first: the worksheets' references are weighed with them
-            ordered = sorted(infos, key=lambda i: i.filename not in strings)
-            for info in ordered:
-                if info.is_dir():
-                    continue
-                scanner: _Scanner | None
-                if info.filename in strings:
-                    scanner = _SharedStringsScanner(shared, budget)
-                elif kind == "xlsx" and (
-                    info.filename in sheets or _is_default_sheet(info.filename)
-                ):
-                    scanner = _XlsxScanner(shared, budget)
-                elif kind == "ods" and info.filename.lower() == "content.xml":
-                    scanner = _OdsScanner(budget)
-                else:
-                    scanner = None
-                actual = _inflate_member(raw, info, scanner)
-                report.uncompressed_bytes += actual
-                if scanner is not None:
-                    extent = scanner.finish()
-                    extent.check(f"partie {info.filename}")
-                    if not isinstance(scanner, _SharedStringsScanner):
-                        report.extents[info.filename] = extent
-        report.text_bytes = budget.used
+        budget = TextBudget(exact=False)
+        try:
+            return _inspect_members(path, kind, infos, budget)
+        except _BudgetExceeded:
+            if not budget.bounded:
+                raise  # every figure was exact already
+            # an upper bound passed the budget: weigh every cell exactly
+            return _inspect_members(path, kind, infos, TextBudget())
+
+
+def _inspect_members(
+    path: Path, kind: str, infos: list[zipfile.ZipInfo], budget: TextBudget
+) -> ZipReport:
+    """Inflate and scan every member (see :func:`inspect_zip`).
+
+    With ``budget.exact`` false the worksheets' text may be weighed by upper
+    bounds (see :class:`_XlsxScanner`); a :class:`_BudgetExceeded` raised then
+    with ``budget.bounded`` true only means that the exact pass must decide.
+    """
+    report = ZipReport(members=[i.filename for i in infos])
+    with path.open("rb") as raw:
+        sheets, strings = _xlsx_parts(raw, infos) if kind == "xlsx" else (set(), set())
+        shared = _SharedStrings()
+        # shared strings first: the worksheets' references are weighed with them
+        ordered = sorted(infos, key=lambda i: i.filename not in strings)
+        for info in ordered:
+            if info.is_dir():
+                continue
+            scanner: _Scanner | None
+            if info.filename in strings:
+                scanner = _SharedStringsScanner(shared, budget)
+            elif kind == "xlsx" and (info.filename in sheets or _is_default_sheet(info.filename)):
+                scanner = _XlsxScanner(shared, budget)
+            elif kind == "ods" and info.filename.lower() == "content.xml":
+                scanner = _OdsScanner(budget)
+            else:
+                scanner = None
+            actual = _inflate_member(raw, info, scanner)
+            report.uncompressed_bytes += actual
+            if scanner is not None:
+                extent = scanner.finish()
+                extent.check(f"partie {info.filename}")
+                if not isinstance(scanner, _SharedStringsScanner):
+                    report.extents[info.filename] = extent
+    report.text_bytes = budget.used
     return report
 
 
@@ -542,13 +577,19 @@ class _XlsxScanner(_Scanner):
     """Bound from ``<row r=…>`` and ``<c r=…>`` references (and positions when absent).
 
     The text is weighed too: the character data of the part, plus, for every
-    cell of type ``s``, the length of the shared string it points to.
+    cell of type ``s``, the length of the shared string it points to. With a
+    budget that is not exact (the cheap pass), a piece's character data is
+    bounded by its size and its shared-string cells by their count (every
+    ``"s"`` or ``'s'`` it holds, an over-count) times the longest string.
     """
 
     _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,9})\"[^>]*?(/?)>")
-    _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,9})\"")
-    _ANY_COL = re.compile(rb"\sr=\"([A-Z]{1,3})[0-9]{1,9}\"")
-    _ANY_ROW = re.compile(rb"\sr=\"[A-Z]{1,3}([0-9]{1,9})\"")
+    # both patterns start with a literal, which the regex engine looks for quickly;
+    # they may also match another attribute ending in « r » (an over-count: bounds only)
+    # (row references count rows and cells alike: an empty row past the last cell
+    # only sends the piece to the exact refinement below)
+    _REF_COLUMN = re.compile(rb'r="([A-Z]{1,3})[0-9]')
+    _REF_ROW = re.compile(rb'r="[A-Z]{0,3}([0-9]{1,9})"')
     _NO_REF_CELL = re.compile(rb"<(?:\w+:)?c(?:\s(?:(?!\br=)[^>])*)?>")
     _TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c)\b([^>]*?)(/?)>")
     _R_ATTR = re.compile(rb"\br=\"([A-Z]{0,3})([0-9]{1,9})\"")
@@ -569,33 +610,46 @@ class _XlsxScanner(_Scanner):
         self._budget = budget or TextBudget()
 
     def _weigh(self, data: bytes) -> None:
+        budget = self._budget
+        lengths = self._shared.lengths
         # text written in the cells themselves (inline strings, formula results);
         # without them a part holds only numbers and shared-string indices
-        size = _text_length(data) if b"inlineStr" in data or b"str" in data else 0
-        lengths = self._shared.lengths
+        inline = b"inlineStr" in data or b"str" in data
+        quoted = data.count(b'"s"') + data.count(b"'s'") if lengths else 0
+        if not budget.exact:
+            # upper bounds: the piece's own size, every possible shared cell at the longest
+            if lengths:  # with mixed quotes too, which the full pattern accepts
+                quoted += data.count(b"\"s'") + data.count(b"'s\"")
+            bound = (len(data) if inline else 0) + (quoted + 1) * self._shared.longest
+            if bound:
+                budget.bounded = True
+            budget.add(bound, "feuille du classeur")
+            return
+        size = _text_length(data) if inline else 0
         if lengths:
             refs = self._PLAIN_SHARED_REF.findall(data)
-            if len(refs) != data.count(b'"s"') + data.count(b"'s'"):
+            if len(refs) != quoted:
                 refs = self._SHARED_REF.findall(data)  # formulas, odd quoting: the full pattern
             count = len(lengths)
-            size += sum(lengths[i] * n for i, n in Counter(map(int, refs)).items() if i < count)
+            size += sum(lengths[int(i)] * n for i, n in Counter(refs).items() if int(i) < count)
             # a cell cut between two pieces is missed by the pattern: count it as the longest
             size += self._shared.longest
-        self._budget.add(size, "feuille du classeur")
+        budget.add(size, "feuille du classeur")
 
     def scan(self, data: bytes) -> None:
         self._weigh(data)
-        columns = self._ANY_COL.findall(data)
+        columns = self._REF_COLUMN.findall(data)
         plain = data.count(b"<c ") + data.count(b"<c>")
         if (plain != len(columns) or b":c " in data) and self._NO_REF_CELL.search(data):
             self._walk(data)
             return
-        for row in self._ROW_REF.findall(data)[-1:]:
-            self._row = max(self._row, int(row))
+        refs = set(self._REF_ROW.findall(data))
+        if refs:
+            self._row = max(self._row, max(map(int, refs)))
         if not columns:
             return
-        # fast bound (every referenced cell, even empty styled ones)…
-        rows = max(int(r) for r in set(self._ANY_ROW.findall(data)))
+        # fast bound (every referenced row and cell, even empty styled ones)…
+        rows = self._row
         cols = max(column_index(c.decode()) + 1 for c in set(columns))
         candidate = SheetExtent(max(self.extent.rows, rows), max(self.extent.columns, cols))
         try:

@@ -53,6 +53,9 @@ _SUMMARY = re.compile(
 )
 
 
+_NOTA_BENE = re.compile(r"^n\s?b\s?:")
+
+
 @dataclass(frozen=True)
 class ValueReader:
     """How the cells of measure columns are read (marks and levels by default).
@@ -182,6 +185,35 @@ def _code_text(value: Any, width: int) -> str | None:
     return _pad(text.upper(), width)
 
 
+def _text_or_none(value: Any) -> str | None:
+    return cell_text(value) or None
+
+
+def _at(values: list[Any] | None, i: int) -> Any:
+    return None if values is None else values[i]
+
+
+#: The identity cells of an entry: role, and padding width for codes (0: text).
+_IDENTITY_READS = (
+    ("commune_name", 0),
+    ("commune_code", 5),
+    ("postal_code", 5),
+    ("departement", 2),
+    ("list_head", 0),
+    ("head_first", 0),
+    ("head_last", 0),
+    ("list_name", 0),
+    ("list_name_head", 0),
+)
+
+
+#: Readers of code cells by padding width (memo keys of :meth:`SheetContext.parsed_column`).
+_CODE_READERS: dict[int, Callable[[Any], str | None]] = {
+    5: lambda value: _code_text(value, 5),
+    2: lambda value: _code_text(value, 2),
+}
+
+
 _SUBLABELS = {"niveau", "niv", "engage", "engagee", "oui non", "x", "choix"}
 
 
@@ -224,6 +256,8 @@ class SheetContext:
         self.sheet = sheet
         self.letters = edition.principle_letters
         self.position = position or (lambda r, c: (r + 1, column_letter(c)))
+        #: Whether positions are the identity (``r + 1``, the letter of ``c``).
+        self.plain_positions = position is None
         self.title_commune = title_commune
         self.values = values
         self.column_rejects: list[Reject] = []
@@ -233,6 +267,8 @@ class SheetContext:
         self._columns: dict[int, list[Any]] = {}
         self._parsed_columns: dict[tuple[int, str], list[Any]] = {}
         self._unknown_seen: set[tuple[int, int]] = set()
+        self._identity: tuple[list[int], dict[str, list[Any] | None]] | None = None
+        self._flags: tuple[list[int], list[bool]] | None = None
         self.measure_titles = title_index(
             [(m.number, m.title) for m in edition.measures if m.title_confirmed]
         )
@@ -390,13 +426,17 @@ class SheetContext:
             first = _first_filled(row)
             if first < 0:
                 continue
-            filled = [c for c, v in enumerate(row) if not is_empty(v)]
-            if (
+            repeated = (
                 first < width
                 and header[first]
                 and isinstance(row[first], str)
                 and norm(row[first].strip()) == header[first]
-            ):
+            )
+            if not repeated and r != self.plan.row + 1:
+                keep.append(r)  # neither a repeated header nor a sub-header
+                continue
+            filled = [c for c, v in enumerate(row) if not is_empty(v)]
+            if repeated:
                 same = sum(
                     1
                     for c in filled
@@ -479,26 +519,32 @@ class SheetContext:
         key = tuple(norm(self.text(r, k) or "") for k in kinds)
         return key if any(key) else ("#row", str(r))
 
-    def is_summary(self, r: int) -> str | None:
-        """The text that makes row ``r`` a summary or note row, else ``None``."""
+    def is_summary(self, r: int, i: int | None = None) -> str | None:
+        """The text that makes row ``r`` a summary or note row, else ``None``.
+
+        ``i``, when given, is the index of ``r`` among :attr:`data_rows` (its
+        identity cells are then read from their columns, see :meth:`new_entry`).
+        """
         row = self.rows[r]
         first = _first_filled(row)
         if first < 0:
             return None
         text = cell_text(row[first])
         key = norm(text)
-        if text.startswith("%") or _SUMMARY.match(key) or re.match(r"^n\s?b\s?:", text.lower()):
+        if text.startswith("%") or _SUMMARY.match(key) or _NOTA_BENE.match(text.lower()):
             role = self.plan.roles.get(first)
             # a commune or list that merely starts with such a word (« Toutes les
             # voix ») is kept when the rest of its identity is there
             if (
                 role is not None
                 and role.kind in ("list_name", "list_head")
-                and self._has_commune(r)
+                and self._has_commune(r, i)
             ):
                 return None
             return text
-        if not self._has_commune(r) and not any(self.text(r, k) for k in IDENTITY_KINDS):
+        if not self._has_commune(r, i) and not any(
+            self._identity_text(r, i, k) for k in IDENTITY_KINDS
+        ):
             numbers = [numeric_value(v) for v in row if not is_empty(v)]
             if (
                 numbers
@@ -508,24 +554,85 @@ class SheetContext:
                 return text
         return None
 
-    def _has_commune(self, r: int) -> bool:
+    def _has_commune(self, r: int, i: int | None = None) -> bool:
+        if i is not None:
+            return self._commune_flags()[i]
         return any(self.text(r, kind) for kind in (*COMMUNE_KINDS, "departement"))
 
-    def new_entry(self, r: int) -> Entry:
-        """An entry for row ``r`` with its commune and identity."""
-        name = self.text(r, "commune_name")
-        code_cols = self.col.get("commune_code")
-        code = _code_text(self.cell(r, code_cols[0]), 5) if code_cols else None
-        postal_cols = self.col.get("postal_code")
-        postal = _code_text(self.cell(r, postal_cols[0]), 5) if postal_cols else None
-        dep_cols = self.col.get("departement")
-        dep = _code_text(self.cell(r, dep_cols[0]), 2) if dep_cols else None
-        head = self.text(r, "list_head")
-        if head is None:
-            parts = [self.text(r, "head_first"), self.text(r, "head_last")]
-            head = " ".join(p for p in parts if p) or None
-        list_name = self.text(r, "list_name")
-        both = self.text(r, "list_name_head")
+    def _commune_flags(self) -> list[bool]:
+        """Whether each data row names a commune or a département (see :meth:`_has_commune`)."""
+        cached = self._flags
+        if cached is not None and cached[0] is self.data_rows:
+            return cached[1]
+        ids = self._identity_columns()
+        columns = [ids[k] for k in (*COMMUNE_KINDS, "departement") if ids[k] is not None]
+        flags = (
+            [any(cells) for cells in zip(*columns, strict=True)]
+            if columns
+            else [False] * len(self._data)
+        )
+        self._flags = (self.data_rows, flags)
+        return flags
+
+    def _identity_text(self, r: int, i: int | None, kind: str) -> str | None:
+        """:meth:`text` of row ``r`` (a code's text when ``i`` is given: the same emptiness)."""
+        if i is None:
+            return self.text(r, kind)
+        return _at(self._identity_columns()[kind], i)
+
+    def _identity_columns(self) -> dict[str, list[Any] | None]:
+        """The identity cells of every data row, read once per distinct value.
+
+        Kind → list over :attr:`data_rows` (``None`` when no column has that role):
+        texts, and codes with spaces removed, upper case, digits padded.
+        """
+        cached = self._identity
+        if cached is not None and cached[0] is self.data_rows:
+            return cached[1]
+        found: dict[str, list[Any] | None] = {}
+        for kind, width in _IDENTITY_READS:
+            cols = self.col.get(kind)
+            if not cols:
+                found[kind] = None
+            elif width:
+                found[kind] = self.parsed_column(cols[0], f"code:{width}", _CODE_READERS[width])
+            else:
+                found[kind] = self.parsed_column(cols[0], "text", _text_or_none)
+        self._identity = (self.data_rows, found)
+        return found
+
+    def new_entry(self, r: int, i: int | None = None) -> Entry:
+        """An entry for row ``r`` with its commune and identity.
+
+        ``i``, when given, is the index of ``r`` among :attr:`data_rows`: the cells
+        are then read from their columns, each distinct value once.
+        """
+        if i is None:
+            name = self.text(r, "commune_name")
+            code_cols = self.col.get("commune_code")
+            code = _code_text(self.cell(r, code_cols[0]), 5) if code_cols else None
+            postal_cols = self.col.get("postal_code")
+            postal = _code_text(self.cell(r, postal_cols[0]), 5) if postal_cols else None
+            dep_cols = self.col.get("departement")
+            dep = _code_text(self.cell(r, dep_cols[0]), 2) if dep_cols else None
+            head = self.text(r, "list_head")
+            if head is None:
+                parts = [self.text(r, "head_first"), self.text(r, "head_last")]
+                head = " ".join(p for p in parts if p) or None
+            list_name = self.text(r, "list_name")
+            both = self.text(r, "list_name_head")
+        else:
+            ids = self._identity_columns()
+            name = _at(ids["commune_name"], i)
+            code = _at(ids["commune_code"], i)
+            postal = _at(ids["postal_code"], i)
+            dep = _at(ids["departement"], i)
+            head = _at(ids["list_head"], i)
+            if head is None:
+                parts = [_at(ids["head_first"], i), _at(ids["head_last"], i)]
+                head = " ".join(p for p in parts if p) or None
+            list_name = _at(ids["list_name"], i)
+            both = _at(ids["list_name_head"], i)
         if both:  # « Nom de la liste (Tête de liste) »
             match = re.fullmatch(r"(.+?)\s*[(\[]\s*([^()\[\]]+?)\s*[)\]]", both)
             if match:

@@ -180,8 +180,8 @@ def _choose(ctx: SheetContext) -> ModuleType:
 def _drop_summary_rows(ctx: SheetContext) -> list[Reject]:
     rejects: list[Reject] = []
     keep = []
-    for r in ctx.data_rows:
-        text = ctx.is_summary(r)
+    for i, r in enumerate(ctx.data_rows):
+        text = ctx.is_summary(r, i)
         if text is None:
             keep.append(r)
             continue

@@ -56,10 +56,23 @@ def norm(text: str) -> str:
     >>> norm("N°1 - Achats publics")
     'n 1 achats publics'
     """
+    if text.isascii():  # nothing to translate, decompose or strip: the usual case
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
     text = text.translate(_TRANSLATE)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = unicodedata.normalize("NFKD", text).translate(_WITHOUT_MARKS).lower()
     return _NON_ALNUM.sub(" ", text).strip()
+
+
+class _MarkRemover(dict[int, int | None]):
+    """``str.translate`` table deleting combining marks, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _MarkRemover()
 
 
 #: Civilities and titles left out when names are compared.
@@ -106,6 +119,8 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        if "  " not in value and value.isprintable():  # only single ASCII spaces
+            return value.strip()
         return _SPACES.sub(" ", value).strip()
     if isinstance(value, bool):
         return "VRAI" if value else "FAUX"
@@ -126,6 +141,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """Spreadsheet column name of a 0-based index (0 → ``A``, 27 → ``AB``).
 

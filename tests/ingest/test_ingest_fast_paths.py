@@ -100,3 +100,57 @@ def test_mayor_index_is_built_once_per_frame(monkeypatch: pytest.MonkeyPatch) ->
     other = frame.copy()
     assert _engine._cached_mayor_index(other) is not first
     assert first.is_mayor("35238", "Nathalie Appéré")
+
+
+def test_plain_int_and_bool_columns_match_pandas() -> None:
+    from pacte_analysis.tables import SCHEMAS, build_table
+
+    columns: dict[str, list[Any]] = {
+        "list_id": ["a", "a", "b"],
+        "edition": ["pacte-2020"] * 3,
+        "measure": [1, 2, 3],
+        "committed": [True, False, True],
+        "level": [2, None, None],
+        "raw_value": ["N2", None, "x"],
+        "source_file": ["f.xlsx"] * 3,
+        "source_sheet": ["S"] * 3,
+        "source_row": [2, 2, 3],
+        "source_column": ["B", "C", "B"],
+    }
+    frame = build_table("commitments", columns)
+    for column, dtype in SCHEMAS["commitments"].items():
+        expected = pd.Series(pd.array(list(columns[column]), dtype=dtype), name=column)
+        pd.testing.assert_series_equal(frame[column], expected)
+
+
+def test_the_collector_runs_again_after_an_import(tmp_path: Any) -> None:
+    import gc
+
+    from pacte_analysis.editions import EditionError
+
+    (tmp_path / "t.csv").write_text("Commune;Liste;Mesure 1\nRennes;A;x\n", encoding="utf-8")
+    assert gc.isenabled()
+    with pytest.raises(EditionError):
+        _engine.ingest([tmp_path / "t.csv"], edition="pas-une-edition")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that paused it itself finds it paused
+        with pytest.raises(EditionError):
+            _engine.ingest([tmp_path / "t.csv"], edition="pas-une-edition")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize(
+    "text", ["  Saint-Denis ", "N°1 - Achats", "DUPONT Jean-Pierre", "L'Haÿ-les-Roses", "Œuvre’s"]
+)
+def test_norm_fast_path_gives_the_full_normalisation(text: str) -> None:
+    import re
+    import unicodedata
+
+    from pacte_analysis.ingest._text import _TRANSLATE, norm
+
+    full = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    full = "".join(ch for ch in full if not unicodedata.combining(ch)).lower()
+    assert norm(text) == re.sub(r"[^0-9a-z]+", " ", full).strip()

@@ -348,6 +348,17 @@ def test_shared_strings_within_budget_are_read(tmp_path: Path) -> None:
     assert outcome["rows"] == [20_001]
 
 
+def test_one_long_shared_string_does_not_refuse_many_short_cells(tmp_path: Path) -> None:
+    # 100,000 cells point at « x », one at a 1,000-character note: the cheap pass bounds
+    # them all by the longest (about 100 MB, past the budget), the exact pass reads 0.1 MB
+    shared = ["n" * 1000, "x"]
+    rows = [[0], *([[1] * 50] * 2000)]
+    path = write_xlsx(tmp_path / "one-long.xlsx", rows, shared)
+    outcome = _read_in_child(path)
+    assert "code" not in outcome, outcome
+    assert outcome["cells"] == [1 + 2000 * 50]
+
+
 @pytest.mark.parametrize("factor", [0.5, 2])
 def test_budget_is_the_text_once_expanded(tmp_path: Path, factor: float) -> None:
     # the same shared string, referenced so that the expanded text is half, then
