@@ -2,8 +2,10 @@
 
 Every chart function takes the canonical tables, returns a
 :class:`matplotlib.figure.Figure` (built without pyplot, so no global state is kept;
-it displays itself inline in Jupyter) with a French title, a source line and, with
-``demo=True``, the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
+it displays itself inline in Jupyter) with a French title and a source line. A chart
+of fictitious data (``demo=True``, or by default tables read from a demo folder:
+:func:`pacte_analysis.tables.is_demo`) carries the « Données fictives – démonstration »
+mark and a source line saying the data are fictitious. Write it with :func:`save_figure`
 (PNG at 300 dpi, SVG or PDF, by suffix). :func:`draw_chart` dispatches by name
 (:func:`available_charts`), as ``pacte chart KIND`` does.
 
@@ -45,6 +47,7 @@ from pacte_analysis.analysis import (
 from pacte_analysis.analysis._core import _territory_names
 from pacte_analysis.editions import DEFAULT_EDITION, read_edition
 from pacte_analysis.errors import UnknownCodeError
+from pacte_analysis.tables import is_demo
 
 __all__ = [
     "Chart",
@@ -150,9 +153,20 @@ def _finish(
     )
 
 
-def _axes_title(fig: Figure, ax: Axes, title: str) -> Figure:
-    """Finish a chart drawn into a caller's axes: its title only."""
+def _demo(demo: bool | None, *frames: object) -> bool:
+    """``demo`` as given, or whether one of ``frames`` was read from a demo folder."""
+    return is_demo(*frames) if demo is None else bool(demo)
+
+
+def _axes_title(fig: Figure, ax: Axes, demo: bool, title: str) -> Figure:
+    """Finish a chart drawn into a caller's axes: its title, and the demo mark.
+
+    The figure is the caller's (small multiples): its source line is left to the
+    caller, but a figure holding fictitious data always carries the demo mark (once).
+    """
     ax.set_title(_wrap(title, 60), loc="left", fontsize=10)
+    if demo and not any(t.get_gid() == "pacte-demo-banner" for t in fig.texts):
+        _style.add_demo_mark(fig)
     return fig
 
 
@@ -209,7 +223,7 @@ def plot_measure_popularity(
     *,
     by_theme: bool = True,
     signatory_only: bool = False,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -227,8 +241,10 @@ def plot_measure_popularity(
         decreasing popularity within a theme); otherwise one overall ranking.
     signatory_only : bool, default False
         Count only the signatory lists.
-    demo : bool, default False
-        Add the « Données fictives – démonstration » mark.
+    demo : bool, optional
+        Fictitious data: add the « Données fictives – démonstration » mark and say so
+        in the source line. By default, whether the tables were read from a demo
+        folder (:func:`pacte_analysis.tables.is_demo`).
     source : str, optional
         Data source printed at the foot (default: the local groups' records).
     date : datetime.date, optional
@@ -237,7 +253,8 @@ def plot_measure_popularity(
         Replaces the default French title.
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (small multiples): the title becomes the axes title and
-        the figure's source line and demo mark are left to the caller.
+        the figure's source line is left to the caller; a chart of fictitious data
+        puts the demo mark on the figure (once).
 
     Returns
     -------
@@ -255,6 +272,7 @@ def plot_measure_popularity(
     >>> "Mesure 13" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     True
     """
+    demo = _demo(demo, lists, commitments)
     ed = read_edition(edition)
     ms = measure_summary(lists, commitments, ed, signatory_only=signatory_only)
     ls = list_summary(lists, commitments, ed)
@@ -338,7 +356,7 @@ def plot_measure_popularity(
     if not n_elected:
         subtitle += " – résultat des élections inconnu"
     if not own:
-        return _axes_title(fig, ax, title or f"Popularité des mesures – {ed.title}")
+        return _axes_title(fig, ax, demo, title or f"Popularité des mesures – {ed.title}")
     return _finish(
         fig,
         title=title or f"Popularité des mesures – {ed.title}",
@@ -354,7 +372,7 @@ def plot_measures_per_list(
     lists: pd.DataFrame,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -378,6 +396,7 @@ def plot_measures_per_list(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists)
     ed = read_edition(edition)
     empty = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
     ls = list_summary(lists, empty, ed)
@@ -429,7 +448,7 @@ def plot_measures_per_list(
         f"médiane : {median} mesures sur {n_max}"
     )
     if not own:
-        return _axes_title(fig, ax, title or "Nombre de mesures retenues par liste")
+        return _axes_title(fig, ax, demo, title or "Nombre de mesures retenues par liste")
     return _finish(
         fig,
         title=title or "Nombre de mesures retenues par liste",
@@ -465,7 +484,7 @@ def plot_departement_ranking(
     level: str = "departement",
     territories: pd.DataFrame | None = None,
     top: int = 20,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -496,6 +515,7 @@ def plot_departement_ranking(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
     info = metric_info(metric)
     if level not in info.levels or level == "commune":
         raise ValueError(f"L'indicateur « {metric} » n'existe pas au niveau « {level} ».")
@@ -548,7 +568,7 @@ def plot_departement_ranking(
     level_word = {"departement": "départements", "region": "régions", "epci": "EPCI"}[level]
     subtitle = f"Les {min(top, len(data))} premiers {level_word} – {info.label.lower()}"
     if not own:
-        return _axes_title(fig, ax, title or f"Classement des {level_word}")
+        return _axes_title(fig, ax, demo, title or f"Classement des {level_word}")
     return _finish(
         fig,
         title=title or f"Classement des {level_word}",
@@ -568,7 +588,7 @@ def plot_theme_heatmap(
     territories: pd.DataFrame | None = None,
     top: int = 20,
     cmap: str = _style.SEQUENTIAL_CMAP,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -599,6 +619,7 @@ def plot_theme_heatmap(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
     ed = read_edition(edition)
     ls = list_summary(lists, commitments, ed)
     themes = list(ed.themes)
@@ -675,7 +696,7 @@ def plot_theme_heatmap(
         "ayant le plus de listes connues"
     )
     if not own:
-        return _axes_title(fig, ax, title or "Thèmes retenus par les listes, par département")
+        return _axes_title(fig, ax, demo, title or "Thèmes retenus par les listes, par département")
     return _finish(
         fig,
         title=title or "Thèmes retenus par les listes, par département",
@@ -692,7 +713,7 @@ def plot_elected_comparison(
     commitments: pd.DataFrame,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -715,6 +736,7 @@ def plot_elected_comparison(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
     ed = read_edition(edition)
     ls = list_summary(lists, commitments, ed)
     by_status = compare_elected(lists, commitments, ed, by="status").set_index("status")
@@ -831,7 +853,7 @@ def plot_mandate_reelection(
     lists: pd.DataFrame,
     *,
     outcome: pd.DataFrame | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -860,6 +882,7 @@ def plot_mandate_reelection(
     """
     from pacte_analysis.mandate import mandate_summary
 
+    demo = _demo(demo, lists, outcome)
     table = mandate_summary(lists, outcome, by="size_class")
     table = table[table["n_all_known"] > 0]
     fig, axes, own = _figure_and_axes(ax, 9.5, 5.4)
@@ -892,7 +915,7 @@ def plot_mandate_reelection(
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
     if not own:
-        return _axes_title(fig, axes, heading)
+        return _axes_title(fig, axes, demo, heading)
     n_sig = int(table["n_signatory_known"].sum())
     return _finish(
         fig,
@@ -914,7 +937,7 @@ def plot_followup_status(
     edition: EditionLike = DEFAULT_EDITION,
     *,
     by: str = "theme",
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -937,6 +960,7 @@ def plot_followup_status(
     """
     from pacte_analysis.followup import STATUSES, followup_summary
 
+    demo = _demo(demo, statuses)
     table = followup_summary(statuses, edition, by=by)
     key = table.columns[0]
     table = table[table["n_assessed"] > 0].sort_values("share_done")
@@ -956,7 +980,7 @@ def plot_followup_status(
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Promis, fait : où en sont les engagements ?"
     if not own:
-        return _axes_title(fig, axes, heading)
+        return _axes_title(fig, axes, demo, heading)
     n = int(table["n_assessed"].sum())
     return _finish(
         fig,
@@ -1090,7 +1114,7 @@ def draw_chart(
     communes: pd.DataFrame | None = None,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     **options: Any,
 ) -> Figure:
     """Draw the chart called ``kind`` (see :func:`available_charts`).
@@ -1110,8 +1134,10 @@ def draw_chart(
     communes : (Geo)DataFrame, optional
         Reference communes (used by ``departement-ranking``).
     edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
-    demo : bool, default False
-        Add the « Données fictives – démonstration » mark.
+    demo : bool, optional
+        Fictitious data: the « Données fictives – démonstration » mark and a source
+        line saying so. By default, whether ``lists`` or ``commitments`` were read
+        from a demo folder (:func:`pacte_analysis.tables.is_demo`).
     **options
         Passed to the chart function (``source``, ``date``, ``title``, and e.g.
         ``metric``/``territories``/``top`` for the ranking, ``territories``/
@@ -1131,7 +1157,7 @@ def draw_chart(
         from pacte_analysis import reference
 
         communes = reference.communes(resolution="web").drop(columns="geometry")
-    inputs = ChartInputs(lists, commitments, communes, edition, demo)
+    inputs = ChartInputs(lists, commitments, communes, edition, _demo(demo, lists, commitments))
     return chart.draw(inputs, options)
 
 

@@ -16,8 +16,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import pacte_analysis as pa
 from pacte_analysis._style import (
+    DEFAULT_SOURCE,
     DEMO_MARK,
+    DEMO_SOURCE,
     credit_line,
     format_date,
     format_number,
@@ -31,7 +34,9 @@ from pacte_analysis.charts import (
     plot_measures_per_list,
     save_figure,
 )
+from pacte_analysis.config import DEMO_MARKER
 from pacte_analysis.editions import read_edition
+from pacte_analysis.tables import SCHEMAS, build_table, empty_table
 
 ED = read_edition("pacte-2020")
 DATE = datetime.date(2024, 5, 1)
@@ -161,10 +166,77 @@ def test_demo_mark_and_source_line(
     lists, com, communes = data
     with_mark = _texts(draw_chart(kind, lists, com, communes, ED, demo=True, date=DATE))
     assert DEMO_MARK in with_mark
-    assert any(t.startswith("Source : ") and "1er mai 2024" in t for t in with_mark)
+    assert any(t.startswith(DEMO_SOURCE) and "1er mai 2024" in t for t in with_mark)
     without = _texts(draw_chart(kind, lists, com, communes, ED, date=DATE))
     assert DEMO_MARK not in without
-    assert any(t.startswith("Source : ") for t in without)
+    assert any(t.startswith(DEFAULT_SOURCE) for t in without)
+
+
+def _contract(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` completed to the table contract (provenance columns left empty)."""
+    columns = {
+        col: frame[col].tolist()
+        if col in frame.columns
+        else [1 if dtype == "int64" else None] * len(frame)
+        for col, dtype in SCHEMAS[name].items()
+    }
+    return build_table(name, columns)
+
+
+@pytest.fixture(scope="module")
+def folders(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Two folders of the same tables, written by ``write_tables``: one marked fictitious."""
+    lists, com, _ = data
+    tables = {
+        "lists": _contract("lists", lists),
+        "commitments": _contract("commitments", com),
+        "rejects": empty_table("rejects"),
+    }
+    out = {}
+    for name in ("demo", "real"):
+        folder = tmp_path_factory.mktemp(name)
+        pa.write_tables(tables, folder, xlsx=False)
+        if name == "demo":
+            (folder / DEMO_MARKER).write_text("fictif", encoding="utf-8")
+        out[name] = folder
+    return out
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+def test_charts_of_a_demo_folder_say_the_data_are_fictitious(
+    kind: str, folders: dict[str, Path], data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    """An analyst reads the demo folder and draws: nothing to remember, the chart says it."""
+    communes = data[2]
+    T = pa.read_tables(folders["demo"])
+    texts = _texts(pa.draw_chart(kind, T.lists, T.commitments, communes, date=DATE))
+    assert DEMO_MARK in texts
+    sources = [t for t in texts if t.startswith("Source : ")]
+    assert len(sources) == 1 and "fictives" in sources[0]
+    assert "relevés des collectifs" not in sources[0]
+    # The tables of a real folder: no mark, the real source; an explicit demo=False wins.
+    R = pa.read_tables(folders["real"])
+    real = _texts(pa.draw_chart(kind, R.lists, R.commitments, communes, date=DATE))
+    assert DEMO_MARK not in real and any(t.startswith(DEFAULT_SOURCE) for t in real)
+    forced = _texts(pa.draw_chart(kind, T.lists, T.commitments, communes, demo=False, date=DATE))
+    assert DEMO_MARK not in forced
+
+
+def test_chart_functions_honour_the_demo_flag(folders: dict[str, Path]) -> None:
+    T = pa.read_tables(folders["demo"])
+    fig = plot_measures_per_list(T.lists)
+    assert DEMO_MARK in _texts(fig)
+    assert any(t.startswith(DEMO_SOURCE) for t in _texts(fig))
+    # Small multiples of fictitious data: the caller's figure gets the mark, once.
+    from matplotlib.figure import Figure as PlainFigure
+
+    grid = PlainFigure(figsize=(10, 4))
+    ax1, ax2 = grid.subplots(1, 2)
+    plot_measures_per_list(T.lists, ax=ax1)
+    plot_measure_popularity(T.lists, T.commitments, ax=ax2)
+    assert _texts(grid).count(DEMO_MARK) == 2  # the banner and the watermark
 
 
 @pytest.mark.parametrize("kind", list(available_charts()))
@@ -203,7 +275,7 @@ def test_measures_per_list_marks_threshold(
     fig = plot_measures_per_list(lists, ED)
     assert "Seuil : 10 mesures" in _texts(fig)
     lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
-    assert [ln.get_xdata()[0] for ln in lines] == [9.5]
+    assert [float(np.asarray(ln.get_xdata())[0]) for ln in lines] == [9.5]
 
 
 def test_ranking_options(
