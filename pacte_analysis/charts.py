@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import inspect
 import math
 import textwrap
 from collections.abc import Callable
@@ -44,9 +45,14 @@ from pacte_analysis.analysis import (
     metric_info,
     territory_summary,
 )
-from pacte_analysis.analysis._core import _territory_names
+from pacte_analysis.analysis._core import _check_table, _territory_names
 from pacte_analysis.editions import DEFAULT_EDITION, read_edition
-from pacte_analysis.errors import UnknownCodeError
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
 from pacte_analysis.tables import is_demo
 
 __all__ = [
@@ -106,13 +112,67 @@ def _new_figure(width: float, height: float) -> Figure:
 def _figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes, bool]:
     """A new figure and its axes, or the caller's axes (``own`` is False then)."""
     if ax is not None:
-        fig = ax.figure
-        if not isinstance(fig, Figure):  # a SubFigure
-            fig = fig.figure
+        fig = ax.get_figure(root=True)  # the figure, also for an axes of a sub-figure
         assert isinstance(fig, Figure)
         return fig, ax, False
     fig = _new_figure(width, height)
     return fig, fig.add_subplot(), True
+
+
+def _split_axes(ax: Axes, ratios: tuple[float, float], title: str) -> tuple[Figure, Axes, Axes]:
+    """Two titled axes in the place of the caller's ``ax`` (small multiples).
+
+    ``ax`` is replaced by a sub-figure holding the two panels, one above the other,
+    under ``title`` (or, for an axes placed by hand, by two inset axes).
+    """
+    fig, _, _ = _figure_and_axes(ax, 0, 0)
+    spec = ax.get_subplotspec()
+    if spec is None:
+        ax.set_axis_off()
+        ax.set_title(_wrap(title, 60), loc="left", fontsize=10)
+        return fig, ax.inset_axes((0, 0.55, 1, 0.35)), ax.inset_axes((0, 0, 1, 0.45))
+    parent = ax.get_figure(root=False)
+    assert parent is not None
+    ax.remove()
+    holder = parent.add_subfigure(spec)
+    holder.suptitle(_wrap(title, 60), x=0.01, ha="left", fontsize=10, fontweight="bold")
+    ax1, ax2 = holder.subplots(2, 1, height_ratios=ratios)  # one above the other: less width
+    return fig, ax1, ax2
+
+
+def _check_territories(territories: object, function: str) -> None:
+    """``territories`` is None or a ``code, name`` table, else a French error."""
+    if territories is None:
+        return
+    if not isinstance(territories, pd.DataFrame):
+        hint = (
+            " ; pour changer de niveau, utilisez level=… (classement des départements)"
+            if isinstance(territories, str)
+            else ""
+        )
+        raise PacteTypeError(
+            f"{function} : « territories » doit être une table des territoires avec les "
+            f"colonnes code et name (par exemple pa.departements()), pas "
+            f"{type(territories).__name__} « {territories} »{hint}."
+        )
+    missing = [c for c in ("code", "name") if c not in territories.columns]
+    if missing:
+        raise MissingColumnsError(
+            f"{function} : colonne(s) absente(s) de « territories » : {', '.join(missing)} "
+            "(colonnes attendues : code, name)."
+        )
+
+
+def _check_top(top: object, function: str) -> int:
+    """``top`` as a positive whole number, else a French error."""
+    if isinstance(top, bool) or not isinstance(top, int | np.integer):
+        raise PacteTypeError(
+            f"{function} : « top » doit être un nombre entier de territoires, pas "
+            f"{type(top).__name__} « {top} »."
+        )
+    if top < 1:
+        raise InvalidArgumentError(f"{function} : « top » doit valoir au moins 1 (reçu : {top}).")
+    return int(top)
 
 
 def _nice_max(value: float, cap: float | None = None) -> float:
@@ -517,11 +577,17 @@ def plot_departement_ranking(
     """
     demo = _demo(demo, lists, commitments)
     info = metric_info(metric)
+    _check_territories(territories, "plot_departement_ranking")
+    top = _check_top(top, "plot_departement_ranking")
     if level not in info.levels or level == "commune":
-        raise ValueError(f"L'indicateur « {metric} » n'existe pas au niveau « {level} ».")
+        levels = [lv for lv in info.levels if lv != "commune"]
+        raise InvalidArgumentError(
+            f"L'indicateur « {metric} » n'existe pas au niveau « {level} » "
+            f"(niveaux possibles : {', '.join(levels) or 'aucun pour ce classement'})."
+        )
     if communes is None:
         if info.kind in {"share", "population"} or level != "departement":
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"L'indicateur « {metric} » demande le référentiel des communes "
                 "(population, région, EPCI)."
             )
@@ -620,6 +686,8 @@ def plot_theme_heatmap(
     matplotlib.figure.Figure
     """
     demo = _demo(demo, lists, commitments)
+    _check_territories(territories, "plot_theme_heatmap")
+    top = _check_top(top, "plot_theme_heatmap")
     ed = read_edition(edition)
     ls = list_summary(lists, commitments, ed)
     themes = list(ed.themes)
@@ -717,6 +785,7 @@ def plot_elected_comparison(
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Compare elected and non-elected lists.
 
@@ -731,6 +800,9 @@ def plot_elected_comparison(
     edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title
         See :func:`plot_measure_popularity`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into the place of this axes (small multiples): it is split into the
+        two panels; the title becomes a title above them.
 
     Returns
     -------
@@ -750,8 +822,13 @@ def plot_elected_comparison(
         ),
     )
 
-    fig = _new_figure(10.0, 5.4)
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    if ax is None:
+        fig = _new_figure(10.0, 5.4)
+        ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    else:
+        fig, ax1, ax2 = _split_axes(
+            ax, (1.0, 1.5), title or "Listes élues et non élues : quels engagements ?"
+        )
     n_by_status = {str(k): int(v) for k, v in by_status["n_lists"].items()}
     share_by_status = {str(k): float(v) for k, v in by_status["share_signatory"].items()}
     shown = [s for s in ELECTED_STATUSES if n_by_status[s] > 0]
@@ -788,8 +865,13 @@ def plot_elected_comparison(
         ax1.set_xlim(0, 100)  # shares of each group: the whole bar is 100 %
         ax1.xaxis.set_major_formatter(_style.french_formatter(percent=True))
         ax1.set_xlabel("Part des listes, selon le nombre de mesures retenues")
+        where = (  # below the panel, or on its right when the panels are stacked
+            {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncols": 2}
+            if ax is None
+            else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5), "ncols": 1}
+        )
         ax1.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=7,
+            **where, fontsize=7,
             title=f"Mesures retenues (seuil : {ed.min_measures})", title_fontsize=7,
         )  # fmt: skip
         ax1.tick_params(axis="y", length=0)
@@ -827,10 +909,17 @@ def plot_elected_comparison(
             Patch(color=_ELECTED_COLOR, label="Listes élues"),
             Patch(color=_LISTS_COLOR, label="Listes non élues"),
         ],
-        loc="lower right",
+        **(
+            {"loc": "lower right"}
+            if ax is None
+            else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)}
+        ),
         fontsize=8,
     )
     ax2.set_title("Engagement par thème", loc="left", fontsize=10)
+    heading = title or "Listes élues et non élues : quels engagements ?"
+    if ax is not None:
+        return _axes_title(fig, ax1, demo, "Nombre de mesures par liste")
     n_el, n_not, n_unk = (n_by_status[s] for s in ELECTED_STATUSES)
     subtitle = (
         f"{_count_phrase(n_el, 'liste élue', 'listes élues')}, "
@@ -840,7 +929,7 @@ def plot_elected_comparison(
         subtitle += f", {_count_phrase(n_unk, 'liste', 'listes')} au résultat inconnu"
     return _finish(
         fig,
-        title=title or "Listes élues et non élues : quels engagements ?",
+        title=heading,
         subtitle=subtitle,
         source=source,
         demo=demo,
@@ -1027,12 +1116,30 @@ class Chart:
         ``communes``: the reference communes (read from the cache by
         :func:`draw_chart` when not given); ``reference-2026``: the 2026 reference
         (mayors elected in 2026), read by the chart itself.
+    function : callable, optional
+        The chart function ``draw`` calls; its keyword-only parameters are the
+        options :func:`draw_chart` accepts (:attr:`options`).
     """
 
     name: str
     description: str
     draw: Callable[[ChartInputs, dict[str, Any]], Figure] = field(compare=False, repr=False)
     needs: tuple[str, ...] = ()
+    function: Callable[..., Figure] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Keyword options :func:`draw_chart` passes on to the chart function, sorted.
+
+        The keyword-only parameters of :attr:`function`, but ``demo`` (an argument of
+        :func:`draw_chart` itself).
+        """
+        if self.function is None:
+            return ()
+        params = inspect.signature(self.function).parameters.values()
+        return tuple(
+            sorted(p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name != "demo")
+        )
 
 
 _CHARTS: tuple[Chart, ...] = (
@@ -1040,11 +1147,13 @@ _CHARTS: tuple[Chart, ...] = (
         "measure-popularity",
         "Popularité des mesures par thème : part des listes et des équipes élues engagées",
         lambda d, o: plot_measure_popularity(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_measure_popularity,
     ),
     Chart(
         "measures-per-list",
         "Répartition du nombre de mesures par liste, avec le seuil de signature",
         lambda d, o: plot_measures_per_list(d.lists, d.edition, demo=d.demo, **o),
+        function=plot_measures_per_list,
     ),
     Chart(
         "departement-ranking",
@@ -1053,16 +1162,19 @@ _CHARTS: tuple[Chart, ...] = (
             d.lists, d.commitments, d.communes, d.edition, demo=d.demo, **o
         ),
         needs=("communes",),
+        function=plot_departement_ranking,
     ),
     Chart(
         "theme-heatmap",
         "Taux d'engagement par thème et par département (carte de chaleur)",
         lambda d, o: plot_theme_heatmap(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_theme_heatmap,
     ),
     Chart(
         "elected-vs-not",
         "Comparaison des listes élues et non élues",
         lambda d, o: plot_elected_comparison(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_elected_comparison,
     ),
     Chart(
         "mandate-reelection",
@@ -1070,6 +1182,7 @@ _CHARTS: tuple[Chart, ...] = (
         "communes, par taille (référentiel 2026 nécessaire)",
         lambda d, o: plot_mandate_reelection(d.lists, demo=d.demo, **o),
         needs=("reference-2026",),
+        function=plot_mandate_reelection,
     ),
 )
 
@@ -1151,8 +1264,29 @@ def draw_chart(
     ------
     pacte_analysis.errors.UnknownCodeError
         Unknown ``kind`` (French message listing the known ones; a ``ValueError``).
+    pacte_analysis.errors.InvalidArgumentError
+        An option the chart does not take (French message listing its options,
+        :attr:`Chart.options`).
+    pacte_analysis.errors.PacteTypeError
+        ``kind`` is not a text (arguments in the wrong order) or a table is not the
+        one expected.
     """
+    if not isinstance(kind, str):
+        raise PacteTypeError(
+            f"draw_chart : le premier argument est le nom du graphique (un texte), pas "
+            f'{type(kind).__name__} : écrivez draw_chart("measure-popularity", lists, '
+            f"commitments). Graphiques disponibles : {', '.join(available_charts())}."
+        )
     chart = chart_info(kind)
+    _check_table(lists, "lists", "draw_chart")
+    _check_table(commitments, "commitments", "draw_chart")
+    unknown = sorted(set(options) - set(chart.options))
+    if unknown:
+        raise InvalidArgumentError(
+            f"draw_chart : option(s) inconnue(s) pour le graphique « {kind} » : "
+            f"{', '.join(unknown)}. Options possibles : {', '.join(chart.options)}.",
+            code="UNKNOWN_OPTION",
+        )
     if "communes" in chart.needs and communes is None:
         from pacte_analysis import reference
 
@@ -1182,8 +1316,10 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
 
     Raises
     ------
-    ValueError
-        Unsupported suffix (French message).
+    pacte_analysis.errors.InvalidArgumentError
+        Unsupported suffix (French message; a ``ValueError``).
+    pacte_analysis.errors.PacteTypeError
+        ``fig`` is not a figure.
     pacte_analysis._files.OutputError
         The file cannot be written (French message); an existing file is kept.
     """
@@ -1191,8 +1327,13 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
 
     path = Path(path)
     suffix = path.suffix.lower()
+    if not isinstance(fig, Figure):
+        raise PacteTypeError(
+            f"save_figure : donnez une figure (le résultat de draw_chart ou d'un plot_…), "
+            f"pas {type(fig).__name__}."
+        )
     if suffix not in _FORMATS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Format de fichier non pris en charge « {path.suffix or path.name} » : "
             "utilisez .png, .svg ou .pdf."
         )

@@ -377,3 +377,61 @@ def test_charts_declare_what_they_need(
 
 def _no_warning() -> contextlib.AbstractContextManager[object]:
     return contextlib.nullcontext()
+
+
+# --------------------------------------------------------------------------- small multiples, errors
+
+
+def test_every_chart_draws_into_the_callers_axes(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Small multiples: one figure of the user's, one chart per axes, every kind."""
+    lists, com, communes = data
+    kinds = list(available_charts())
+    grid = Figure(figsize=(16, 15), layout="constrained")
+    axes = grid.subplots(3, 2).ravel()
+    for ax, kind in zip(axes, kinds, strict=True):
+        assert draw_chart(kind, lists, com, communes, ED, ax=ax) is grid
+    assert not any(t.get_text().startswith("Source : ") for t in grid.texts)  # the caller's
+    texts = _texts(grid)
+    for heading in (
+        "Popularité des mesures",
+        "Nombre de mesures retenues par liste",
+        "Classement des départements",
+        "Thèmes retenus par les listes",
+        "Listes élues et non élues",
+        "Maires des équipes signataires",
+    ):
+        assert any(t.startswith(heading) for t in texts), heading
+    # elected-vs-not puts its two panels in the place of the one axes it was given
+    assert "Nombre de mesures par liste" in texts and "Engagement par thème" in texts
+    path = save_figure(grid, tmp_path / "multiples.png", dpi=100)
+    assert _png_size(path) == (1600, 1500)
+
+
+def test_draw_chart_errors_are_french(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], departements: pd.DataFrame
+) -> None:
+    lists, com, communes = data
+    with pytest.raises(pa.InvalidArgumentError, match=r"option\(s\) inconnue\(s\).*colour") as exc:
+        draw_chart("measure-popularity", lists, com, communes, ED, colour="red")
+    # the message lists the chart's own options, read from its signature
+    assert "by_theme" in str(exc.value) and "ax" in str(exc.value) and "top" not in str(exc.value)
+    assert exc.value.code == "UNKNOWN_OPTION"
+    with pytest.raises(pa.InvalidArgumentError, match="Options possibles : ax, cmap"):
+        draw_chart("theme-heatmap", lists, com, communes, ED, metric="n_lists")
+    with pytest.raises(pa.PacteTypeError, match=r"nom du graphique.*pas DataFrame"):
+        draw_chart(lists, com, "measure-popularity")  # type: ignore[arg-type]
+    with pytest.raises(pa.PacteTypeError, match="ressemble à la table « commitments »"):
+        draw_chart("measure-popularity", com, lists)
+    for kind in ("theme-heatmap", "departement-ranking"):
+        with pytest.raises(pa.PacteTypeError, match="« territories » doit être une table"):
+            draw_chart(kind, lists, com, communes, ED, territories="region")
+        with pytest.raises(pa.MissingColumnsError, match=r"territories.*name"):
+            draw_chart(kind, lists, com, communes, ED, territories=departements[["code"]])
+        with pytest.raises(pa.InvalidArgumentError, match="« top » doit valoir au moins 1"):
+            draw_chart(kind, lists, com, communes, ED, top=0)
+    with pytest.raises(pa.InvalidArgumentError, match="niveaux possibles"):
+        draw_chart("departement-ranking", lists, com, communes, ED, level="commune")
+    with pytest.raises(pa.PacteTypeError, match="donnez une figure"):
+        save_figure(lists, "x.png")  # type: ignore[arg-type]
