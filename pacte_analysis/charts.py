@@ -21,7 +21,7 @@ import functools
 import inspect
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec
@@ -31,6 +31,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from pacte_analysis import _style
@@ -46,7 +47,7 @@ from pacte_analysis.analysis import (
     territory_summary,
 )
 from pacte_analysis.analysis._core import _check_table, _territory_names
-from pacte_analysis.editions import DEFAULT_EDITION, read_edition
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import (
     InvalidArgumentError,
     MissingColumnsError,
@@ -79,17 +80,13 @@ _STATUS_COLORS = {
 }
 _SIGNATORY_COLOR = "#009E73"  # bluish green
 _NON_SIGNATORY_COLOR = "#D55E00"  # vermillion
-_MAX_LABEL = 58
+#: Characters per line of a measure label (labels are wrapped, never cut).
+_LABEL_WIDTH = 50
 #: Classes of the number of measures per list (elected-vs-not), light to dark.
 _BIN_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 _DARK_BINS = {"#2171b5", "#08306b"}
 _FORMATS = {".png", ".svg", ".pdf"}
 P = ParamSpec("P")
-
-
-def _short(text: str, width: int = _MAX_LABEL) -> str:
-    """Shorten a label to ``width`` characters (an ellipsis marks the cut)."""
-    return text if len(text) <= width else textwrap.shorten(text, width, placeholder=" …")
 
 
 def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
@@ -175,6 +172,45 @@ def _check_top(top: object, function: str) -> int:
     return int(top)
 
 
+def _overlapping(texts: Sequence[Text], renderer: Any) -> bool:
+    """Whether two of ``texts`` overlap on the drawn figure (their boxes intersect)."""
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible()]
+    return any(
+        a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+    )
+
+
+def _separate_labels(fig: Figure, texts: Sequence[Text]) -> None:
+    """Make the value labels of neighbouring bars readable: never one over another.
+
+    The figure is laid out, then the labels' boxes are measured: labels that touch
+    are turned upright (one per bar's width), then made smaller, and as a last resort
+    every other label is hidden — two numbers are never printed over each other.
+    """
+    if len(texts) < 2:
+        return
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    if not _overlapping(texts, renderer):
+        return
+    for text in texts:
+        text.set_rotation(90)
+    for size in (7.0, 6.0, 5.0):
+        for text in texts:
+            text.set_fontsize(size)
+        if not _overlapping(texts, renderer):
+            return
+    kept: list[Text] = []
+    for text in texts:  # keep a label only where it touches none already kept
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(k.get_window_extent(renderer)) for k in kept):
+            text.set_visible(False)
+        else:
+            kept.append(text)
+
+
 def _nice_max(value: float, cap: float | None = None) -> float:
     """An axis end just above ``value`` (a round number: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ), ≤ ``cap``.
 
@@ -245,11 +281,22 @@ def _no_data(ax: Axes, text: str = "Aucune donnée à représenter") -> None:
     ax.set_yticks([])
 
 
-def _bar_rows(frame: pd.DataFrame, theme: str) -> list[tuple[str, str, float, float, str]]:
+def _bar_rows(
+    frame: pd.DataFrame, theme: str, edition: Edition
+) -> list[tuple[str, str, float, float, str]]:
+    """Rows of the measure-popularity chart: the full label of each measure, wrapped.
+
+    The label is the edition's (« N. Title » when the title is confirmed, else
+    « Mesure N »), never cut: a long title takes two or three lines.
+    """
+    labels = [
+        edition.measure(int(n)).short_label if edition.has_measure(int(n)) else f"Mesure {n}"
+        for n in frame["measure"].tolist()
+    ]
     return [
-        ("bar", _wrap(str(label), 64), float(lists_share), float(elected_share), theme)
+        ("bar", _wrap(label, _LABEL_WIDTH), float(lists_share), float(elected_share), theme)
         for label, lists_share, elected_share in zip(
-            frame["short_label"].tolist(),
+            labels,
             frame["share_lists"].tolist(),
             frame["share_elected"].tolist(),
             strict=True,
@@ -350,14 +397,14 @@ def plot_measure_popularity(
                 ["share_lists", "measure"], ascending=[False, True]
             )
             rows.append(("header", _style.capitalize(theme), math.nan, math.nan, theme))
-            rows.extend(_bar_rows(sub, theme))
+            rows.extend(_bar_rows(sub, theme, ed))
     else:
         rows.extend(
-            _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "")
+            _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "", ed)
         )
 
-    # Each row is one unit high, plus half a unit per extra line of its label.
-    steps = np.array([1.0 + 0.5 * row[1].count("\n") for row in rows])
+    # Each row is one unit high, plus 0.6 unit per extra line of its label.
+    steps = np.array([1.0 + 0.6 * row[1].count("\n") for row in rows])
     total = float(steps.sum())
     height = 1.6 + 0.21 * total
     fig, ax, own = _figure_and_axes(ax, 9.0, height)
@@ -983,30 +1030,46 @@ def plot_mandate_reelection(
     x = np.arange(len(table))
     width = 0.27
     top = 0.0
+    value_labels: list[Text] = []
     for i, (key, label, color) in enumerate(groups):
         values = table[f"share_{key}_reelected"].astype(float).to_numpy()
         known = table[f"n_{key}_known"].to_numpy()
         bars = axes.bar(x + (i - 1) * width, np.nan_to_num(values), width, label=label, color=color)
         for bar, value, n in zip(bars, values, known, strict=True):
             if n and np.isfinite(value):
-                axes.annotate(
-                    f"{_style.format_number(float(value), 0)} %",
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
+                value_labels.append(
+                    axes.annotate(
+                        _style.format_percent(float(value), 0),
+                        (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        xytext=(0, 1.5),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=7,
+                    )
                 )
         top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
     axes.set_xticks(x, [_wrap(str(c), 11) for c in table["size_class"]], fontsize=7)
-    axes.set_ylim(0, _nice_max(top, cap=100))
-    axes.set_ylabel("Maire de 2020 réélu·e en 2026 (%)")
-    axes.legend(fontsize=8, loc="upper left", frameon=False)
+    end = _nice_max(top, cap=100)
+    axes.set_yticks([t for t in MaxNLocator(nbins=6).tick_values(0, end) if 0 <= t <= end])
+    axes.set_ylim(0, max(end, top * 1.18))  # room for the value labels above the bars
+    axes.yaxis.set_major_formatter(_style.french_formatter(percent=True))
+    axes.set_ylabel("Maires de 2020 réélus en 2026")
+    # Outside the bars, never over them: above, or on the right in a small multiple.
+    place: dict[str, Any] = (
+        {"loc": "lower left", "bbox_to_anchor": (0.0, 1.0), "ncols": 3}
+        if own
+        else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5), "ncols": 1}
+    )
+    axes.legend(**place, fontsize=8 if own else 7, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
     if not own:
-        return _axes_title(fig, axes, demo, heading)
+        _axes_title(fig, axes, demo, heading)
+        _separate_labels(fig, value_labels)
+        return fig
     n_sig = int(table["n_signatory_known"].sum())
-    return _finish(
+    _finish(
         fig,
         title=heading,
         subtitle=_wrap(
@@ -1018,6 +1081,8 @@ def plot_mandate_reelection(
         demo=demo,
         date=date,
     )
+    _separate_labels(fig, value_labels)
+    return fig
 
 
 @_styled

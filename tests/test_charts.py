@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import struct
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 import pacte_analysis as pa
 from pacte_analysis._style import (
@@ -435,3 +437,80 @@ def test_draw_chart_errors_are_french(
         draw_chart("departement-ranking", lists, com, communes, ED, level="commune")
     with pytest.raises(pa.PacteTypeError, match="donnez une figure"):
         save_figure(lists, "x.png")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- labels: wrapped, apart
+
+
+def _boxes(fig: Figure, texts: list[matplotlib.text.Text]) -> list[tuple[str, Bbox]]:
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for t in texts
+        if t.get_visible() and t.get_text().strip()
+    ]
+
+
+def _intersecting(fig: Figure, texts: list[matplotlib.text.Text]) -> list[tuple[str, str]]:
+    """Pairs of drawn texts whose renderer boxes intersect."""
+    fig.draw_without_rendering()
+    boxes = _boxes(fig, texts)
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+def test_measure_labels_are_wrapped_never_cut(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    lists, com, _ = data
+    for by_theme in (True, False):
+        fig = plot_measure_popularity(lists, com, ED, by_theme=by_theme)
+        ticks = fig.axes[0].get_yticklabels()
+        labels = {" ".join(t.get_text().split("\n")) for t in ticks}
+        assert not any("…" in label for label in labels)
+        for m in ED.measures:  # every confirmed title in full, e.g. measure 3 (118 characters)
+            assert (m.label if m.title_confirmed else f"Mesure {m.number}") in labels
+        assert any("\n" in t.get_text() for t in ticks)
+        assert _intersecting(fig, list(ticks)) == []  # wrapped lines never run into the next
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+def test_value_and_tick_labels_never_overlap(
+    kind: str, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], departements: pd.DataFrame
+) -> None:
+    """Geometric check on the drawn figure: no two labels of one axes intersect."""
+    lists, com, communes = data
+    options: dict[str, Any] = {"territories": departements} if kind == "theme-heatmap" else {}
+    fig = draw_chart(kind, lists, com, communes, ED, date=DATE, **options)
+    for ax in fig.axes:
+        assert _intersecting(fig, list(ax.texts)) == [], (kind, ax.get_title())
+        assert _intersecting(fig, list(ax.get_yticklabels())) == [], kind
+        assert _intersecting(fig, list(ax.get_xticklabels())) == [], kind
+
+
+@pytest.mark.parametrize("size", [(9.5, 5.4), (5.0, 3.5)])
+def test_mandate_value_labels_are_apart(
+    size: tuple[float, float], data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    """« 57 %58 % »: neighbouring bars' labels, on a page and in a small multiple."""
+    from pacte_analysis.charts import plot_mandate_reelection
+
+    lists, _, _ = data
+    if size == (9.5, 5.4):
+        fig = plot_mandate_reelection(lists, date=DATE)
+    else:
+        fig = Figure(figsize=size, layout="constrained")
+        plot_mandate_reelection(lists, ax=fig.add_subplot())
+    ax = fig.axes[0]
+    shown = [t for t in ax.texts if t.get_visible()]
+    assert len(shown) >= 10 and all(t.get_text().endswith("\u00a0%") for t in shown)
+    assert _intersecting(fig, shown) == []
+    legend = ax.get_legend()
+    assert legend is not None
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    frame = legend.get_window_extent(renderer)
+    assert not any(frame.overlaps(box) for _, box in _boxes(fig, shown))
