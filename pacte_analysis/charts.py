@@ -406,7 +406,7 @@ def plot_measure_popularity(
     # Each row is one unit high, plus 0.6 unit per extra line of its label.
     steps = np.array([1.0 + 0.6 * row[1].count("\n") for row in rows])
     total = float(steps.sum())
-    height = 1.6 + 0.21 * total
+    height = math.ceil((1.6 + 0.21 * total) * 4) / 4  # quarter inches: whole pixels at any dpi
     fig, ax, own = _figure_and_axes(ax, 9.0, height)
     y = total - (np.cumsum(steps) - steps / 2) - 0.5
     bar_h = 0.38 if n_elected else 0.7
