@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
@@ -209,6 +208,17 @@ def _separate_labels(fig: Figure, texts: Sequence[Text]) -> None:
             text.set_visible(False)
         else:
             kept.append(text)
+
+
+def _percent_axis(axis: Any, span: float | None = None) -> None:
+    """French « 12 % » ticks; one decimal on a short range (never « 0 %, 0 %, 1 % »).
+
+    ``span`` is the range the axis covers (default: its current limits).
+    """
+    if span is None:
+        low, high = axis.get_view_interval()
+        span = abs(float(high) - float(low))
+    axis.set_major_formatter(_style.french_formatter(0 if span >= 5 else 1, percent=True))
 
 
 def _nice_max(value: float, cap: float | None = None) -> float:
@@ -446,7 +456,7 @@ def plot_measure_popularity(
     ax.set_ylim(-0.8, total - 0.2)
     shares = [v for row in bar_rows for v in (row[2], row[3]) if not math.isnan(v)]
     ax.set_xlim(0, _nice_max(max(shares, default=0.0), cap=100))  # the data, not 0–100 %
-    ax.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    _percent_axis(ax.xaxis)
     ax.set_xlabel("Part des listes qui s'engagent sur la mesure")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -514,15 +524,42 @@ def plot_measures_per_list(
     non = values[~ls["signatory"]].value_counts().reindex(counts, fill_value=0)
 
     fig, ax, own = _figure_and_axes(ax, 8.0, 4.8)
-    ax.bar(counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires")
-    ax.bar(
-        counts,
-        non.to_numpy(),
-        width=0.85,
-        bottom=sig.to_numpy(),
-        color=_NON_SIGNATORY_COLOR,
-        label="Autres listes",
-    )
+    # A series without any list gets no bars and no legend entry.
+    if sig.sum():
+        ax.bar(
+            counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires"
+        )
+    if non.sum():
+        ax.bar(
+            counts,
+            non.to_numpy(),
+            width=0.85,
+            bottom=sig.to_numpy(),
+            color=_NON_SIGNATORY_COLOR,
+            label="Autres listes",
+        )
+    totals = (sig + non).to_numpy()
+    others = int(totals[1:].max()) if len(totals) > 1 else 0
+    cut = others > 0 and totals[0] > 3 * others
+    if cut:
+        # Zero-inflated counts (trackers that record only « signed »): the bar of the
+        # lists without any measure is cut, so that the distribution of the others
+        # and the threshold stay readable; its value is written on it.
+        top = _nice_max(others * 1.3)
+        ax.set_ylim(0, top)
+        share_zero = 100.0 * float(totals[0]) / float(totals.sum())
+        for y in (0.9, 0.93):  # the break drawn across the cut bar
+            ax.plot([-0.5, 0.5], [top * y, top * (y + 0.02)], color="white", linewidth=2.5)
+        ax.text(
+            0.55,
+            top * 0.97,
+            f"↑ {_count_phrase(int(totals[0]), 'liste')}\nsans mesure retenue\n"
+            f"({_style.format_percent(share_zero)}) : barre coupée",
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color="#333333",
+        )
     threshold = ed.min_measures
     ax.axvline(threshold - 0.5, color="#000000", linestyle="--", linewidth=1.2)
     ax.text(
@@ -543,16 +580,17 @@ def plot_measures_per_list(
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper right", fontsize=8)
     n = len(ls)
-    if not n:
+    if n:
+        ax.legend(loc="upper right", fontsize=8)
+    else:
         _no_data(ax)
     n_sig = int(ls["signatory"].sum())
     median_value = float(ls["n_measures"].median()) if n else math.nan
     median = _style.format_number(median_value, 0 if median_value.is_integer() else 1)
     subtitle = (
         f"{_count_phrase(n, 'liste')}, dont {_count_phrase(n_sig, 'signataire')} ; "
-        f"médiane : {median} mesures sur {n_max}"
+        f"médiane : {median} {'mesure' if median_value < 2 else 'mesures'} sur {n_max}"
     )
     if not own:
         return _axes_title(fig, ax, demo, title or "Nombre de mesures retenues par liste")
@@ -655,9 +693,11 @@ def plot_departement_ranking(
         str(code) if str(name) == str(code) else f"{name} ({code})"
         for code, name in zip(data["code"], data["name"], strict=True)
     ]
+    if not data.empty and not (data[metric].astype(float) > 0).any():
+        data = data.iloc[:0]  # nothing but zeros: nothing to rank
     fig, ax, own = _figure_and_axes(ax, 8.0, 1.7 + 0.26 * max(len(data), 3))
     if data.empty:
-        _no_data(ax)
+        _no_data(ax, _wrap(f"Aucun territoire où « {info.label.lower()} » dépasse 0", 40))
     else:
         values = [float(v) for v in data[metric].astype(float).tolist()]
         ax.barh(np.arange(len(data)), values, color=_LISTS_COLOR, height=0.7)
@@ -673,6 +713,8 @@ def plot_departement_ranking(
             ax.text(v + vmax * 0.01, i, text, va="center", fontsize=7.5)
         ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
         ax.xaxis.set_major_formatter(_style.french_formatter(percent=info.unit == "%", decimals=0))
+        if info.kind in {"count", "population"}:  # whole numbers: no « 0, 0, 1, 1 » ticks
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         unit = f" ({info.unit})" if info.kind in {"population", "mean"} else ""
         ax.set_xlabel(f"{info.label}{unit}")
         ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -805,7 +847,7 @@ def plot_theme_heatmap(
                 )
         bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
         bar.set_label("Part des mesures du thème retenues, en moyenne par liste")
-        bar.ax.yaxis.set_major_formatter(_style.french_formatter(percent=True))
+        _percent_axis(bar.ax.yaxis, vmax - vmin)
     subtitle = (
         f"Taux d'engagement moyen des listes par thème, {min(top, len(deps))} départements "
         "ayant le plus de listes connues"
@@ -893,7 +935,11 @@ def plot_elected_comparison(
                     for s in shown
                 ]
             )
-            ax1.barh(y1, shares, left=left, color=color, height=0.6, label=label)
+            # a class no list falls in gets no legend entry
+            ax1.barh(
+                y1, shares, left=left, color=color, height=0.6,
+                label=_style.capitalize(label) if shares.sum() > 0 else "_nolegend_",
+            )  # fmt: skip
             for yy, x, w in zip(y1, left, shares, strict=True):
                 if w >= 7:
                     ax1.text(
@@ -928,41 +974,39 @@ def plot_elected_comparison(
 
     y = np.arange(len(by_theme))
     h = 0.38
-    ax2.barh(
-        y - h / 2,
-        by_theme["share_elected"].fillna(0).to_numpy(),
-        height=h,
-        color=_ELECTED_COLOR,
-        label="Listes élues",
+    series = (  # a group without any list gets no bars and no legend entry
+        ("share_elected", ELECTED_STATUSES[0], -h / 2, _ELECTED_COLOR, "Listes élues"),
+        ("share_not_elected", ELECTED_STATUSES[1], h / 2, _LISTS_COLOR, "Listes non élues"),
     )
-    ax2.barh(
-        y + h / 2,
-        by_theme["share_not_elected"].fillna(0).to_numpy(),
-        height=h,
-        color=_LISTS_COLOR,
-        label="Listes non élues",
-    )
+    for column, group, offset, color, label in series:
+        if n_by_status[group]:
+            ax2.barh(
+                y + offset,
+                by_theme[column].fillna(0).to_numpy(),
+                height=h,
+                color=color,
+                label=label,
+            )
     ax2.set_yticks(y, [_style.capitalize(str(t)) for t in by_theme["theme"]], fontsize=8)
     ax2.invert_yaxis()
     theme_values = pd.concat([by_theme["share_elected"], by_theme["share_not_elected"]])
     ax2.set_xlim(0, _nice_max(float(theme_values.max(skipna=True) or 0.0), cap=100))
-    ax2.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    _percent_axis(ax2.xaxis)
     ax2.set_xlabel("Part des mesures du thème retenues (moyenne par liste)")
     ax2.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax2.set_axisbelow(True)
     ax2.tick_params(axis="y", length=0)
-    ax2.legend(
-        handles=[
-            Patch(color=_ELECTED_COLOR, label="Listes élues"),
-            Patch(color=_LISTS_COLOR, label="Listes non élues"),
-        ],
-        **(
-            {"loc": "lower right"}
-            if ax is None
-            else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)}
-        ),
-        fontsize=8,
-    )
+    if ax2.containers:
+        ax2.legend(
+            **(
+                {"loc": "lower right"}
+                if ax is None
+                else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)}
+            ),
+            fontsize=8,
+        )
+    else:
+        _no_data(ax2)
     ax2.set_title("Engagement par thème", loc="left", fontsize=10)
     heading = title or "Listes élues et non élues : quels engagements ?"
     if ax is not None:
@@ -1034,6 +1078,8 @@ def plot_mandate_reelection(
     for i, (key, label, color) in enumerate(groups):
         values = table[f"share_{key}_reelected"].astype(float).to_numpy()
         known = table[f"n_{key}_known"].to_numpy()
+        if not known.sum():  # no team of the group: no empty bars, no legend entry
+            continue
         bars = axes.bar(x + (i - 1) * width, np.nan_to_num(values), width, label=label, color=color)
         for bar, value, n in zip(bars, values, known, strict=True):
             if n and np.isfinite(value):
@@ -1053,7 +1099,7 @@ def plot_mandate_reelection(
     end = _nice_max(top, cap=100)
     axes.set_yticks([t for t in MaxNLocator(nbins=6).tick_values(0, end) if 0 <= t <= end])
     axes.set_ylim(0, max(end, top * 1.18))  # room for the value labels above the bars
-    axes.yaxis.set_major_formatter(_style.french_formatter(percent=True))
+    _percent_axis(axes.yaxis)
     axes.set_ylabel("Maires de 2020 réélus en 2026")
     # Outside the bars, never over them: above, or on the right in a small multiple.
     place: dict[str, Any] = (
@@ -1061,7 +1107,10 @@ def plot_mandate_reelection(
         if own
         else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5), "ncols": 1}
     )
-    axes.legend(**place, fontsize=8 if own else 7, frameon=False)
+    if axes.containers:
+        axes.legend(**place, fontsize=8 if own else 7, frameon=False)
+    else:
+        _no_data(axes)
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
     if not own:

@@ -514,3 +514,81 @@ def test_mandate_value_labels_are_apart(
     renderer = fig._get_renderer()  # type: ignore[attr-defined]
     frame = legend.get_window_extent(renderer)
     assert not any(frame.overlaps(box) for _, box in _boxes(fig, shown))
+
+
+# --------------------------------------------------------------------------- newsroom review
+
+
+def _legend_entries(ax: matplotlib.axes.Axes) -> list[str]:
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+def _drawn_series(ax: matplotlib.axes.Axes) -> set[str]:
+    """Labels of the bar series of ``ax`` that show at least one non-empty bar."""
+    return {
+        str(c.get_label())
+        for c in ax.containers
+        if any(p.get_width() * p.get_height() > 0 for p in c.patches)  # type: ignore[attr-defined]
+    }
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+def test_no_empty_legend_entry_and_distinct_ticks(
+    kind: str, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    """Elected non-signatory lists only: no « Listes signataires » entry without bars, and
+    no axis reading « 0 %, 0 %, 1 %, 1 % » when there is nothing (or little) to show."""
+    lists, com, communes = data
+    sub = lists[~lists["signatory"] & lists["elected"].fillna(False)]
+    subsets = {
+        "non signataires élues": (sub, com[com["list_id"].isin(sub["list_id"])]),
+        "vide": (lists.iloc[:0], com.iloc[:0]),
+    }
+    for name, (ls, cs) in subsets.items():
+        fig = draw_chart(kind, ls, cs, communes, ED, date=DATE)
+        fig.draw_without_rendering()
+        for ax in fig.axes:
+            entries = _legend_entries(ax)
+            if ax.containers:  # bar series: each entry names bars that are drawn
+                assert set(entries) <= _drawn_series(ax), (kind, name, entries)
+            for axis in (ax.xaxis, ax.yaxis):
+                ticks = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+                assert len(ticks) == len(set(ticks)), (kind, name, ticks)
+
+
+def test_measures_per_list_cuts_the_zero_bar(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Most lists of a tracker that only says « signé » have no measure: the 0 bar is cut
+    and labelled, the axis fits the others (not one bar and a flat line)."""
+    lists, _, _ = data
+    zeros = lists.iloc[:40].assign(
+        list_id=[f"Z{i}" for i in range(40)], n_measures=0, signatory=False
+    )
+    many = pd.concat([lists.iloc[40:], zeros, zeros.assign(list_id=lambda f: f.list_id + "b")])
+    counts = many["n_measures"].value_counts()
+    n_zero, tallest_other = int(counts[0]), int(counts.drop(0).max())
+    assert n_zero > 3 * tallest_other
+    fig = plot_measures_per_list(many, ED)
+    ax = fig.axes[0]
+    _low, high = ax.get_ylim()
+    assert tallest_other < high < n_zero
+    assert high <= 2 * tallest_other  # the axis fits the bars it does not cut
+    assert any(f"{n_zero} listes" in t and "barre coupée" in t for t in _texts(fig))
+    assert _intersecting(fig, list(ax.texts)) == []
+    # Without such a peak nothing is cut.
+    plain = plot_measures_per_list(lists.iloc[40:], ED)
+    assert not any("barre coupée" in t for t in _texts(plain))
+    assert plain.axes[0].get_ylim()[1] >= lists.iloc[40:]["n_measures"].value_counts().max()
+    # « médiane : 0 mesure », singular below 2
+    assert any("médiane : 0 mesure sur 32" in t for t in _texts(fig))
+
+
+def test_ranking_of_zeros_says_so(data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+    lists, com, communes = data
+    fig = plot_departement_ranking(
+        lists.assign(signatory=False), com, communes, ED, metric="n_communes_signatory"
+    )
+    assert any(t.startswith("Aucun territoire où") for t in _texts(fig))
+    assert not fig.axes[0].patches  # no row of empty bars
