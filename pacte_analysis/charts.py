@@ -462,7 +462,8 @@ def plot_measure_popularity(
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     if n_lists:
-        ax.legend(loc="lower right", fontsize=8)
+        # above the bars (outside the axes), never over the longest ones
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
     else:
         ax.text(0.5, 0.5, "Aucune liste", transform=ax.transAxes, ha="center", color="#666666")
     who = "listes signataires" if signatory_only else "listes"
@@ -582,7 +583,8 @@ def plot_measures_per_list(
     ax.set_axisbelow(True)
     n = len(ls)
     if n:
-        ax.legend(loc="upper right", fontsize=8)
+        # above the bars (outside the axes): lists with every measure make tall bars on the right
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
     else:
         _no_data(ax)
     n_sig = int(ls["signatory"].sum())
@@ -996,10 +998,10 @@ def plot_elected_comparison(
     ax2.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax2.set_axisbelow(True)
     ax2.tick_params(axis="y", length=0)
-    if ax2.containers:
+    if ax2.containers:  # below the panel (or on its right when stacked), never over bars
         ax2.legend(
             **(
-                {"loc": "lower right"}
+                {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncols": 2}
                 if ax is None
                 else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)}
             ),
@@ -1095,7 +1097,15 @@ def plot_mandate_reelection(
                     )
                 )
         top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
-    axes.set_xticks(x, [_wrap(str(c), 11) for c in table["size_class"]], fontsize=7)
+    # Each class says on how many signatory teams its first bar rests (small classes).
+    axes.set_xticks(
+        x,
+        [
+            f"{_wrap(str(c), 11)}\nn = {_style.format_number(int(n))}"
+            for c, n in zip(table["size_class"], table["n_signatory_known"], strict=True)
+        ],
+        fontsize=7,
+    )
     end = _nice_max(top, cap=100)
     axes.set_yticks([t for t in MaxNLocator(nbins=6).tick_values(0, end) if 0 <= t <= end])
     axes.set_ylim(0, max(end, top * 1.18))  # room for the value labels above the bars
@@ -1123,7 +1133,8 @@ def plot_mandate_reelection(
         title=heading,
         subtitle=_wrap(
             f"Par taille de commune ; {_count_phrase(n_sig, 'équipe élue signataire', 'équipes élues signataires')} "
-            "au résultat connu. Mesure : le maire (même personne aux RNE 2020 et 2026), pas la liste.",
+            "au résultat connu (n : par taille). Mesure : le maire (même personne aux RNE 2020 "
+            "et 2026), pas la liste.",
             95,
         ),
         source=source,

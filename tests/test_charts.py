@@ -592,3 +592,55 @@ def test_ranking_of_zeros_says_so(data: tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     )
     assert any(t.startswith("Aucun territoire où") for t in _texts(fig))
     assert not fig.axes[0].patches  # no row of empty bars
+
+
+@pytest.mark.parametrize("kind", list(available_charts()))
+@pytest.mark.parametrize("every_measure", [False, True])
+def test_legends_never_cover_bars(
+    kind: str, every_measure: bool, data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+) -> None:
+    """Geometric: the legend box of an axes intersects none of its bars, also when the
+    lists commit to every measure (tall bars on the right, long bars at the bottom)."""
+    lists, com, communes = data
+    if every_measure:
+        lists = lists.assign(n_measures=32, principles="ABC", signatory=True)
+        com = pd.DataFrame(
+            [
+                {"list_id": i, "edition": "pacte-2020", "measure": m, "committed": True}
+                for i in lists["list_id"]
+                for m in range(1, 33)
+            ]
+        ).assign(level=pd.array([pd.NA] * (32 * len(lists)), dtype="Int64"))
+    fig = draw_chart(kind, lists, com, communes, ED, date=DATE)
+    fig.draw_without_rendering()
+    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        frame = legend.get_window_extent(renderer)
+        bars = [
+            p.get_window_extent(renderer)
+            for c in ax.containers
+            for p in c.patches  # type: ignore[attr-defined]
+            if p.get_width() * p.get_height() > 0
+        ]
+        covered = [b for b in bars if frame.overlaps(b)]
+        assert covered == [], (kind, ax.get_title(), len(covered))
+
+
+def test_mandate_classes_say_how_many_teams(
+    data: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    """A share of 14 % on 7 teams is not one on 700: each class shows its n."""
+    from pacte_analysis.charts import plot_mandate_reelection
+    from pacte_analysis.mandate import mandate_summary
+
+    lists, _, _ = data
+    table = mandate_summary(lists, None, by="size_class")
+    table = table[table["n_all_known"] > 0]
+    fig = plot_mandate_reelection(lists, date=DATE)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert [t.rsplit("n = ", 1)[1] for t in ticks] == [
+        format_number(int(n)) for n in table["n_signatory_known"]
+    ]
