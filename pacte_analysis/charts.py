@@ -940,7 +940,7 @@ def plot_elected_comparison(
             # a class no list falls in gets no legend entry
             ax1.barh(
                 y1, shares, left=left, color=color, height=0.6,
-                label=_style.capitalize(label) if shares.sum() > 0 else "_nolegend_",
+                label=label if shares.sum() > 0 else "_nolegend_",
             )  # fmt: skip
             for yy, x, w in zip(y1, left, shares, strict=True):
                 if w >= 7:
