@@ -16,12 +16,13 @@ no title is ever invented.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import inspect
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec
@@ -171,9 +172,26 @@ def _check_top(top: object, function: str) -> int:
     return int(top)
 
 
-def _overlapping(texts: Sequence[Text], renderer: Any) -> bool:
-    """Whether two of ``texts`` overlap on the drawn figure (their boxes intersect)."""
-    boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible()]
+@contextlib.contextmanager
+def _print_renderer(fig: Figure, dpi: float = 300.0) -> Iterator[Any]:
+    """The renderer of ``fig`` laid out at print resolution (300 dpi), for measuring text.
+
+    Glyphs are hinted differently at screen and print resolutions: labels that clear
+    each other at 100 dpi may touch at 300 dpi, so they are measured as printed.
+    """
+    before = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        fig.draw_without_rendering()
+        yield fig._get_renderer()  # type: ignore[attr-defined]
+    finally:
+        fig.set_dpi(before)
+
+
+def _overlapping(texts: Sequence[Text], renderer: Any, gap: float = 2.0) -> bool:
+    """Whether two of ``texts`` overlap on the drawn figure, or come within ``gap`` points."""
+    pad = gap * renderer.points_to_pixels(1.0) / 2
+    boxes = [t.get_window_extent(renderer).padded(pad) for t in texts if t.get_visible()]
     return any(
         a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
         for i, a in enumerate(boxes)
@@ -190,8 +208,11 @@ def _separate_labels(fig: Figure, texts: Sequence[Text]) -> None:
     """
     if len(texts) < 2:
         return
-    fig.draw_without_rendering()
-    renderer = fig._get_renderer()  # type: ignore[attr-defined]
+    with _print_renderer(fig) as renderer:
+        _separate(texts, renderer)
+
+
+def _separate(texts: Sequence[Text], renderer: Any) -> None:
     if not _overlapping(texts, renderer):
         return
     for text in texts:
@@ -221,6 +242,31 @@ def _percent_axis(axis: Any, span: float | None = None) -> None:
     axis.set_major_formatter(_style.french_formatter(0 if span >= 5 else 1, percent=True))
 
 
+def _fit_tick_labels(fig: Figure, labels: Sequence[Text]) -> None:
+    """Column labels that touch are made smaller, then slanted: never printed over each other.
+
+    Measured at print resolution, with a gap of 5 points between neighbours.
+    """
+    if len(labels) < 2:
+        return
+    with _print_renderer(fig) as renderer:
+        _fit(labels, renderer)
+
+
+def _fit(labels: Sequence[Text], renderer: Any) -> None:
+    for size in (7.0, 6.5, 6.0):
+        if not _overlapping(labels, renderer, gap=5.0):
+            return
+        for label in labels:
+            label.set_fontsize(size)
+    if _overlapping(labels, renderer, gap=5.0):
+        for label in labels:
+            label.set_text(label.get_text().replace("\n", " "))
+            label.set_rotation(35)
+            label.set_rotation_mode("anchor")
+            label.set_horizontalalignment("left")
+
+
 def _nice_max(value: float, cap: float | None = None) -> float:
     """An axis end just above ``value`` (a round number: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ), ≤ ``cap``.
 
@@ -238,6 +284,29 @@ def _nice_max(value: float, cap: float | None = None) -> float:
             end = step * power
             break
     return float(min(end, cap)) if cap is not None else float(end)
+
+
+def _wrap_words(text: str, width: int) -> str:
+    r"""Wrap like :func:`_wrap`, but never leave a short word (« et », « du ») alone on a line.
+
+    Examples
+    --------
+    >>> _wrap_words("Environnement et biodiversité", 14).split("\n")
+    ['Environnement', 'et biodiversité']
+    """
+    lines: list[str] = []
+    pending = ""
+    for line in textwrap.wrap(text, width) or [text]:
+        if pending:
+            line = f"{pending} {line}"
+            pending = ""
+        if len(line) <= 3 and " " not in line:
+            pending = line
+        else:
+            lines.append(line)
+    if pending:
+        lines.append(pending)
+    return "\n".join(lines)
 
 
 def _wrap(text: str, width: int = 52) -> str:
@@ -816,8 +885,8 @@ def plot_theme_heatmap(
         else f"{d} – {_count_phrase(int(n_lists[d]), 'liste')}"
         for d in deps
     ]
-    col_labels = ["\n".join(textwrap.wrap(_style.capitalize(t), 14)) for t in themes]
-    fig, ax, own = _figure_and_axes(ax, 9.0, 2.6 + 0.32 * max(len(deps), 3))
+    col_labels = [_wrap_words(_style.capitalize(t), 14) for t in themes]
+    fig, ax, own = _figure_and_axes(ax, 10.0, 2.6 + 0.32 * max(len(deps), 3))
     if rate.empty:
         _no_data(ax)
     else:
@@ -855,15 +924,19 @@ def plot_theme_heatmap(
         "ayant le plus de listes connues"
     )
     if not own:
-        return _axes_title(fig, ax, demo, title or "Thèmes retenus par les listes, par département")
-    return _finish(
-        fig,
-        title=title or "Thèmes retenus par les listes, par département",
-        subtitle=subtitle,
-        source=source,
-        demo=demo,
-        date=date,
-    )
+        _axes_title(fig, ax, demo, title or "Thèmes retenus par les listes, par département")
+    else:
+        _finish(
+            fig,
+            title=title or "Thèmes retenus par les listes, par département",
+            subtitle=subtitle,
+            source=source,
+            demo=demo,
+            date=date,
+        )
+    if not rate.empty:  # theme names side by side: measured apart (long row labels narrow them)
+        _fit_tick_labels(fig, [tick.label2 for tick in ax.xaxis.get_major_ticks()])
+    return fig
 
 
 @_styled
