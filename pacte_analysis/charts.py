@@ -242,29 +242,50 @@ def _percent_axis(axis: Any, span: float | None = None) -> None:
     axis.set_major_formatter(_style.french_formatter(0 if span >= 5 else 1, percent=True))
 
 
-def _fit_tick_labels(fig: Figure, labels: Sequence[Text]) -> None:
-    """Column labels that touch are made smaller, then slanted: never printed over each other.
+def _compact_class(label: str) -> str:
+    """A size class in few characters, for small multiples.
+
+    Examples
+    --------
+    >>> [_compact_class(c) for c in ("Moins de 500 hab.", "500 à 999 hab.", "100 000 hab. ou plus")]
+    ['< 500', '500–999', '≥ 100 000']
+    """
+    text = label.replace(" hab. ou plus", "").replace(" hab.", "")
+    if text.startswith("Moins de "):
+        return "< " + text.removeprefix("Moins de ")
+    if " à " in text:
+        return text.replace(" à ", "–")
+    return "≥ " + text if label.endswith("ou plus") else text
+
+
+def _fit_tick_labels(
+    fig: Figure,
+    labels: Sequence[Text],
+    *,
+    sizes: Sequence[float] = (7.0, 6.5, 6.0),
+    slant: str | None = "top",
+) -> None:
+    """Tick labels that touch are made smaller, then slanted: never printed over each other.
 
     Measured at print resolution, with a gap of 5 points between neighbours.
+    ``slant`` is where the labels stand (``top`` or ``bottom`` of the axes; None:
+    never slanted, e.g. the labels of a vertical axis).
     """
     if len(labels) < 2:
         return
     with _print_renderer(fig) as renderer:
-        _fit(labels, renderer)
-
-
-def _fit(labels: Sequence[Text], renderer: Any) -> None:
-    for size in (7.0, 6.5, 6.0):
-        if not _overlapping(labels, renderer, gap=5.0):
-            return
-        for label in labels:
-            label.set_fontsize(size)
-    if _overlapping(labels, renderer, gap=5.0):
-        for label in labels:
-            label.set_text(label.get_text().replace("\n", " "))
-            label.set_rotation(35)
-            label.set_rotation_mode("anchor")
-            label.set_horizontalalignment("left")
+        for size in sizes:
+            if not _overlapping(labels, renderer, gap=5.0):
+                return
+            for label in labels:
+                label.set_fontsize(size)
+        if slant and _overlapping(labels, renderer, gap=5.0):
+            for label in labels:  # upright at the bottom: one line's height per tick
+                label.set_text(label.get_text().replace("\n", " "))
+                label.set_rotation(35 if slant == "top" else 90)
+                label.set_rotation_mode("anchor")
+                label.set_horizontalalignment("left" if slant == "top" else "right")
+                label.set_verticalalignment("bottom" if slant == "top" else "center")
 
 
 def _nice_max(value: float, cap: float | None = None) -> float:
@@ -531,8 +552,11 @@ def plot_measure_popularity(
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     if n_lists:
-        # above the bars (outside the axes), never over the longest ones
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        # above the axes, never over bars (in a small multiple: where it covers the fewest)
+        if own:
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        else:
+            ax.legend(loc="best", fontsize=7)  # where it covers the fewest bars
     else:
         ax.text(0.5, 0.5, "Aucune liste", transform=ax.transAxes, ha="center", color="#666666")
     who = "listes signataires" if signatory_only else "listes"
@@ -542,8 +566,10 @@ def plot_measure_popularity(
     )
     if not n_elected:
         subtitle += " – résultat des élections inconnu"
-    if not own:
-        return _axes_title(fig, ax, demo, title or f"Popularité des mesures – {ed.title}")
+    if not own:  # a small multiple: measure labels made smaller until they clear each other
+        _axes_title(fig, ax, demo, title or f"Popularité des mesures – {ed.title}")
+        _fit_tick_labels(fig, ax.get_yticklabels(), sizes=(6.5, 6.0, 5.5, 5.0), slant=None)
+        return fig
     return _finish(
         fig,
         title=title or f"Popularité des mesures – {ed.title}",
@@ -652,8 +678,12 @@ def plot_measures_per_list(
     ax.set_axisbelow(True)
     n = len(ls)
     if n:
-        # above the bars (outside the axes): lists with every measure make tall bars on the right
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        # above the bars (outside the axes): tall bars on the right with every measure;
+        # in a small multiple, where it covers the fewest bars
+        if own:
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        else:
+            ax.legend(loc="best", fontsize=7)  # where it covers the fewest bars
     else:
         _no_data(ax)
     n_sig = int(ls["signatory"].sum())
@@ -1174,11 +1204,14 @@ def plot_mandate_reelection(
     axes.set_xticks(
         x,
         [
-            f"{_wrap(str(c), 11)}\nn = {_style.format_number(int(n))}"
+            f"{_wrap(str(c), 11) if own else _compact_class(str(c))}\n"
+            f"n = {_style.format_number(int(n))}"
             for c, n in zip(table["size_class"], table["n_signatory_known"], strict=True)
         ],
         fontsize=7,
     )
+    if not own:
+        axes.set_xlabel("Habitants")
     end = _nice_max(top, cap=100)
     axes.set_yticks([t for t in MaxNLocator(nbins=6).tick_values(0, end) if 0 <= t <= end])
     axes.set_ylim(0, max(end, top * 1.18))  # room for the value labels above the bars
@@ -1198,6 +1231,7 @@ def plot_mandate_reelection(
     heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
     if not own:
         _axes_title(fig, axes, demo, heading)
+        _fit_tick_labels(fig, axes.get_xticklabels(), sizes=(6.5, 6.0, 5.5), slant="bottom")
         _separate_labels(fig, value_labels)
         return fig
     n_sig = int(table["n_signatory_known"].sum())
@@ -1214,6 +1248,7 @@ def plot_mandate_reelection(
         demo=demo,
         date=date,
     )
+    _fit_tick_labels(fig, axes.get_xticklabels(), slant="bottom")
     _separate_labels(fig, value_labels)
     return fig
 

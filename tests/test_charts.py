@@ -518,6 +518,7 @@ def test_mandate_value_labels_are_apart(
     shown = [t for t in ax.texts if t.get_visible()]
     assert len(shown) >= 10 and all(t.get_text().endswith("\u00a0%") for t in shown)
     assert _intersecting(fig, shown) == []
+    assert _intersecting(fig, list(ax.get_xticklabels())) == []  # the size classes too
     legend = ax.get_legend()
     assert legend is not None
     renderer = fig._get_renderer()  # type: ignore[attr-defined]
