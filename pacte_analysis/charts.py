@@ -1485,7 +1485,8 @@ def draw_chart(
         line saying so. By default, whether ``lists`` or ``commitments`` were read
         from a demo folder (:func:`pacte_analysis.tables.is_demo`).
     **options
-        Passed to the chart function (``source``, ``date``, ``title``, and e.g.
+        Passed to the chart function (``source``, ``date``, ``title``, ``ax`` for
+        small multiples, and e.g.
         ``metric``/``territories``/``top`` for the ranking, ``territories``/
         ``top`` for the heatmap).
 
