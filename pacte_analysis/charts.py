@@ -2,8 +2,10 @@
 
 Every chart function takes the canonical tables, returns a
 :class:`matplotlib.figure.Figure` (built without pyplot, so no global state is kept;
-it displays itself inline in Jupyter) with a French title, a source line and, with
-``demo=True``, the « Données fictives – démonstration » mark. Write it with :func:`save_figure`
+it displays itself inline in Jupyter) with a French title and a source line. A chart
+of fictitious data (``demo=True``, or by default tables read from a demo folder:
+:func:`pacte_analysis.tables.is_demo`) carries the « Données fictives – démonstration »
+mark and a source line saying the data are fictitious. Write it with :func:`save_figure`
 (PNG at 300 dpi, SVG or PDF, by suffix). :func:`draw_chart` dispatches by name
 (:func:`available_charts`), as ``pacte chart KIND`` does.
 
@@ -14,11 +16,13 @@ no title is ever invented.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
+import inspect
 import math
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec
@@ -27,7 +31,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from pacte_analysis import _style
@@ -42,9 +46,15 @@ from pacte_analysis.analysis import (
     metric_info,
     territory_summary,
 )
-from pacte_analysis.analysis._core import _territory_names
-from pacte_analysis.editions import DEFAULT_EDITION, read_edition
-from pacte_analysis.errors import UnknownCodeError
+from pacte_analysis.analysis._core import _check_table, _territory_names
+from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
+from pacte_analysis.tables import is_demo
 
 __all__ = [
     "Chart",
@@ -70,17 +80,13 @@ _STATUS_COLORS = {
 }
 _SIGNATORY_COLOR = "#009E73"  # bluish green
 _NON_SIGNATORY_COLOR = "#D55E00"  # vermillion
-_MAX_LABEL = 58
+#: Characters per line of a measure label (labels are wrapped, never cut).
+_LABEL_WIDTH = 50
 #: Classes of the number of measures per list (elected-vs-not), light to dark.
 _BIN_COLORS = ("#f0f0f0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 _DARK_BINS = {"#2171b5", "#08306b"}
 _FORMATS = {".png", ".svg", ".pdf"}
 P = ParamSpec("P")
-
-
-def _short(text: str, width: int = _MAX_LABEL) -> str:
-    """Shorten a label to ``width`` characters (an ellipsis marks the cut)."""
-    return text if len(text) <= width else textwrap.shorten(text, width, placeholder=" …")
 
 
 def _styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
@@ -103,13 +109,183 @@ def _new_figure(width: float, height: float) -> Figure:
 def _figure_and_axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes, bool]:
     """A new figure and its axes, or the caller's axes (``own`` is False then)."""
     if ax is not None:
-        fig = ax.figure
-        if not isinstance(fig, Figure):  # a SubFigure
-            fig = fig.figure
+        fig = ax.get_figure(root=True)  # the figure, also for an axes of a sub-figure
         assert isinstance(fig, Figure)
         return fig, ax, False
     fig = _new_figure(width, height)
     return fig, fig.add_subplot(), True
+
+
+def _split_axes(ax: Axes, ratios: tuple[float, float], title: str) -> tuple[Figure, Axes, Axes]:
+    """Two titled axes in the place of the caller's ``ax`` (small multiples).
+
+    ``ax`` is replaced by a sub-figure holding the two panels, one above the other,
+    under ``title`` (or, for an axes placed by hand, by two inset axes).
+    """
+    fig, _, _ = _figure_and_axes(ax, 0, 0)
+    spec = ax.get_subplotspec()
+    if spec is None:
+        ax.set_axis_off()
+        ax.set_title(_wrap(title, 60), loc="left", fontsize=10)
+        return fig, ax.inset_axes((0, 0.55, 1, 0.35)), ax.inset_axes((0, 0, 1, 0.45))
+    parent = ax.get_figure(root=False)
+    assert parent is not None
+    ax.remove()
+    holder = parent.add_subfigure(spec)
+    holder.suptitle(_wrap(title, 60), x=0.01, ha="left", fontsize=10, fontweight="bold")
+    ax1, ax2 = holder.subplots(2, 1, height_ratios=ratios)  # one above the other: less width
+    return fig, ax1, ax2
+
+
+def _check_territories(territories: object, function: str) -> None:
+    """``territories`` is None or a ``code, name`` table, else a French error."""
+    if territories is None:
+        return
+    if not isinstance(territories, pd.DataFrame):
+        hint = (
+            " ; pour changer de niveau, utilisez level=… (classement des départements)"
+            if isinstance(territories, str)
+            else ""
+        )
+        raise PacteTypeError(
+            f"{function} : « territories » doit être une table des territoires avec les "
+            f"colonnes code et name (par exemple pa.departements()), pas "
+            f"{type(territories).__name__} « {territories} »{hint}."
+        )
+    missing = [c for c in ("code", "name") if c not in territories.columns]
+    if missing:
+        raise MissingColumnsError(
+            f"{function} : colonne(s) absente(s) de « territories » : {', '.join(missing)} "
+            "(colonnes attendues : code, name)."
+        )
+
+
+def _check_top(top: object, function: str) -> int:
+    """``top`` as a positive whole number, else a French error."""
+    if isinstance(top, bool) or not isinstance(top, int | np.integer):
+        raise PacteTypeError(
+            f"{function} : « top » doit être un nombre entier de territoires, pas "
+            f"{type(top).__name__} « {top} »."
+        )
+    if top < 1:
+        raise InvalidArgumentError(f"{function} : « top » doit valoir au moins 1 (reçu : {top}).")
+    return int(top)
+
+
+@contextlib.contextmanager
+def _print_renderer(fig: Figure, dpi: float = 300.0) -> Iterator[Any]:
+    """The renderer of ``fig`` laid out at print resolution (300 dpi), for measuring text.
+
+    Glyphs are hinted differently at screen and print resolutions: labels that clear
+    each other at 100 dpi may touch at 300 dpi, so they are measured as printed.
+    """
+    before = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        fig.draw_without_rendering()
+        yield fig._get_renderer()  # type: ignore[attr-defined]
+    finally:
+        fig.set_dpi(before)
+
+
+def _overlapping(texts: Sequence[Text], renderer: Any, gap: float = 2.0) -> bool:
+    """Whether two of ``texts`` overlap on the drawn figure, or come within ``gap`` points."""
+    pad = gap * renderer.points_to_pixels(1.0) / 2
+    boxes = [t.get_window_extent(renderer).padded(pad) for t in texts if t.get_visible()]
+    return any(
+        a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+    )
+
+
+def _separate_labels(fig: Figure, texts: Sequence[Text]) -> None:
+    """Make the value labels of neighbouring bars readable: never one over another.
+
+    The figure is laid out, then the labels' boxes are measured: labels that touch
+    are turned upright (one per bar's width), then made smaller, and as a last resort
+    every other label is hidden — two numbers are never printed over each other.
+    """
+    if len(texts) < 2:
+        return
+    with _print_renderer(fig) as renderer:
+        _separate(texts, renderer)
+
+
+def _separate(texts: Sequence[Text], renderer: Any) -> None:
+    if not _overlapping(texts, renderer):
+        return
+    for text in texts:
+        text.set_rotation(90)
+    for size in (7.0, 6.0, 5.0):
+        for text in texts:
+            text.set_fontsize(size)
+        if not _overlapping(texts, renderer):
+            return
+    kept: list[Text] = []
+    for text in texts:  # keep a label only where it touches none already kept
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(k.get_window_extent(renderer)) for k in kept):
+            text.set_visible(False)
+        else:
+            kept.append(text)
+
+
+def _percent_axis(axis: Any, span: float | None = None) -> None:
+    """French « 12 % » ticks; one decimal on a short range (never « 0 %, 0 %, 1 % »).
+
+    ``span`` is the range the axis covers (default: its current limits).
+    """
+    if span is None:
+        low, high = axis.get_view_interval()
+        span = abs(float(high) - float(low))
+    axis.set_major_formatter(_style.french_formatter(0 if span >= 5 else 1, percent=True))
+
+
+def _compact_class(label: str) -> str:
+    """A size class in few characters, for small multiples.
+
+    Examples
+    --------
+    >>> [_compact_class(c) for c in ("Moins de 500 hab.", "500 à 999 hab.", "100 000 hab. ou plus")]
+    ['< 500', '500–999', '≥ 100 000']
+    """
+    text = label.replace(" hab. ou plus", "").replace(" hab.", "")
+    if text.startswith("Moins de "):
+        return "< " + text.removeprefix("Moins de ")
+    if " à " in text:
+        return text.replace(" à ", "–")
+    return "≥ " + text if label.endswith("ou plus") else text
+
+
+def _fit_tick_labels(
+    fig: Figure,
+    labels: Sequence[Text],
+    *,
+    sizes: Sequence[float] = (7.0, 6.5, 6.0),
+    slant: str | None = "top",
+) -> None:
+    """Tick labels that touch are made smaller, then slanted: never printed over each other.
+
+    Measured at print resolution, with a gap of 5 points between neighbours.
+    ``slant`` is where the labels stand (``top`` or ``bottom`` of the axes; None:
+    never slanted, e.g. the labels of a vertical axis).
+    """
+    if len(labels) < 2:
+        return
+    with _print_renderer(fig) as renderer:
+        for size in sizes:
+            if not _overlapping(labels, renderer, gap=5.0):
+                return
+            for label in labels:
+                label.set_fontsize(size)
+        if slant and _overlapping(labels, renderer, gap=5.0):
+            for label in labels:  # upright at the bottom: one line's height per tick
+                label.set_text(label.get_text().replace("\n", " "))
+                label.set_rotation(35 if slant == "top" else 90)
+                label.set_rotation_mode("anchor")
+                label.set_horizontalalignment("left" if slant == "top" else "right")
+                label.set_verticalalignment("bottom" if slant == "top" else "center")
 
 
 def _nice_max(value: float, cap: float | None = None) -> float:
@@ -131,6 +307,29 @@ def _nice_max(value: float, cap: float | None = None) -> float:
     return float(min(end, cap)) if cap is not None else float(end)
 
 
+def _wrap_words(text: str, width: int) -> str:
+    r"""Wrap like :func:`_wrap`, but never leave a short word (« et », « du ») alone on a line.
+
+    Examples
+    --------
+    >>> _wrap_words("Environnement et biodiversité", 14).split("\n")
+    ['Environnement', 'et biodiversité']
+    """
+    lines: list[str] = []
+    pending = ""
+    for line in textwrap.wrap(text, width) or [text]:
+        if pending:
+            line = f"{pending} {line}"
+            pending = ""
+        if len(line) <= 3 and " " not in line:
+            pending = line
+        else:
+            lines.append(line)
+    if pending:
+        lines.append(pending)
+    return "\n".join(lines)
+
+
 def _wrap(text: str, width: int = 52) -> str:
     """Break a long label over lines (never cut)."""
     return "\n".join(textwrap.wrap(text, width)) or text
@@ -150,9 +349,20 @@ def _finish(
     )
 
 
-def _axes_title(fig: Figure, ax: Axes, title: str) -> Figure:
-    """Finish a chart drawn into a caller's axes: its title only."""
+def _demo(demo: bool | None, *frames: object) -> bool:
+    """``demo`` as given, or whether one of ``frames`` was read from a demo folder."""
+    return is_demo(*frames) if demo is None else bool(demo)
+
+
+def _axes_title(fig: Figure, ax: Axes, demo: bool, title: str) -> Figure:
+    """Finish a chart drawn into a caller's axes: its title, and the demo mark.
+
+    The figure is the caller's (small multiples): its source line is left to the
+    caller, but a figure holding fictitious data always carries the demo mark (once).
+    """
     ax.set_title(_wrap(title, 60), loc="left", fontsize=10)
+    if demo and not any(t.get_gid() == "pacte-demo-banner" for t in fig.texts):
+        _style.add_demo_mark(fig)
     return fig
 
 
@@ -171,11 +381,22 @@ def _no_data(ax: Axes, text: str = "Aucune donnée à représenter") -> None:
     ax.set_yticks([])
 
 
-def _bar_rows(frame: pd.DataFrame, theme: str) -> list[tuple[str, str, float, float, str]]:
+def _bar_rows(
+    frame: pd.DataFrame, theme: str, edition: Edition
+) -> list[tuple[str, str, float, float, str]]:
+    """Rows of the measure-popularity chart: the full label of each measure, wrapped.
+
+    The label is the edition's (« N. Title » when the title is confirmed, else
+    « Mesure N »), never cut: a long title takes two or three lines.
+    """
+    labels = [
+        edition.measure(int(n)).short_label if edition.has_measure(int(n)) else f"Mesure {n}"
+        for n in frame["measure"].tolist()
+    ]
     return [
-        ("bar", _wrap(str(label), 64), float(lists_share), float(elected_share), theme)
+        ("bar", _wrap(label, _LABEL_WIDTH), float(lists_share), float(elected_share), theme)
         for label, lists_share, elected_share in zip(
-            frame["short_label"].tolist(),
+            labels,
             frame["share_lists"].tolist(),
             frame["share_elected"].tolist(),
             strict=True,
@@ -209,7 +430,7 @@ def plot_measure_popularity(
     *,
     by_theme: bool = True,
     signatory_only: bool = False,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -227,8 +448,10 @@ def plot_measure_popularity(
         decreasing popularity within a theme); otherwise one overall ranking.
     signatory_only : bool, default False
         Count only the signatory lists.
-    demo : bool, default False
-        Add the « Données fictives – démonstration » mark.
+    demo : bool, optional
+        Fictitious data: add the « Données fictives – démonstration » mark and say so
+        in the source line. By default, whether the tables were read from a demo
+        folder (:func:`pacte_analysis.tables.is_demo`).
     source : str, optional
         Data source printed at the foot (default: the local groups' records).
     date : datetime.date, optional
@@ -237,7 +460,8 @@ def plot_measure_popularity(
         Replaces the default French title.
     ax : matplotlib.axes.Axes, optional
         Draw into this axes (small multiples): the title becomes the axes title and
-        the figure's source line and demo mark are left to the caller.
+        the figure's source line is left to the caller; a chart of fictitious data
+        puts the demo mark on the figure (once).
 
     Returns
     -------
@@ -255,6 +479,7 @@ def plot_measure_popularity(
     >>> "Mesure 13" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     True
     """
+    demo = _demo(demo, lists, commitments)
     ed = read_edition(edition)
     ms = measure_summary(lists, commitments, ed, signatory_only=signatory_only)
     ls = list_summary(lists, commitments, ed)
@@ -272,16 +497,16 @@ def plot_measure_popularity(
                 ["share_lists", "measure"], ascending=[False, True]
             )
             rows.append(("header", _style.capitalize(theme), math.nan, math.nan, theme))
-            rows.extend(_bar_rows(sub, theme))
+            rows.extend(_bar_rows(sub, theme, ed))
     else:
         rows.extend(
-            _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "")
+            _bar_rows(ms.sort_values(["share_lists", "measure"], ascending=[False, True]), "", ed)
         )
 
-    # Each row is one unit high, plus half a unit per extra line of its label.
-    steps = np.array([1.0 + 0.5 * row[1].count("\n") for row in rows])
+    # Each row is one unit high, plus 0.6 unit per extra line of its label.
+    steps = np.array([1.0 + 0.6 * row[1].count("\n") for row in rows])
     total = float(steps.sum())
-    height = 1.6 + 0.21 * total
+    height = math.ceil((1.6 + 0.21 * total) * 4) / 4  # quarter inches: whole pixels at any dpi
     fig, ax, own = _figure_and_axes(ax, 9.0, height)
     y = total - (np.cumsum(steps) - steps / 2) - 0.5
     bar_h = 0.38 if n_elected else 0.7
@@ -321,13 +546,17 @@ def plot_measure_popularity(
     ax.set_ylim(-0.8, total - 0.2)
     shares = [v for row in bar_rows for v in (row[2], row[3]) if not math.isnan(v)]
     ax.set_xlim(0, _nice_max(max(shares, default=0.0), cap=100))  # the data, not 0–100 %
-    ax.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    _percent_axis(ax.xaxis)
     ax.set_xlabel("Part des listes qui s'engagent sur la mesure")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     if n_lists:
-        ax.legend(loc="lower right", fontsize=8)
+        # above the axes, never over bars (in a small multiple: where it covers the fewest)
+        if own:
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        else:
+            ax.legend(loc="best", fontsize=7)  # where it covers the fewest bars
     else:
         ax.text(0.5, 0.5, "Aucune liste", transform=ax.transAxes, ha="center", color="#666666")
     who = "listes signataires" if signatory_only else "listes"
@@ -337,8 +566,10 @@ def plot_measure_popularity(
     )
     if not n_elected:
         subtitle += " – résultat des élections inconnu"
-    if not own:
-        return _axes_title(fig, ax, title or f"Popularité des mesures – {ed.title}")
+    if not own:  # a small multiple: measure labels made smaller until they clear each other
+        _axes_title(fig, ax, demo, title or f"Popularité des mesures – {ed.title}")
+        _fit_tick_labels(fig, ax.get_yticklabels(), sizes=(6.5, 6.0, 5.5, 5.0), slant=None)
+        return fig
     return _finish(
         fig,
         title=title or f"Popularité des mesures – {ed.title}",
@@ -354,7 +585,7 @@ def plot_measures_per_list(
     lists: pd.DataFrame,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -378,6 +609,7 @@ def plot_measures_per_list(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists)
     ed = read_edition(edition)
     empty = pd.DataFrame(columns=["list_id", "measure", "committed", "level"])
     ls = list_summary(lists, empty, ed)
@@ -388,15 +620,42 @@ def plot_measures_per_list(
     non = values[~ls["signatory"]].value_counts().reindex(counts, fill_value=0)
 
     fig, ax, own = _figure_and_axes(ax, 8.0, 4.8)
-    ax.bar(counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires")
-    ax.bar(
-        counts,
-        non.to_numpy(),
-        width=0.85,
-        bottom=sig.to_numpy(),
-        color=_NON_SIGNATORY_COLOR,
-        label="Autres listes",
-    )
+    # A series without any list gets no bars and no legend entry.
+    if sig.sum():
+        ax.bar(
+            counts, sig.to_numpy(), width=0.85, color=_SIGNATORY_COLOR, label="Listes signataires"
+        )
+    if non.sum():
+        ax.bar(
+            counts,
+            non.to_numpy(),
+            width=0.85,
+            bottom=sig.to_numpy(),
+            color=_NON_SIGNATORY_COLOR,
+            label="Autres listes",
+        )
+    totals = (sig + non).to_numpy()
+    others = int(totals[1:].max()) if len(totals) > 1 else 0
+    cut = others > 0 and totals[0] > 3 * others
+    if cut:
+        # Zero-inflated counts (trackers that record only « signed »): the bar of the
+        # lists without any measure is cut, so that the distribution of the others
+        # and the threshold stay readable; its value is written on it.
+        top = _nice_max(others * 1.3)
+        ax.set_ylim(0, top)
+        share_zero = 100.0 * float(totals[0]) / float(totals.sum())
+        for y in (0.9, 0.93):  # the break drawn across the cut bar
+            ax.plot([-0.5, 0.5], [top * y, top * (y + 0.02)], color="white", linewidth=2.5)
+        ax.text(
+            0.55,
+            top * 0.97,
+            f"↑ {_count_phrase(int(totals[0]), 'liste')}\nsans mesure retenue\n"
+            f"({_style.format_percent(share_zero)}) : barre coupée",
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color="#333333",
+        )
     threshold = ed.min_measures
     ax.axvline(threshold - 0.5, color="#000000", linestyle="--", linewidth=1.2)
     ax.text(
@@ -417,19 +676,25 @@ def plot_measures_per_list(
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper right", fontsize=8)
     n = len(ls)
-    if not n:
+    if n:
+        # above the bars (outside the axes): tall bars on the right with every measure;
+        # in a small multiple, where it covers the fewest bars
+        if own:
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+        else:
+            ax.legend(loc="best", fontsize=7)  # where it covers the fewest bars
+    else:
         _no_data(ax)
     n_sig = int(ls["signatory"].sum())
     median_value = float(ls["n_measures"].median()) if n else math.nan
     median = _style.format_number(median_value, 0 if median_value.is_integer() else 1)
     subtitle = (
         f"{_count_phrase(n, 'liste')}, dont {_count_phrase(n_sig, 'signataire')} ; "
-        f"médiane : {median} mesures sur {n_max}"
+        f"médiane : {median} {'mesure' if median_value < 2 else 'mesures'} sur {n_max}"
     )
     if not own:
-        return _axes_title(fig, ax, title or "Nombre de mesures retenues par liste")
+        return _axes_title(fig, ax, demo, title or "Nombre de mesures retenues par liste")
     return _finish(
         fig,
         title=title or "Nombre de mesures retenues par liste",
@@ -465,7 +730,7 @@ def plot_departement_ranking(
     level: str = "departement",
     territories: pd.DataFrame | None = None,
     top: int = 20,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -496,12 +761,19 @@ def plot_departement_ranking(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
     info = metric_info(metric)
+    _check_territories(territories, "plot_departement_ranking")
+    top = _check_top(top, "plot_departement_ranking")
     if level not in info.levels or level == "commune":
-        raise ValueError(f"L'indicateur « {metric} » n'existe pas au niveau « {level} ».")
+        levels = [lv for lv in info.levels if lv != "commune"]
+        raise InvalidArgumentError(
+            f"L'indicateur « {metric} » n'existe pas au niveau « {level} » "
+            f"(niveaux possibles : {', '.join(levels) or 'aucun pour ce classement'})."
+        )
     if communes is None:
         if info.kind in {"share", "population"} or level != "departement":
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"L'indicateur « {metric} » demande le référentiel des communes "
                 "(population, région, EPCI)."
             )
@@ -522,9 +794,11 @@ def plot_departement_ranking(
         str(code) if str(name) == str(code) else f"{name} ({code})"
         for code, name in zip(data["code"], data["name"], strict=True)
     ]
+    if not data.empty and not (data[metric].astype(float) > 0).any():
+        data = data.iloc[:0]  # nothing but zeros: nothing to rank
     fig, ax, own = _figure_and_axes(ax, 8.0, 1.7 + 0.26 * max(len(data), 3))
     if data.empty:
-        _no_data(ax)
+        _no_data(ax, _wrap(f"Aucun territoire où « {info.label.lower()} » dépasse 0", 40))
     else:
         values = [float(v) for v in data[metric].astype(float).tolist()]
         ax.barh(np.arange(len(data)), values, color=_LISTS_COLOR, height=0.7)
@@ -540,6 +814,8 @@ def plot_departement_ranking(
             ax.text(v + vmax * 0.01, i, text, va="center", fontsize=7.5)
         ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
         ax.xaxis.set_major_formatter(_style.french_formatter(percent=info.unit == "%", decimals=0))
+        if info.kind in {"count", "population"}:  # whole numbers: no « 0, 0, 1, 1 » ticks
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         unit = f" ({info.unit})" if info.kind in {"population", "mean"} else ""
         ax.set_xlabel(f"{info.label}{unit}")
         ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
@@ -548,7 +824,7 @@ def plot_departement_ranking(
     level_word = {"departement": "départements", "region": "régions", "epci": "EPCI"}[level]
     subtitle = f"Les {min(top, len(data))} premiers {level_word} – {info.label.lower()}"
     if not own:
-        return _axes_title(fig, ax, title or f"Classement des {level_word}")
+        return _axes_title(fig, ax, demo, title or f"Classement des {level_word}")
     return _finish(
         fig,
         title=title or f"Classement des {level_word}",
@@ -568,7 +844,7 @@ def plot_theme_heatmap(
     territories: pd.DataFrame | None = None,
     top: int = 20,
     cmap: str = _style.SEQUENTIAL_CMAP,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -599,6 +875,9 @@ def plot_theme_heatmap(
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
+    _check_territories(territories, "plot_theme_heatmap")
+    top = _check_top(top, "plot_theme_heatmap")
     ed = read_edition(edition)
     ls = list_summary(lists, commitments, ed)
     themes = list(ed.themes)
@@ -636,8 +915,8 @@ def plot_theme_heatmap(
         else f"{d} – {_count_phrase(int(n_lists[d]), 'liste')}"
         for d in deps
     ]
-    col_labels = ["\n".join(textwrap.wrap(_style.capitalize(t), 14)) for t in themes]
-    fig, ax, own = _figure_and_axes(ax, 9.0, 2.6 + 0.32 * max(len(deps), 3))
+    col_labels = [_wrap_words(_style.capitalize(t), 14) for t in themes]
+    fig, ax, own = _figure_and_axes(ax, 10.0, 2.6 + 0.32 * max(len(deps), 3))
     if rate.empty:
         _no_data(ax)
     else:
@@ -669,21 +948,25 @@ def plot_theme_heatmap(
                 )
         bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
         bar.set_label("Part des mesures du thème retenues, en moyenne par liste")
-        bar.ax.yaxis.set_major_formatter(_style.french_formatter(percent=True))
+        _percent_axis(bar.ax.yaxis, vmax - vmin)
     subtitle = (
         f"Taux d'engagement moyen des listes par thème, {min(top, len(deps))} départements "
         "ayant le plus de listes connues"
     )
     if not own:
-        return _axes_title(fig, ax, title or "Thèmes retenus par les listes, par département")
-    return _finish(
-        fig,
-        title=title or "Thèmes retenus par les listes, par département",
-        subtitle=subtitle,
-        source=source,
-        demo=demo,
-        date=date,
-    )
+        _axes_title(fig, ax, demo, title or "Thèmes retenus par les listes, par département")
+    else:
+        _finish(
+            fig,
+            title=title or "Thèmes retenus par les listes, par département",
+            subtitle=subtitle,
+            source=source,
+            demo=demo,
+            date=date,
+        )
+    if not rate.empty:  # theme names side by side: measured apart (long row labels narrow them)
+        _fit_tick_labels(fig, [tick.label2 for tick in ax.xaxis.get_major_ticks()])
+    return fig
 
 
 @_styled
@@ -692,10 +975,11 @@ def plot_elected_comparison(
     commitments: pd.DataFrame,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
+    ax: Axes | None = None,
 ) -> Figure:
     """Compare elected and non-elected lists.
 
@@ -710,11 +994,15 @@ def plot_elected_comparison(
     edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
     demo, source, date, title
         See :func:`plot_measure_popularity`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into the place of this axes (small multiples): it is split into the
+        two panels; the title becomes a title above them.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    demo = _demo(demo, lists, commitments)
     ed = read_edition(edition)
     ls = list_summary(lists, commitments, ed)
     by_status = compare_elected(lists, commitments, ed, by="status").set_index("status")
@@ -728,8 +1016,13 @@ def plot_elected_comparison(
         ),
     )
 
-    fig = _new_figure(10.0, 5.4)
-    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    if ax is None:
+        fig = _new_figure(10.0, 5.4)
+        ax1, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    else:
+        fig, ax1, ax2 = _split_axes(
+            ax, (1.0, 1.5), title or "Listes élues et non élues : quels engagements ?"
+        )
     n_by_status = {str(k): int(v) for k, v in by_status["n_lists"].items()}
     share_by_status = {str(k): float(v) for k, v in by_status["share_signatory"].items()}
     shown = [s for s in ELECTED_STATUSES if n_by_status[s] > 0]
@@ -747,7 +1040,11 @@ def plot_elected_comparison(
                     for s in shown
                 ]
             )
-            ax1.barh(y1, shares, left=left, color=color, height=0.6, label=label)
+            # a class no list falls in gets no legend entry
+            ax1.barh(
+                y1, shares, left=left, color=color, height=0.6,
+                label=label if shares.sum() > 0 else "_nolegend_",
+            )  # fmt: skip
             for yy, x, w in zip(y1, left, shares, strict=True):
                 if w >= 7:
                     ax1.text(
@@ -766,8 +1063,13 @@ def plot_elected_comparison(
         ax1.set_xlim(0, 100)  # shares of each group: the whole bar is 100 %
         ax1.xaxis.set_major_formatter(_style.french_formatter(percent=True))
         ax1.set_xlabel("Part des listes, selon le nombre de mesures retenues")
+        where = (  # below the panel, or on its right when the panels are stacked
+            {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncols": 2}
+            if ax is None
+            else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5), "ncols": 1}
+        )
         ax1.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=7,
+            **where, fontsize=7,
             title=f"Mesures retenues (seuil : {ed.min_measures})", title_fontsize=7,
         )  # fmt: skip
         ax1.tick_params(axis="y", length=0)
@@ -777,38 +1079,43 @@ def plot_elected_comparison(
 
     y = np.arange(len(by_theme))
     h = 0.38
-    ax2.barh(
-        y - h / 2,
-        by_theme["share_elected"].fillna(0).to_numpy(),
-        height=h,
-        color=_ELECTED_COLOR,
-        label="Listes élues",
+    series = (  # a group without any list gets no bars and no legend entry
+        ("share_elected", ELECTED_STATUSES[0], -h / 2, _ELECTED_COLOR, "Listes élues"),
+        ("share_not_elected", ELECTED_STATUSES[1], h / 2, _LISTS_COLOR, "Listes non élues"),
     )
-    ax2.barh(
-        y + h / 2,
-        by_theme["share_not_elected"].fillna(0).to_numpy(),
-        height=h,
-        color=_LISTS_COLOR,
-        label="Listes non élues",
-    )
+    for column, group, offset, color, label in series:
+        if n_by_status[group]:
+            ax2.barh(
+                y + offset,
+                by_theme[column].fillna(0).to_numpy(),
+                height=h,
+                color=color,
+                label=label,
+            )
     ax2.set_yticks(y, [_style.capitalize(str(t)) for t in by_theme["theme"]], fontsize=8)
     ax2.invert_yaxis()
     theme_values = pd.concat([by_theme["share_elected"], by_theme["share_not_elected"]])
     ax2.set_xlim(0, _nice_max(float(theme_values.max(skipna=True) or 0.0), cap=100))
-    ax2.xaxis.set_major_formatter(_style.french_formatter(percent=True))
+    _percent_axis(ax2.xaxis)
     ax2.set_xlabel("Part des mesures du thème retenues (moyenne par liste)")
     ax2.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     ax2.set_axisbelow(True)
     ax2.tick_params(axis="y", length=0)
-    ax2.legend(
-        handles=[
-            Patch(color=_ELECTED_COLOR, label="Listes élues"),
-            Patch(color=_LISTS_COLOR, label="Listes non élues"),
-        ],
-        loc="lower right",
-        fontsize=8,
-    )
+    if ax2.containers:  # below the panel (or on its right when stacked), never over bars
+        ax2.legend(
+            **(
+                {"loc": "upper center", "bbox_to_anchor": (0.5, -0.16), "ncols": 2}
+                if ax is None
+                else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5)}
+            ),
+            fontsize=8,
+        )
+    else:
+        _no_data(ax2)
     ax2.set_title("Engagement par thème", loc="left", fontsize=10)
+    heading = title or "Listes élues et non élues : quels engagements ?"
+    if ax is not None:
+        return _axes_title(fig, ax1, demo, "Nombre de mesures par liste")
     n_el, n_not, n_unk = (n_by_status[s] for s in ELECTED_STATUSES)
     subtitle = (
         f"{_count_phrase(n_el, 'liste élue', 'listes élues')}, "
@@ -818,7 +1125,7 @@ def plot_elected_comparison(
         subtitle += f", {_count_phrase(n_unk, 'liste', 'listes')} au résultat inconnu"
     return _finish(
         fig,
-        title=title or "Listes élues et non élues : quels engagements ?",
+        title=heading,
         subtitle=subtitle,
         source=source,
         demo=demo,
@@ -831,7 +1138,7 @@ def plot_mandate_reelection(
     lists: pd.DataFrame,
     *,
     outcome: pd.DataFrame | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -860,6 +1167,7 @@ def plot_mandate_reelection(
     """
     from pacte_analysis.mandate import mandate_summary
 
+    demo = _demo(demo, lists, outcome)
     table = mandate_summary(lists, outcome, by="size_class")
     table = table[table["n_all_known"] > 0]
     fig, axes, own = _figure_and_axes(ax, 9.5, 5.4)
@@ -871,41 +1179,78 @@ def plot_mandate_reelection(
     x = np.arange(len(table))
     width = 0.27
     top = 0.0
+    value_labels: list[Text] = []
     for i, (key, label, color) in enumerate(groups):
         values = table[f"share_{key}_reelected"].astype(float).to_numpy()
         known = table[f"n_{key}_known"].to_numpy()
+        if not known.sum():  # no team of the group: no empty bars, no legend entry
+            continue
         bars = axes.bar(x + (i - 1) * width, np.nan_to_num(values), width, label=label, color=color)
         for bar, value, n in zip(bars, values, known, strict=True):
             if n and np.isfinite(value):
-                axes.annotate(
-                    f"{_style.format_number(float(value), 0)} %",
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center",
-                    va="bottom",
-                    fontsize=7,
+                value_labels.append(
+                    axes.annotate(
+                        _style.format_percent(float(value), 0),
+                        (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        xytext=(0, 1.5),
+                        textcoords="offset points",
+                        ha="center",
+                        va="bottom",
+                        fontsize=7,
+                    )
                 )
         top = max(top, float(np.nanmax(values)) if np.isfinite(values).any() else 0.0)
-    axes.set_xticks(x, [_wrap(str(c), 11) for c in table["size_class"]], fontsize=7)
-    axes.set_ylim(0, _nice_max(top, cap=100))
-    axes.set_ylabel("Maire de 2020 réélu·e en 2026 (%)")
-    axes.legend(fontsize=8, loc="upper left", frameon=False)
+    # Each class says on how many signatory teams its first bar rests (small classes).
+    axes.set_xticks(
+        x,
+        [
+            f"{_wrap(str(c), 11) if own else _compact_class(str(c))}\n"
+            f"n = {_style.format_number(int(n))}"
+            for c, n in zip(table["size_class"], table["n_signatory_known"], strict=True)
+        ],
+        fontsize=7,
+    )
+    if not own:
+        axes.set_xlabel("Habitants")
+    end = _nice_max(top, cap=100)
+    axes.set_yticks([t for t in MaxNLocator(nbins=6).tick_values(0, end) if 0 <= t <= end])
+    axes.set_ylim(0, max(end, top * 1.18))  # room for the value labels above the bars
+    _percent_axis(axes.yaxis)
+    axes.set_ylabel("Maires de 2020 réélus en 2026")
+    # Outside the bars, never over them: above, or on the right in a small multiple.
+    place: dict[str, Any] = (
+        {"loc": "lower left", "bbox_to_anchor": (0.0, 1.0), "ncols": 3}
+        if own
+        else {"loc": "center left", "bbox_to_anchor": (1.0, 0.5), "ncols": 1}
+    )
+    if axes.containers:
+        axes.legend(**place, fontsize=8 if own else 7, frameon=False)
+    else:
+        _no_data(axes)
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Maires des équipes signataires de 2020 : réélus en 2026 ?"
     if not own:
-        return _axes_title(fig, axes, heading)
+        _axes_title(fig, axes, demo, heading)
+        _fit_tick_labels(fig, axes.get_xticklabels(), sizes=(6.5, 6.0, 5.5), slant="bottom")
+        _separate_labels(fig, value_labels)
+        return fig
     n_sig = int(table["n_signatory_known"].sum())
-    return _finish(
+    _finish(
         fig,
         title=heading,
         subtitle=_wrap(
             f"Par taille de commune ; {_count_phrase(n_sig, 'équipe élue signataire', 'équipes élues signataires')} "
-            "au résultat connu. Mesure : le maire (même personne aux RNE 2020 et 2026), pas la liste.",
+            "au résultat connu (n : par taille). Mesure : le maire (même personne aux RNE 2020 "
+            "et 2026), pas la liste.",
             95,
         ),
         source=source,
         demo=demo,
         date=date,
     )
+    _fit_tick_labels(fig, axes.get_xticklabels(), slant="bottom")
+    _separate_labels(fig, value_labels)
+    return fig
 
 
 @_styled
@@ -914,7 +1259,7 @@ def plot_followup_status(
     edition: EditionLike = DEFAULT_EDITION,
     *,
     by: str = "theme",
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     date: _dt.date | None = None,
     title: str | None = None,
@@ -937,6 +1282,7 @@ def plot_followup_status(
     """
     from pacte_analysis.followup import STATUSES, followup_summary
 
+    demo = _demo(demo, statuses)
     table = followup_summary(statuses, edition, by=by)
     key = table.columns[0]
     table = table[table["n_assessed"] > 0].sort_values("share_done")
@@ -956,7 +1302,7 @@ def plot_followup_status(
     axes.spines[["top", "right"]].set_visible(False)
     heading = title or "Promis, fait : où en sont les engagements ?"
     if not own:
-        return _axes_title(fig, axes, heading)
+        return _axes_title(fig, axes, demo, heading)
     n = int(table["n_assessed"].sum())
     return _finish(
         fig,
@@ -1003,12 +1349,30 @@ class Chart:
         ``communes``: the reference communes (read from the cache by
         :func:`draw_chart` when not given); ``reference-2026``: the 2026 reference
         (mayors elected in 2026), read by the chart itself.
+    function : callable, optional
+        The chart function ``draw`` calls; its keyword-only parameters are the
+        options :func:`draw_chart` accepts (:attr:`options`).
     """
 
     name: str
     description: str
     draw: Callable[[ChartInputs, dict[str, Any]], Figure] = field(compare=False, repr=False)
     needs: tuple[str, ...] = ()
+    function: Callable[..., Figure] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Keyword options :func:`draw_chart` passes on to the chart function, sorted.
+
+        The keyword-only parameters of :attr:`function`, but ``demo`` (an argument of
+        :func:`draw_chart` itself).
+        """
+        if self.function is None:
+            return ()
+        params = inspect.signature(self.function).parameters.values()
+        return tuple(
+            sorted(p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name != "demo")
+        )
 
 
 _CHARTS: tuple[Chart, ...] = (
@@ -1016,11 +1380,13 @@ _CHARTS: tuple[Chart, ...] = (
         "measure-popularity",
         "Popularité des mesures par thème : part des listes et des équipes élues engagées",
         lambda d, o: plot_measure_popularity(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_measure_popularity,
     ),
     Chart(
         "measures-per-list",
         "Répartition du nombre de mesures par liste, avec le seuil de signature",
         lambda d, o: plot_measures_per_list(d.lists, d.edition, demo=d.demo, **o),
+        function=plot_measures_per_list,
     ),
     Chart(
         "departement-ranking",
@@ -1029,16 +1395,19 @@ _CHARTS: tuple[Chart, ...] = (
             d.lists, d.commitments, d.communes, d.edition, demo=d.demo, **o
         ),
         needs=("communes",),
+        function=plot_departement_ranking,
     ),
     Chart(
         "theme-heatmap",
         "Taux d'engagement par thème et par département (carte de chaleur)",
         lambda d, o: plot_theme_heatmap(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_theme_heatmap,
     ),
     Chart(
         "elected-vs-not",
         "Comparaison des listes élues et non élues",
         lambda d, o: plot_elected_comparison(d.lists, d.commitments, d.edition, demo=d.demo, **o),
+        function=plot_elected_comparison,
     ),
     Chart(
         "mandate-reelection",
@@ -1046,6 +1415,7 @@ _CHARTS: tuple[Chart, ...] = (
         "communes, par taille (référentiel 2026 nécessaire)",
         lambda d, o: plot_mandate_reelection(d.lists, demo=d.demo, **o),
         needs=("reference-2026",),
+        function=plot_mandate_reelection,
     ),
 )
 
@@ -1090,7 +1460,7 @@ def draw_chart(
     communes: pd.DataFrame | None = None,
     edition: EditionLike = DEFAULT_EDITION,
     *,
-    demo: bool = False,
+    demo: bool | None = None,
     **options: Any,
 ) -> Figure:
     """Draw the chart called ``kind`` (see :func:`available_charts`).
@@ -1110,10 +1480,13 @@ def draw_chart(
     communes : (Geo)DataFrame, optional
         Reference communes (used by ``departement-ranking``).
     edition : Edition or str, default DEFAULT_EDITION ("pacte-2020")
-    demo : bool, default False
-        Add the « Données fictives – démonstration » mark.
+    demo : bool, optional
+        Fictitious data: the « Données fictives – démonstration » mark and a source
+        line saying so. By default, whether ``lists`` or ``commitments`` were read
+        from a demo folder (:func:`pacte_analysis.tables.is_demo`).
     **options
-        Passed to the chart function (``source``, ``date``, ``title``, and e.g.
+        Passed to the chart function (``source``, ``date``, ``title``, ``ax`` for
+        small multiples, and e.g.
         ``metric``/``territories``/``top`` for the ranking, ``territories``/
         ``top`` for the heatmap).
 
@@ -1125,13 +1498,34 @@ def draw_chart(
     ------
     pacte_analysis.errors.UnknownCodeError
         Unknown ``kind`` (French message listing the known ones; a ``ValueError``).
+    pacte_analysis.errors.InvalidArgumentError
+        An option the chart does not take (French message listing its options,
+        :attr:`Chart.options`).
+    pacte_analysis.errors.PacteTypeError
+        ``kind`` is not a text (arguments in the wrong order) or a table is not the
+        one expected.
     """
+    if not isinstance(kind, str):
+        raise PacteTypeError(
+            f"draw_chart : le premier argument est le nom du graphique (un texte), pas "
+            f'{type(kind).__name__} : écrivez draw_chart("measure-popularity", lists, '
+            f"commitments). Graphiques disponibles : {', '.join(available_charts())}."
+        )
     chart = chart_info(kind)
+    _check_table(lists, "lists", "draw_chart")
+    _check_table(commitments, "commitments", "draw_chart")
+    unknown = sorted(set(options) - set(chart.options))
+    if unknown:
+        raise InvalidArgumentError(
+            f"draw_chart : option(s) inconnue(s) pour le graphique « {kind} » : "
+            f"{', '.join(unknown)}. Options possibles : {', '.join(chart.options)}.",
+            code="UNKNOWN_OPTION",
+        )
     if "communes" in chart.needs and communes is None:
         from pacte_analysis import reference
 
         communes = reference.communes(resolution="web").drop(columns="geometry")
-    inputs = ChartInputs(lists, commitments, communes, edition, demo)
+    inputs = ChartInputs(lists, commitments, communes, edition, _demo(demo, lists, commitments))
     return chart.draw(inputs, options)
 
 
@@ -1156,8 +1550,10 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
 
     Raises
     ------
-    ValueError
-        Unsupported suffix (French message).
+    pacte_analysis.errors.InvalidArgumentError
+        Unsupported suffix (French message; a ``ValueError``).
+    pacte_analysis.errors.PacteTypeError
+        ``fig`` is not a figure.
     pacte_analysis._files.OutputError
         The file cannot be written (French message); an existing file is kept.
     """
@@ -1165,8 +1561,13 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
 
     path = Path(path)
     suffix = path.suffix.lower()
+    if not isinstance(fig, Figure):
+        raise PacteTypeError(
+            f"save_figure : donnez une figure (le résultat de draw_chart ou d'un plot_…), "
+            f"pas {type(fig).__name__}."
+        )
     if suffix not in _FORMATS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Format de fichier non pris en charge « {path.suffix or path.name} » : "
             "utilisez .png, .svg ou .pdf."
         )
