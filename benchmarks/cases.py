@@ -868,7 +868,8 @@ def case_7(ctx: Context) -> CaseResult:
 
 def _index_rows(ctx: Context, res: CaseResult, vintage: int) -> None:
     """Resolver + mayor index from the stored keys vs recomputed from the names."""
-    from pacte_analysis.ingest import _engine, _text
+    from pacte_analysis import _text
+    from pacte_analysis.ingest import _engine
     from pacte_analysis.reference import _build, _layers, _resolver
 
     _layers._ready_cache(vintage)

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pacte_analysis._text import cell_text, norm
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._engine import (
     FileSummary,
@@ -48,7 +49,6 @@ from pacte_analysis.ingest._engine import (
 )
 from pacte_analysis.ingest._readers import scan_paths
 from pacte_analysis.ingest._sheet_base import Entry, Reject, ValueReader
-from pacte_analysis.ingest._text import cell_text, norm
 
 __all__ = [
     "SCORE_METHOD",

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pacte_analysis.ingest import _engine, _text
+from pacte_analysis import _text
+from pacte_analysis.ingest import _engine
 from pacte_analysis.reference import _build, _layers, _names, _resolver
 
 

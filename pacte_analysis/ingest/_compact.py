@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pacte_analysis.ingest._text import norm
+from pacte_analysis._text import norm
 from pacte_analysis.ingest._values import ORDINALS
 
 __all__ = ["MeasureList", "match_titles", "parse_measure_list", "title_index"]

@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pacte_analysis._text import CIVILITIES, column_index, norm, person_key
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._readers import read_file, scan_paths
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._sheet_base import Commitment, ValueReader
 from pacte_analysis.ingest._sheets import Entry, Reject, SheetOutcome, read_sheet
-from pacte_analysis.ingest._text import CIVILITIES, column_index, norm, person_key
 from pacte_analysis.tables import build_table, check_table
 
 __all__ = ["FileSummary", "IngestResult", "Reconciliation", "SheetSummary", "ingest"]

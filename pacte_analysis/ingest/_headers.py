@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pacte_analysis.ingest._text import cell_text, is_empty, norm
+from pacte_analysis._text import cell_text, is_empty, norm
 
 __all__ = ["HEADER_SCAN_ROWS", "ColumnRole", "HeaderPlan", "classify_label", "detect_header"]
 

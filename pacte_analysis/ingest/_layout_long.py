@@ -6,8 +6,8 @@ is counted as a row read.
 
 from __future__ import annotations
 
+from pacte_analysis._text import cell_text, is_empty
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
-from pacte_analysis.ingest._text import cell_text, is_empty
 from pacte_analysis.ingest._values import InvalidValue, parse_level, parse_mark, parse_measure_ref
 
 __all__ = ["LABEL", "NAME", "read", "score"]

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from itertools import zip_longest
 from typing import Any
 
+from pacte_analysis._text import cell_text, column_letter, norm
 from pacte_analysis.ingest._headers import classify_label, match_title
-from pacte_analysis.ingest._text import cell_text, column_letter, norm
 
 __all__ = ["LABEL", "NAME", "find_label_column", "turn"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from itertools import repeat
 from typing import Any
 
+from pacte_analysis._text import cell_text
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
-from pacte_analysis.ingest._text import cell_text
 from pacte_analysis.ingest._values import InvalidValue, parse_level, parse_mark
 
 __all__ = ["LABEL", "NAME", "read", "score"]

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 import python_calamine as calamine
 
 from pacte_analysis._tableset import MANIFEST_NAME, OUTPUT_NAMES
+from pacte_analysis._text import column_letter
 from pacte_analysis.ingest._safety import (
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -50,7 +51,6 @@ from pacte_analysis.ingest._safety import (
     inspect_xls,
     inspect_zip,
 )
-from pacte_analysis.ingest._text import column_letter
 
 __all__ = [
     "OUTPUT_MANIFEST",

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from pacte_analysis.ingest._text import column_index
+from pacte_analysis._text import column_index
 
 __all__ = [
     "MAX_CELLS",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from pacte_analysis._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.editions import Edition
 from pacte_analysis.ingest._compact import MeasureList, parse_measure_list, title_index
 from pacte_analysis.ingest._headers import (
@@ -26,7 +27,6 @@ from pacte_analysis.ingest._headers import (
     HeaderPlan,
     level_token,
 )
-from pacte_analysis.ingest._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.ingest._values import (
     InvalidValue,
     PendingValue,

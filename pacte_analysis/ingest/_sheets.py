@@ -25,6 +25,7 @@ import re
 from types import ModuleType
 from typing import Any, Protocol
 
+from pacte_analysis._text import cell_text, is_empty, norm
 from pacte_analysis.editions import Edition
 from pacte_analysis.ingest import (
     _layout_compact,
@@ -49,7 +50,6 @@ from pacte_analysis.ingest._sheet_base import (
     SheetOutcome,
     ValueReader,
 )
-from pacte_analysis.ingest._text import cell_text, is_empty, norm
 from pacte_analysis.ingest._values import InvalidValue, parse_signed
 
 __all__ = ["LAYOUTS", "LAYOUT_LABELS", "Entry", "Reject", "SheetOutcome", "read_sheet"]

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pacte_analysis.ingest._text import cell_text, norm
+from pacte_analysis._text import cell_text, norm
 
 __all__ = [
     "InvalidValue",

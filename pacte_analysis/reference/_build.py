@@ -52,8 +52,8 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
+from pacte_analysis._text import norm
 from pacte_analysis.config import reference_dir
-from pacte_analysis.ingest._text import norm
 from pacte_analysis.reference._names import article_name, name_key
 from pacte_analysis.reference._source import (
     DEFAULT_VINTAGE,

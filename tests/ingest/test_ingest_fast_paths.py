@@ -8,11 +8,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from pacte_analysis._text import cell_text
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import _engine
 from pacte_analysis.ingest._readers import SheetData
 from pacte_analysis.ingest._sheets import read_sheet
-from pacte_analysis.ingest._text import cell_text
 from pacte_analysis.ingest._values import InvalidValue, parse_mark
 from pacte_analysis.tables import _nullable_int_array, _string_array
 
@@ -149,7 +149,7 @@ def test_norm_fast_path_gives_the_full_normalisation(text: str) -> None:
     import re
     import unicodedata
 
-    from pacte_analysis.ingest._text import _TRANSLATE, norm
+    from pacte_analysis._text import _TRANSLATE, norm
 
     full = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
     full = "".join(ch for ch in full if not unicodedata.combining(ch)).lower()

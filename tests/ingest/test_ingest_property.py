@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from pacte_analysis._text import is_empty
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import check_table, ingest
 from pacte_analysis.ingest._readers import SheetData
 from pacte_analysis.ingest._sheets import read_sheet
-from pacte_analysis.ingest._text import is_empty
 
 from .conftest import NO_MAYORS, FakeResolver
 

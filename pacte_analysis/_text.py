@@ -1,4 +1,4 @@
-"""Text helpers shared by the ingest modules: normalisation, cell rendering, columns."""
+"""Text helpers (bottom floor): name normalisation, cell rendering, column letters."""
 
 from __future__ import annotations
 
