@@ -15,6 +15,12 @@ import pytest
 from browser import browser_available, load_page, skip_browser
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteError,
+    PacteTypeError,
+)
 from pacte_analysis.maps import CONTOURS_CREDIT, DEMO_BANNER, interactive_map, save_html
 from pacte_analysis.maps.interactive import _colors
 
@@ -282,15 +288,30 @@ def test_reprojects_and_views_mainland() -> None:
 
 
 def test_bad_input() -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(MissingColumnsError, match=r"colonne.*nope"):
         interactive_map(_gdf(), ["nope"])
-    with pytest.raises(ValueError, match="metric"):
+    with pytest.raises(PacteTypeError, match="au moins un indicateur"):
         interactive_map(_gdf(), [])
     points = gpd.GeoDataFrame(
         {"code": ["a"], "name": ["b"], "v": [1]}, geometry=gpd.points_from_xy([0], [0]), crs=4326
     )
-    with pytest.raises(TypeError, match="polygons"):
+    with pytest.raises(PacteTypeError, match="polygones"):
         interactive_map(points, ["v"])
+
+
+def test_user_mistakes_get_french_pacte_errors() -> None:
+    """REPORT 10/15: what a notebook user gets wrong is answered in French, as PacteError."""
+    plain = pd.DataFrame(_gdf().drop(columns="geometry"))
+    with pytest.raises(PacteTypeError, match=r"GeoDataFrame.*map_data"):
+        interactive_map(plain, ["n_lists"])
+    with pytest.raises(PacteTypeError, match=r'\["n_lists"\]'):
+        interactive_map(_gdf(), "n_lists")
+    with pytest.raises(MissingColumnsError, match=r"n_listes.*colonnes présentes : code, name"):
+        interactive_map(_gdf(), ["n_listes"])
+    with pytest.raises(InvalidArgumentError, match="palette de couleurs inconnue « Bogus »"):
+        interactive_map(_gdf(), ["share"], cmap="Bogus")
+    with pytest.raises(PacteError):  # one `except pa.PacteError` catches them all
+        interactive_map(plain, ["n_lists"])
 
 
 def test_save_html_atomic(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from pacte_analysis import _style
+from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
 
 __all__ = [
     "CONTOURS_CREDIT",
@@ -263,12 +264,14 @@ def _numeric_classes(
     if not valid.any():
         return cls, []
     yv = y[valid]
+    distinct = np.unique(yv)
+    exact = breaks is None and distinct.size <= k  # one class per value
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if breaks is not None:
             clf = mapclassify.UserDefined(yv, bins=sorted(float(b) for b in breaks))
-        elif len(np.unique(yv)) <= 1:
-            clf = mapclassify.UserDefined(yv, bins=[float(yv.max())])
+        elif exact:
+            clf = mapclassify.UserDefined(yv, bins=[float(v) for v in distinct])
         else:
             clf = mapclassify.classify(yv, scheme, k=min(k, len(np.unique(yv))))
     bins = [float(b) for b in np.asarray(clf.bins, dtype=float)]
@@ -287,10 +290,12 @@ def _numeric_classes(
         previous = bins[c - 1] + (1 if integer_data else 0) if c > 0 else lo_all
         lo = previous
         hi_in_data = min(hi, float(yv.max()))
-        if integer_data and lo >= hi_in_data:
-            text = _fr_number(hi_in_data, 0)
-        else:
-            text = f"{_fr_number(lo, dec)} – {_fr_number(hi_in_data, dec)}"
+        if exact or (integer_data and lo >= hi_in_data):
+            text = _fr_number(hi_in_data, 0 if integer_data else dec)
+            one = abs(hi_in_data) < 2 and unit.endswith("s") and unit.isalpha()
+            labels.append(_esc(text + (f" {unit[:-1]}" if one else suffix)))  # « 1 liste »
+            continue
+        text = f"{_fr_number(lo, dec)} – {_fr_number(hi_in_data, dec)}"
         labels.append(_esc(text + suffix))
     return cls, labels
 
@@ -307,7 +312,10 @@ def _categorical_classes(
     # Categories with a given colour come first, in the order given.
     cats = [c for c in order if c in present] + [c for c in cats if c not in order]
     if len(cats) > _MAX_CLASSES:
-        raise ValueError(f"too many categories ({len(cats)} > {_MAX_CLASSES}) for one map layer")
+        raise InvalidArgumentError(
+            f"interactive_map : trop de catégories ({len(cats)} > {_MAX_CLASSES}) pour une "
+            "couche de carte."
+        )
     index = {c: i for i, c in enumerate(cats)}
     cls = np.array(
         [index.get(v, -1) if not _is_missing(v) else -1 for v in values.tolist()], dtype=np.int64
@@ -630,6 +638,54 @@ class _PacteLayer(MacroElement):
 # ------------------------------------------------------------------------ public API
 
 
+def _check_arguments(
+    gdf: object,
+    metrics: object,
+    tooltip_columns: Sequence[str],
+    id_column: str,
+    name_column: str,
+    cmap: object,
+) -> None:
+    """French errors for a table without geometry, metrics that are not a list of
+    columns of ``gdf``, an unknown colormap."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        kind = (
+            "une DataFrame sans contours" if isinstance(gdf, pd.DataFrame) else type(gdf).__name__
+        )
+        raise PacteTypeError(
+            "interactive_map : la table à cartographier doit être une GeoDataFrame (avec "
+            f'des contours), pas {kind}. Utilisez pa.map_data(..., resolution="web"), ou '
+            "joignez vos colonnes à pa.departements() / pa.communes() sur le code.",
+            code="NO_GEOMETRY",
+        )
+    if isinstance(metrics, str):
+        raise PacteTypeError(
+            f"interactive_map : les indicateurs sont une liste de colonnes : écrivez "
+            f'["{metrics}"] et non "{metrics}".'
+        )
+    if not isinstance(metrics, Sequence) or not metrics:
+        raise PacteTypeError(
+            "interactive_map : donnez au moins un indicateur, dans une liste de noms de "
+            'colonnes (par exemple ["n_lists"]).'
+        )
+    wanted = [*metrics, *tooltip_columns, id_column, name_column]
+    absent = [str(c) for c in wanted if c not in gdf.columns]
+    if absent:
+        present = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise MissingColumnsError(
+            f"interactive_map : colonne(s) absente(s) de la table : {', '.join(absent)} "
+            f"(colonnes présentes : {present})."
+        )
+    import matplotlib as mpl
+
+    for name in cmap.values() if isinstance(cmap, Mapping) else [cmap]:
+        if name not in mpl.colormaps:
+            raise InvalidArgumentError(
+                f"interactive_map : palette de couleurs inconnue « {name} » (cmap) ; par "
+                'exemple "YlGn", "YlGnBu", "Blues", "Set2" (palettes de matplotlib).'
+            )
+
+
 def interactive_map(
     gdf: gpd.GeoDataFrame,
     metrics: Sequence[str],
@@ -653,7 +709,7 @@ def interactive_map(
     missing_color: str = "#d9d9d9",
     title: str = "",
     source: str = "",
-    demo: bool = False,
+    demo: bool | None = None,
     precision: int = 4,
     stroke_color: str = "#5a5a5a",
     stroke_weight: float = 0.3,
@@ -728,8 +784,10 @@ def interactive_map(
         Title shown at the top of the map.
     source : str, default ""
         Source of the data, added to the credit line after the boundaries' credit.
-    demo : bool, default False
-        Show the « Données fictives – démonstration » banner.
+    demo : bool, optional
+        Show the « Données fictives – démonstration » banner and say in the credit
+        line that the data are fictitious. Default: when ``gdf`` is flagged as demo
+        data (:func:`~pacte_analysis.map_data` of tables read from a demo folder).
     precision : int, default 4
         Decimals kept in coordinates (4 ≈ 11 m north–south, 8 m east–west in
         France; 5 ≈ 1 m). Chosen on measurement (``docs/maps.md``): on the web
@@ -749,10 +807,13 @@ def interactive_map(
 
     Raises
     ------
-    KeyError
+    PacteTypeError
+        When ``gdf`` is not a GeoDataFrame, ``metrics`` not a list of column names,
+        or the geometry not polygonal.
+    MissingColumnsError
         When a metric, tooltip or details column is missing.
-    TypeError
-        When the geometry is not polygonal.
+    InvalidArgumentError
+        When ``cmap`` is not a matplotlib colormap (French messages).
 
     Examples
     --------
@@ -770,18 +831,24 @@ def interactive_map(
     ... )
     >>> save_html(m, "carte.html")  # doctest: +SKIP
     """
-    metrics = list(metrics)
-    if not metrics:
-        raise ValueError("at least one metric is needed")
+    _check_arguments(gdf, metrics, tooltip_columns, id_column, name_column, cmap)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidArgumentError(
+            f"interactive_map : nombre de classes k={k!r} impossible : donnez un entier d'au "
+            "moins 1 (5 par défaut).",
+            code="INVALID_K",
+        )
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if demo is None:
+        from pacte_analysis.tables import is_demo
+
+        demo = is_demo(gdf)
     labels = dict(labels or {})
     units = dict(units or {})
-    missing_cols = [
-        c for c in [*metrics, *tooltip_columns, id_column, name_column] if c not in gdf.columns
-    ]
-    if missing_cols:
-        raise KeyError(f"columns not in gdf: {missing_cols}")
     if not 0 <= precision <= 7:
-        raise ValueError("precision must be between 0 and 7 decimals")
+        raise InvalidArgumentError(
+            f"interactive_map : precision={precision} impossible : de 0 à 7 décimales."
+        )
 
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.crs is None:
@@ -791,7 +858,10 @@ def interactive_map(
     geoms = gdf.geometry.to_numpy()
     kinds = set(shapely.get_type_id(geoms).tolist())
     if not kinds <= {3, 6}:
-        raise TypeError("interactive_map draws polygons and multipolygons only")
+        raise PacteTypeError(
+            "interactive_map : les contours doivent être des polygones (pas des points ni des "
+            "lignes)."
+        )
     gdf = gdf.reset_index(drop=True)
 
     ids = [_esc(v) for v in gdf[id_column].astype("string").fillna("").tolist()]
@@ -840,7 +910,9 @@ def interactive_map(
                 _json_value(v) for v, c in zip(values.tolist(), cls.tolist(), strict=True) if c >= 0
             ]
         if len(class_labels) > _MAX_CLASSES:
-            raise ValueError(f"too many classes for {metric!r}")
+            raise InvalidArgumentError(
+                f"interactive_map : trop de classes pour « {metric} » (au plus {_MAX_CLASSES})."
+            )
         entry["cls"] = "".join(_CLASS_MISSING if c < 0 else chr(48 + int(c)) for c in cls.tolist())
         entry["pal"] = pal
         n_missing = int((cls < 0).sum())
@@ -864,11 +936,15 @@ def interactive_map(
     details_payload: dict[str, Any] | None = None
     if details is not None:
         if details_key not in details.columns:
-            raise KeyError(f"details has no column {details_key!r}")
+            raise MissingColumnsError(
+                f"interactive_map : colonne « {details_key} » absente de details."
+            )
         columns = dict(details_columns or {c: c for c in details.columns if c != details_key})
         absent = [c for c in columns if c not in details.columns]
         if absent:
-            raise KeyError(f"columns not in details: {absent}")
+            raise MissingColumnsError(
+                f"interactive_map : colonne(s) absente(s) de details : {', '.join(absent)}."
+            )
         position = {code: i for i, code in enumerate(gdf[id_column].astype(str).tolist())}
         rows: dict[str, list[list[str]]] = {}
         keys = details[details_key].astype("string")

@@ -188,6 +188,17 @@ def classify(
         raise InvalidArgumentError(
             f"Méthode de classification inconnue « {scheme} » (attendue : {', '.join(SCHEMES)})."
         )
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidArgumentError(
+            f"Nombre de classes k={k!r} impossible : donnez un entier d'au moins 1 (5 par défaut).",
+            code="INVALID_K",
+        )
+    if cmap is not None and cmap not in mpl.colormaps:
+        raise InvalidArgumentError(
+            f"Palette de couleurs inconnue « {cmap} » (cmap) ; par exemple « YlGnBu », "
+            "« Blues », « OrRd », « Set2 » (palettes de matplotlib).",
+            code="UNKNOWN_CMAP",
+        )
     suffix = f"\u00a0{unit}" if unit else ""
     if scheme == "categories":
         return _categories(series, cmap, colors)
@@ -225,7 +236,10 @@ def classify(
             mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
         ]
         first = rest.labels[0].split(" – ")[-1]
-        labels = ["0" + suffix, f"> 0 – {first}", *rest.labels[1:]]
+        if np.unique(positive).size <= k - 1:  # one class per positive value
+            labels = [_with_unit("0", unit), *rest.labels]
+        else:
+            labels = [_with_unit("0", unit), f"> 0 – {first}", *rest.labels[1:]]
         return Classification(classes, labels, colors_list, [0.0, *rest.bins])
     else:
         distinct = np.unique(data)
@@ -245,6 +259,7 @@ def classify(
             bins = list(mapclassify.EqualInterval(data, k=n).bins)
         bins = sorted(set(float(b) for b in bins))
         bins[-1] = max(bins[-1], float(data.max()))
+    exact = scheme != "user" and np.unique(data).size <= k
     idx = np.searchsorted(np.asarray(bins), data, side="left")
     classes[present] = np.minimum(idx, len(bins) - 1)
     integral = bool(np.all(np.equal(np.mod(data, 1), 0)))
@@ -252,15 +267,22 @@ def classify(
     low = float(data.min())
     for i, upper in enumerate(bins):
         lower = low if i == 0 else bins[i - 1]
+        if exact:  # the class holds this one value
+            decimals = None if integral else _decimals(bins, low)
+            labels.append(_with_unit(_fmt(upper, integral, decimals), unit, single=upper))
+            continue
         if integral:
             lo = math.floor(lower) if i == 0 else math.floor(lower) + 1
             hi = math.floor(upper)
             text = _fmt(lo, True) if lo >= hi else f"{_fmt(lo, True)} – {_fmt(hi, True)}"
+            if lo >= hi:
+                labels.append(_with_unit(text, unit, single=lo))
+                continue
         else:
             decimals = _decimals(bins, low)
             text = (
                 f"{_fmt(lower, False, decimals)} – {_fmt(upper, False, decimals)}"
-                if i == 0 or lower != upper
+                if lower != upper
                 else _fmt(upper, False, decimals)
             )
         labels.append(text + suffix)
@@ -271,6 +293,26 @@ def classify(
         mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
     ]
     return Classification(classes, labels, colors_list, bins)
+
+
+def _with_unit(text: str, unit: str, single: float | None = None) -> str:
+    """``text`` and its unit, singular for one value below 2 (« 1 liste », « 0 liste »).
+
+    Examples
+    --------
+    >>> _with_unit("1", "listes", 1), _with_unit("3", "listes", 3), _with_unit("1", "%", 1)
+    ('1\xa0liste', '3\xa0listes', '1\xa0%')
+    """
+    if not unit:
+        return text
+    if single is None:
+        try:
+            single = float(text.replace("\u202f", "").replace("\u00a0", "").replace(",", "."))
+        except ValueError:
+            single = None
+    if single is not None and abs(single) < 2 and unit.endswith("s") and unit.isalpha():
+        unit = unit[:-1]
+    return f"{text}\u00a0{unit}"
 
 
 def _zero_inflated(data: np.ndarray, k: int) -> bool:
@@ -475,7 +517,7 @@ def plot_map(
     legend_title: str | None = None,
     unit: str = "",
     source: str | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     departement: str | None = None,
     region: str | None = None,
     borders: gpd.GeoDataFrame | None = None,
@@ -508,8 +550,10 @@ def plot_map(
         Unit written in the legend labels (``%``, ``listes``…).
     source : str, optional
         Source of the commitments, written before the IGN/INSEE credit.
-    demo : bool, default False
-        Mark the map « Données fictives – démonstration ».
+    demo : bool, optional
+        Mark the map « Données fictives – démonstration » and say in the source line
+        that the data are fictitious. Default: when ``gdf`` is flagged as demo data
+        (:func:`~pacte_analysis.map_data` of tables read from a demo folder).
     departement, region : str, optional
         Zoom on one département (``"35"``, ``"974"``) or région (``"53"``) in its
         own projection; otherwise the national layout (Lambert-93, DROM brought
@@ -561,6 +605,10 @@ def plot_map(
     >>> pa.save_map(fig, "population.pdf")  # doctest: +SKIP
     """
     _check_map_arguments(gdf, column, level, "plot_map")
+    if demo is None:
+        from pacte_analysis.tables import is_demo
+
+        demo = is_demo(gdf)
     departement = _zoom_code(departement, "département")
     region = _zoom_code(region, "région")
     selected = _select(gdf, level, departement, region)
@@ -908,5 +956,24 @@ def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     In SVG and PDF files the polygons of commune maps are rasterised (35,000 shapes:
     small files); département, région and EPCI maps stay entirely vector. Text,
     legend and frames always stay vector. See :func:`pacte_analysis.charts.save_figure`.
+
+    Raises
+    ------
+    PacteTypeError
+        ``fig`` is not a matplotlib figure (e.g. the table instead of the map).
+    InvalidArgumentError
+        Unsupported suffix (French message).
     """
+    if not isinstance(fig, Figure):
+        hint = " (la table, pas la carte ?)" if isinstance(fig, pd.DataFrame) else ""
+        raise PacteTypeError(
+            f"save_map : donnez la figure renvoyée par pa.plot_map, pas {type(fig).__name__}"
+            f'{hint} : pa.save_map(pa.plot_map(table, "colonne"), "carte.png").'
+        )
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise InvalidArgumentError(
+            f"save_map : format de fichier non pris en charge « {Path(path).suffix or path} » : "
+            "utilisez .png, .svg ou .pdf (et pa.interactive_map pour une carte web .html)."
+        )
     return save_figure(fig, path, dpi=dpi)
