@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pytest
+from matplotlib import colors as mpl_colors
 from matplotlib.text import Text
 from shapely.geometry import box
 
@@ -150,3 +151,123 @@ def test_bad_map_arguments_are_pacte_errors_in_french(tmp_path: Path) -> None:
     with pytest.raises(PacteError, match=r"format de fichier non pris en charge « \.jpg »"):
         save_map(fig, tmp_path / "x.jpg")
     assert not (tmp_path / "x.jpg").exists()
+
+
+def test_plot_map_keeps_the_registered_metric_look(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """REPORT 18: plot_map(map_data(...), "status") draws what draw_map draws."""
+    lists, commitments = synthetic_tables
+    md = pa.map_data(lists, commitments, level="commune")
+    dep = str(lists["departement_code"].mode().iloc[0])
+    fig = plot_map(md, "status", level="commune", departement=dep)  # no scheme= needed
+    legend = fig.legends[0]
+    labels = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    assert "Aucune liste connue" in labels and "Aucune donnée" not in labels
+    colours = {
+        t.get_text().replace("\n", " "): mpl_colors.to_hex(h.get_facecolor())  # type: ignore[union-attr]
+        for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+    }
+    for status, colour in _make._STATUS_COLORS.items():
+        if status in colours:
+            assert colours[status] == colour, status
+    deps = pa.map_data(lists, commitments, level="departement")
+    fig = plot_map(deps, "share_communes_signatory", level="departement", breaks=[1, 5, 10])
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    classes = [t for t in texts if t != "Aucune donnée"]
+    assert len(classes) >= 2 and all(t.endswith("\u00a0%") for t in classes), texts
+
+
+def test_small_multiple_legends_never_cover_the_map(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """REPORT 27: with ax=, the legend sits outside the map's data extent."""
+    import matplotlib.pyplot as plt
+
+    lists, commitments = synthetic_tables
+    deps = pa.map_data(lists, commitments, level="departement")
+    communes = pa.map_data(lists, commitments, level="commune")
+    dep = str(lists["departement_code"].mode().iloc[0])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 6))
+    plot_map(deps, "share_communes_signatory", level="departement", ax=axes[0])
+    plot_map(communes, "status", level="commune", departement=dep, ax=axes[1])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ax in axes:
+        legend = ax.get_legend()
+        assert legend is not None
+        box_ = legend.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = ax.transData.transform(
+            [[ax.get_xlim()[0], ax.get_ylim()[0]], [ax.get_xlim()[1], ax.get_ylim()[1]]]
+        )
+        overlap_x = min(box_.x1, x1) - max(box_.x0, x0)
+        overlap_y = min(box_.y1, y1) - max(box_.y0, y0)
+        assert overlap_x <= 0 or overlap_y <= 0, (box_, (x0, y0, x1, y1))
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("n", [400, 3001])
+def test_commune_svg_stays_vector_up_to_the_rule_and_says_so(tmp_path: Path, n: int) -> None:
+    """REPORT 21: a département's communes stay editable shapes; above RASTER_ABOVE the
+    polygon layer is an image, and the file's description says which rule applied."""
+    from pacte_analysis.maps.static import RASTER_ABOVE
+
+    side = int(n**0.5) + 1
+    cells = [(i % side, i // side) for i in range(n)]
+    grid = gpd.GeoDataFrame(
+        {
+            "code": [f"35{i:03d}" for i in range(n)],
+            "name": [f"C{i}" for i in range(n)],
+            "departement_code": "35",
+            "v": [float(i % 7) for i in range(n)],
+        },
+        geometry=[box(x * 1000, y * 1000, x * 1000 + 900, y * 1000 + 900) for x, y in cells],
+        crs="EPSG:2154",
+    )
+    svg = save_map(plot_map(grid, "v", departement="35", place_names=0), tmp_path / "c.svg")
+    text = _svg_text(svg)
+    description = re.search(r"<dc:description>(.*?)</dc:description>", text, re.S)
+    assert description, "no description in the SVG"
+    if n > RASTER_ABOVE:
+        assert "<image" in text
+        assert f"polygones des {n} unités rastérisés" in description.group(1)
+    else:
+        assert "<image" not in text
+        assert text.count("<path") > n  # one editable shape per commune
+        assert "contours vectoriels" in description.group(1)
+
+
+def _place_names(fig: Any) -> list[str]:
+    return [t.get_text() for t in fig.findobj(Text) if t.get_gid() == "pacte-place-name"]
+
+
+def test_zoom_maps_name_their_territory_and_places(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    """REPORT 19: « Bretagne (53) »; a région zoom of départements names them; Mayotte
+    (populations unknown in COG 2020) gets names beyond its préfecture."""
+    lists, commitments = synthetic_tables
+    svg = pa.draw_map(
+        lists, commitments, tmp_path / "53.svg", level="departement",
+        metric="share_communes_signatory", region="53",
+    )  # fmt: skip
+    assert "Bretagne (53)" in _svg_text(svg)
+    deps = pa.map_data(lists, commitments, level="departement")
+    names = _place_names(plot_map(deps, "n_lists", level="departement", region="53"))
+    assert sorted(names) == ["Côtes-d'Armor", "Finistère", "Ille-et-Vilaine", "Morbihan"]
+    communes = pa.map_data(lists, commitments, level="commune")
+    names = _place_names(plot_map(communes, "status", level="commune", departement="976"))
+    local = set(communes.loc[communes["departement_code"] == "976", "name"])
+    assert names[0] == "Mamoudzou"  # the préfecture, first
+    assert len(local.intersection(names)) >= 5, names
+
+
+def test_print_source_line_follows_french_typography(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    """REPORT 32: « différentes ; Paris » (a space before the semicolon)."""
+    lists, commitments = synthetic_tables
+    svg = pa.draw_map(lists, commitments, tmp_path / "n.svg", metric="n_lists")
+    text = _svg_text(svg)
+    assert "DROM rapprochés, à des échelles différentes\u00a0; Paris" in text
+    assert "différentes;" not in text

@@ -482,3 +482,83 @@ def test_browser_title_and_legend_leave_the_map_readable(
         assert not overlap(title, out["layers"])
     (x0, y0), (x1, y1) = out["corsica"]
     assert not overlap(out["legend"], [x0, y0, x1, y1])
+
+
+_BOXES_JS = """() => {
+  const api = window.pacteMaps[Object.keys(window.pacteMaps)[0]];
+  const r = el => { const b = el.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom]; };
+  const all = sel => [...document.querySelectorAll(sel)].map(r);
+  return {
+    titles: all('.pacte-title, .pacte-demo'),
+    controls: all('.leaflet-control-layers, .leaflet-control-zoom, .pacte-zones'),
+    scale: [...document.querySelectorAll('.leaflet-control-scale-line')].map(e => e.textContent),
+    legend: all('.pacte-legend')[0].length ? document.querySelector('.pacte-legend').innerText : '',
+    north: [%(north)s].map(p => api.pagePoint(p[0], p[1])),
+    malo: api.pagePoint(48.6493, -2.0257),
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1300, 900), (390, 844)])
+def test_browser_title_never_covers_the_zoomed_land_nor_the_controls(
+    browser: None,
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    viewport: tuple[int, int],
+) -> None:
+    """REPORT 25/29: département zoom of Ille-et-Vilaine, on a desk screen and a phone:
+    title and demo badge above the territory's northernmost land (Saint-Malo) and clear
+    of the zoom buttons and layer switcher; the scale is metric only."""
+    import pacte_analysis as pa
+    from pacte_analysis.maps import _make
+
+    lists, commitments = synthetic_tables
+    page = _make.draw_map(
+        lists, commitments, tmp_path / "35.html", metric="status", level="commune",
+        departement="35", demo=True,
+    )  # fmt: skip
+    communes = pa.communes(resolution="web")
+    dep = communes[communes["departement_code"] == "35"].to_crs(4326)
+    # the northernmost vertices of the département's land, west to east
+    north = []
+    for geom in dep.geometry:
+        for poly in getattr(geom, "geoms", [geom]):
+            lng, lat = max(poly.exterior.coords, key=lambda p: p[1])
+            north.append((lat, lng))
+    north = sorted(north, reverse=True)[:25]
+    points = ",".join(f"[{lat}, {lng}]" for lat, lng in north)
+    shot = tmp_path / f"shot-{viewport[0]}.png"
+    out = load_page(
+        page, evaluate=_BOXES_JS % {"north": points}, viewport=viewport, screenshot=shot
+    ).evaluated
+
+    def overlap(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    assert out["titles"], "no title"
+    lowest = max(t[3] for t in out["titles"])
+    for x, y in [*out["north"], out["malo"]]:
+        assert y > lowest, (x, y, out["titles"])  # the land starts below the title
+    for title in out["titles"]:
+        for control in out["controls"]:
+            assert not overlap(title, control), (title, control)
+    assert out["scale"] and all(re.fullmatch(r"\d+ k?m", s.strip()) for s in out["scale"]), out[
+        "scale"
+    ]
+
+
+def test_web_legend_says_one_list_and_one_class_per_value() -> None:
+    """REPORT 26/6: « 1 liste », not « 1 listes »; no « 0,8 – 0,8 » class."""
+    from pacte_analysis.maps.interactive import _numeric_classes
+
+    _, labels = _numeric_classes(
+        pd.Series([1.0, 2.0, 2.0, np.nan]), scheme="quantiles", k=5, breaks=None, unit="listes"
+    )
+    assert labels == ["1 liste", "2 listes"]
+    cls, labels = _numeric_classes(
+        pd.Series([0.8, 0.8, 1.6]), scheme="quantiles", k=5, breaks=None, unit="%"
+    )
+    assert labels == ["0,8 %", "1,6 %"] and cls.tolist() == [0, 0, 1]
+    with pytest.raises(InvalidArgumentError, match="nombre de classes"):
+        interactive_map(_gdf(), ["share"], k=0)

@@ -496,13 +496,13 @@ def _missing_label(level: str, metric: str, *, own: bool) -> str:
 
 
 def _territory_label(level: str, code: str) -> str:
-    """« Ille-et-Vilaine (35) », « Bretagne » for a zoom map's subtitle."""
+    """« Ille-et-Vilaine (35) », « Bretagne (53) » for a zoom map's subtitle."""
     layer = reference.departements if level == "departement" else reference.regions
     names = layer(resolution="web").set_index("code")["name"]
     name = names.get(code)
     if name is None:
         return f"{'département' if level == 'departement' else 'région'} {code}"
-    return f"{name} ({code})" if level == "departement" else str(name)
+    return f"{name} ({code})"
 
 
 def _join_values(

@@ -512,7 +512,10 @@ _JS = """
         var b = L.DomUtil.create("button", "", div);
         b.type = "button";
         b.innerHTML = z.label;
-        L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); map.fitBounds(z.bounds); });
+        L.DomEvent.on(b, "click", function (e) {
+          L.DomEvent.stop(e);
+          map.fitBounds(z.bounds, viewPadding());
+        });
       });
       L.DomEvent.disableClickPropagation(div);
       return div;
@@ -520,6 +523,11 @@ _JS = """
     zones.addTo(map);
   }
 
+  // The territory is framed below the title and demo badge: they never cover its land.
+  var topBottom = 0;
+  function viewPadding() {
+    return {paddingTopLeft: [0, topBottom + 6], paddingBottomRight: [0, 0]};
+  }
   if (D.title || D.demo) {
     var top = L.DomUtil.create("div", "pacte-top", map.getContainer());
     if (D.title) { L.DomUtil.create("div", "pacte-title", top).innerHTML = D.title; }
@@ -543,17 +551,31 @@ _JS = """
       c.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control").forEach(function (el) {
         right = Math.max(right, c.getBoundingClientRect().right - el.getBoundingClientRect().left);
       });
-      top.style.left = (width(".leaflet-top.leaflet-left") + 12) + "px";
-      top.style.right = (right + 12) + "px";
+      var left = width(".leaflet-top.leaflet-left");
+      if (c.clientWidth - left - right - 24 >= 240) {
+        top.style.top = "10px";
+        top.style.left = (left + 12) + "px";
+        top.style.right = (right + 12) + "px";
+      } else {  // a phone: too narrow between the controls, the title goes below them
+        var below = 0;
+        c.querySelectorAll(".leaflet-top > .leaflet-control").forEach(function (el) {
+          below = Math.max(below, el.getBoundingClientRect().bottom - c.getBoundingClientRect().top);
+        });
+        top.style.top = (below + 6) + "px";
+        top.style.left = "10px";
+        top.style.right = "10px";
+      }
+      topBottom = top.getBoundingClientRect().bottom - c.getBoundingClientRect().top;
     };
     placeTop();
     map.on("resize", placeTop);
   }
+  L.control.scale({imperial: false, metric: true}).addTo(map);
   var attribution = map.attributionControl || L.control.attribution().addTo(map);
   attribution.setPrefix("Leaflet");
   attribution.addAttribution(D.credit);
 
-  map.fitBounds(D.view);
+  map.fitBounds(D.view, viewPadding());
   window.pacteMaps = window.pacteMaps || {};
   var api = {
     setMetric: setMetric,
@@ -993,7 +1015,7 @@ def interactive_map(
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale is added by the page script
         height=height,
         zoom_snap=0.25,
     )

@@ -5,8 +5,10 @@ département, région) and the column to show. Classes are computed once on ever
 unit, DROM included, so the mainland and the overseas boxes share one legend.
 Polygons are drawn as one :class:`~matplotlib.collections.PathCollection` built
 straight from shapely's coordinate arrays (much faster than one patch per
-polygon) and rasterised in vector outputs, so that SVG/PDF files stay small while
-their text stays text.
+polygon). In SVG/PDF they stay vector, except on maps of more than
+:data:`RASTER_ABOVE` communes (the national map, the largest régions), whose polygon
+layer is rasterised so that the files stay small while their text stays text; the
+file's description says which (:func:`save_map`).
 """
 
 from __future__ import annotations
@@ -464,6 +466,18 @@ def _select(
 
 
 _LEVELS = ("commune", "epci", "departement", "region", "arrondissement")
+#: Commune maps with more units than this rasterise their polygons in SVG/PDF.
+RASTER_ABOVE = 3000
+_VECTOR_NOTE = (
+    "Carte pacte_analysis : texte, légende et contours vectoriels (modifiables). "
+    f"Les polygones sont rastérisés seulement au-delà de {RASTER_ABOVE:,} unités.".replace(
+        ",", "\u202f"
+    )
+)
+_RASTER_NOTE = (
+    "Carte pacte_analysis : texte, légende et cadres vectoriels ; polygones des "
+    "{n} unités rastérisés (image, {n} > {limit}) pour garder un fichier léger."
+)
 
 
 def _check_map_arguments(gdf: object, column: object, level: object, function: str) -> None:
@@ -502,12 +516,48 @@ def _check_map_arguments(gdf: object, column: object, level: object, function: s
         )
 
 
+def _registered_defaults(
+    values: pd.Series,
+    column: str,
+    level: str,
+    scheme: str | None,
+    breaks: Sequence[float] | None,
+    colors: Mapping[str, str] | None,
+    unit: str | None,
+    missing_label: str | None,
+    legend_title: str | None,
+) -> tuple[str, Mapping[str, str] | None, str, str, str]:
+    """Scheme, colours, unit, missing label and legend title of ``column``: what the
+    caller gave, else what the registered metric of that name uses in :func:`draw_map`."""
+    from pacte_analysis.analysis import metric_info
+    from pacte_analysis.maps import _make
+
+    try:
+        info = metric_info(column)
+    except UnknownCodeError:
+        info = None
+    categorical = (info is not None and info.kind == "category") or not (
+        pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+    )
+    if scheme is None:
+        scheme = "user" if breaks is not None else "categories" if categorical else "quantiles"
+    if colors is None and column == "status" and scheme == "categories":
+        colors = _make._STATUS_COLORS
+    if unit is None:
+        unit = info.unit if info is not None and scheme != "categories" else ""
+    if missing_label is None:
+        missing_label = _make._missing_label(level, column, own=info is None)
+    if legend_title is None:
+        legend_title = info.label if info is not None else column
+    return scheme, colors, unit, missing_label, legend_title
+
+
 def plot_map(
     gdf: gpd.GeoDataFrame,
     column: str,
     *,
     level: Level = "commune",
-    scheme: str = "quantiles",
+    scheme: str | None = None,
     k: int = 5,
     breaks: Sequence[float] | None = None,
     cmap: str | None = None,
@@ -515,13 +565,13 @@ def plot_map(
     title: str | None = None,
     subtitle: str | None = None,
     legend_title: str | None = None,
-    unit: str = "",
+    unit: str | None = None,
     source: str | None = None,
     demo: bool | None = None,
     departement: str | None = None,
     region: str | None = None,
     borders: gpd.GeoDataFrame | None = None,
-    missing_label: str = _style.NO_DATA_LABEL,
+    missing_label: str | None = None,
     figsize: tuple[float, float] | None = None,
     date: _dt.date | None = None,
     edgecolor: str | None = None,
@@ -542,12 +592,16 @@ def plot_map(
     level : {"commune", "epci", "departement", "region", "arrondissement"}
     scheme, k, breaks, cmap, colors
         Classification, see :func:`classify`; classes are computed once on every
-        unit drawn (mainland and DROM together).
+        unit drawn (mainland and DROM together). Default scheme: ``"categories"``
+        for a text column or a category metric (``status``, with its registered
+        colours), ``"quantiles"`` otherwise (``"user"`` when ``breaks`` are given).
     title, subtitle, legend_title : str, optional
         French texts; the legend title defaults to the column's French label
         (:func:`~pacte_analysis.metric_info`), or ``column`` for a user's column.
     unit : str, optional
-        Unit written in the legend labels (``%``, ``listes``…).
+        Unit written in the legend labels (``%``, ``listes``…). Default: the
+        registered unit of the column (:func:`~pacte_analysis.metric_info`), none
+        for a user's column.
     source : str, optional
         Source of the commitments, written before the IGN/INSEE credit.
     demo : bool, optional
@@ -562,8 +616,11 @@ def plot_map(
         Outlines drawn over the map (e.g. départements over communes), placed like
         the map (give them a ``code`` column of départements for the national
         layout).
-    missing_label : str, default « Aucune donnée »
-        Legend entry of the grey units without a value.
+    missing_label : str, optional
+        Legend entry of the grey units without a value. Default: what a missing
+        value of the registered metric means at ``level`` (« Aucune liste connue »
+        for the commune metrics computed from the lists…), « Aucune donnée »
+        otherwise.
     figsize : (float, float), optional
         Inches; by default A4 width (8.3 in) and the height the map needs.
     date : datetime.date, optional
@@ -582,15 +639,21 @@ def plot_map(
     place_names : int, optional
         Name the ``place_names`` most populous units (needs ``name`` and
         ``population`` columns), skipping a name that would overlap another.
-        Default: 8 on zoom maps of communes, none otherwise. On a zoom, the
+        Default on zoom maps: 8 for communes, every unit for EPCI and
+        départements (a région has at most 13 départements); none on national
+        maps. On a zoom, the
         chef-lieu (préfecture) of the département or région is always named
         first, in bold beside a star.
 
     Notes
     -----
-    In SVG and PDF files, text, legend and frames stay vector. The polygons of
-    département, région and EPCI maps stay vector too (editable in Illustrator or
-    Inkscape); only commune maps (35,000 shapes) rasterise their polygon layer.
+    In SVG and PDF files, text, legend and frames stay vector. The polygons stay
+    vector too (editable in Illustrator or Inkscape) on département, région and
+    EPCI maps and on commune zooms of up to :data:`RASTER_ABOVE` communes (a
+    département, Bretagne, Île-de-France); maps of more communes (the national
+    map: 35,000 shapes) rasterise their polygon layer at the file's dpi. The rule
+    applied is written in the file's description (SVG ``dc:description``, PDF
+    subject, PNG ``Description``).
 
     Returns
     -------
@@ -611,6 +674,9 @@ def plot_map(
         demo = is_demo(gdf)
     departement = _zoom_code(departement, "département")
     region = _zoom_code(region, "région")
+    scheme, colors, unit, missing_label, legend_title = _registered_defaults(
+        gdf[column], column, level, scheme, breaks, colors, unit, missing_label, legend_title
+    )
     selected = _select(gdf, level, departement, region)
     placed = _project(selected, level, departement, region)
     cls = classify(
@@ -624,15 +690,7 @@ def plot_map(
     )
     facecolors = cls.color_array()
     national = departement is None and region is None
-    if legend_title is None:
-        from pacte_analysis.analysis import metric_info
-        from pacte_analysis.errors import UnknownCodeError
-
-        try:
-            legend_title = metric_info(column).label
-        except UnknownCodeError:
-            legend_title = column
-    rasterized = level in ("commune", "arrondissement")
+    rasterized = level in ("commune", "arrondissement") and len(placed) > RASTER_ABOVE
     show_idf = national and inset and level != "region"
     if edgecolor is None:
         edgecolor = "none" if level in ("commune", "arrondissement") and national else "white"
@@ -689,8 +747,8 @@ def plot_map(
                 )
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
-        if place_names is None:
-            place_names = 8 if not national and level == "commune" else 0
+        if place_names is None:  # zooms: the main communes, every territory
+            place_names = 0 if national else 8 if level == "commune" else len(placed)
         if place_names:
             _name_places(fig, ax, placed, place_names, _prefecture_code(departement, region))
 
@@ -718,10 +776,14 @@ def plot_map(
             demo=demo,
             date=date,
             contours=True,
-            extra="; ".join(notes) or None,
+            extra="\u00a0; ".join(notes) or None,  # French: a space before « ; »
         )
     from pacte_analysis._files import escape_figure_text
 
+    description = (
+        _RASTER_NOTE.format(n=len(placed), limit=RASTER_ABOVE) if rasterized else _VECTOR_NOTE
+    )
+    setattr(fig, "pacte_description", description)  # noqa: B010 (read by save_map)
     return escape_figure_text(fig)
 
 
@@ -746,7 +808,8 @@ def _prefecture_code(departement: str | None, region: str | None) -> str | None:
 def _name_places(
     fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int, prefecture: str | None = None
 ) -> None:
-    """Name the préfecture (star and bold name), then the most populous units.
+    """Name the préfecture (star and bold name), then the most populous units (then
+    the largest ones whose population is unknown).
 
     ``n`` names at most, the préfecture's first: it is always written (above its star,
     or beside it when the map's edge is too near). Another name is written only where
@@ -805,8 +868,14 @@ def _name_places(
             box_ = box_of(text)
         taken.append(box_)
         written += 1
-    population = pd.to_numeric(placed["population"], errors="coerce")
-    order = population[~is_prefecture].dropna().sort_values(ascending=False).index[: n * 4]
+    population = pd.to_numeric(placed["population"], errors="coerce")[~is_prefecture]
+    # Units of unknown population (all of Mayotte's communes in COG 2020) come after,
+    # the largest in area first: a zoom always names some places.
+    unknown = placed.geometry[~is_prefecture][population.isna()].area
+    order = [
+        *population.dropna().sort_values(ascending=False).index,
+        *unknown.sort_values(ascending=False).index,
+    ][: n * 4]
     for idx in order:
         if written >= n:
             break
@@ -923,14 +992,21 @@ def _draw_into(
         ax.set_ylim(limits[2], limits[3])
         if title:
             ax.set_title(wrap_text(title, 40), fontsize=9, loc="left")
-        ax.legend(
-            handles=_legend_handles(cls, missing_label),
-            title=wrap_text(legend_title, 28),
-            loc="lower right",
+        handles = _legend_handles(cls, missing_label)
+        # Below the map, never over it (small multiples: leave room under each axes).
+        legend = ax.legend(
+            handles=handles,
+            title=wrap_text(legend_title, 40),
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=2 if len(handles) > 3 else 1,
             fontsize=6,
             title_fontsize=6.5,
             alignment="left",
+            frameon=False,
+            borderaxespad=0.3,
         )
+        legend.set_gid("pacte-legend")
     fig = ax.figure
     assert isinstance(fig, Figure)
     return fig
@@ -953,9 +1029,12 @@ def _place_borders(
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Write a map as PNG (300 dpi), SVG or PDF, chosen by the file suffix.
 
-    In SVG and PDF files the polygons of commune maps are rasterised (35,000 shapes:
-    small files); département, région and EPCI maps stay entirely vector. Text,
-    legend and frames always stay vector. See :func:`pacte_analysis.charts.save_figure`.
+    In SVG and PDF files the polygons of commune maps of more than
+    :data:`RASTER_ABOVE` units are rasterised (the national map's 35,000 shapes:
+    small files); département, région and EPCI maps and smaller commune zooms stay
+    entirely vector. Text, legend and frames always stay vector. The file's
+    description (SVG ``dc:description``, PDF subject, PNG ``Description``) says which.
+    See :func:`pacte_analysis.charts.save_figure`.
 
     Raises
     ------
@@ -976,4 +1055,17 @@ def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
             f"save_map : format de fichier non pris en charge « {Path(path).suffix or path} » : "
             "utilisez .png, .svg ou .pdf (et pa.interactive_map pour une carte web .html)."
         )
-    return save_figure(fig, path, dpi=dpi)
+    description = getattr(fig, "pacte_description", None)
+    if description is None:
+        return save_figure(fig, path, dpi=dpi)
+    from pacte_analysis._files import atomic_write
+
+    metadata: dict[str, str | None] = {
+        ".png": {"Software": None, "Description": description},
+        ".svg": {"Date": None, "Description": description},
+        ".pdf": {"CreationDate": None, "ModDate": None, "Subject": description},
+    }[suffix]
+    # As save_figure, with the file's description (whether the polygons are rasterised).
+    with atomic_write(Path(path)) as fh, _style.figure_style():
+        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+    return Path(path)
