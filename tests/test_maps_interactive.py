@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -110,7 +111,8 @@ def test_colours_per_class_and_missing_grey() -> None:
     assert data["missing"] == {"color": "#cccccc", "label": "Aucune donnée"}
     legend = layer["legend"]
     assert "background:#cccccc" in legend
-    assert "Aucune donnée" in legend
+    # n_lists of communes (5-character codes) is a registered metric: no list known
+    assert "Aucune liste connue" in legend
     for color in layer["pal"]:
         assert f"background:{color}" in legend
 
@@ -178,7 +180,7 @@ def test_categorical_colors_given() -> None:
     assert layer["cats"] == ["Aucune", "Élue", "Autre"]  # given order, present ones only
     assert layer["pal"] == ["#edf8b1", "#081d58", _colors("Set2", 1, qualitative=True)[0]]
     assert layer["cls"] == "10-2"
-    assert "Aucune donnée" in layer["legend"]
+    assert "Aucune liste connue" in layer["legend"]  # registered meaning of status
 
 
 def test_layers_one_per_metric() -> None:
@@ -562,3 +564,27 @@ def test_web_legend_says_one_list_and_one_class_per_value() -> None:
     assert labels == ["0,8 %", "1,6 %"] and cls.tolist() == [0, 0, 1]
     with pytest.raises(InvalidArgumentError, match="nombre de classes"):
         interactive_map(_gdf(), ["share"], k=0)
+
+
+def test_registered_metrics_keep_their_label_colours_and_missing_text(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """REPORT 18: interactive_map(map_data(...), ["status"]) says « Situation de la
+    commune » and « Aucune liste connue », in the status colours, as draw_map does."""
+    import pacte_analysis as pa
+    from pacte_analysis.maps import _make
+
+    lists, commitments = synthetic_tables
+    web = pa.map_data(lists, commitments, level="commune", resolution="web")
+    dep = str(lists["departement_code"].mode().iloc[0])
+    data = _payload(_render(interactive_map(web[web["departement_code"] == dep], ["status"])))
+    layer = data["metrics"][0]
+    assert layer["label"] == pa.metric_info("status").label == "Situation de la commune"
+    assert layer["missing"] == "Aucune liste connue"
+    for cat, colour in zip(layer["cats"], layer["pal"], strict=True):
+        assert colour == _make._STATUS_COLORS[html_unescape(cat)], cat
+    # what the caller gives still wins
+    data = _payload(
+        _render(interactive_map(_gdf(), ["n_lists"], missing_label="Non évalué", labels={}))
+    )
+    assert data["metrics"][0]["missing"] == "Non évalué"

@@ -44,7 +44,12 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from pacte_analysis import _style
-from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
 
 __all__ = [
     "CONTOURS_CREDIT",
@@ -708,6 +713,44 @@ def _check_arguments(
             )
 
 
+def _registered_defaults(
+    gdf: gpd.GeoDataFrame,
+    metrics: list[str],
+    id_column: str,
+    labels: Mapping[str, str] | None,
+    units: Mapping[str, str] | None,
+    missing_label: str | Mapping[str, str] | None,
+    categorical_colors: Mapping[str, Mapping[Any, str]] | None,
+) -> tuple[dict[str, str], dict[str, str], str | dict[str, str], dict[str, Mapping[Any, str]]]:
+    """Labels, units, missing labels and status colours the caller left out: those of
+    the registered metrics of the same names (as :func:`~pacte_analysis.draw_map`)."""
+    from pacte_analysis.analysis import metric_info
+    from pacte_analysis.maps import _make
+
+    labels, units = dict(labels or {}), dict(units or {})
+    colours = dict(categorical_colors or {})
+    codes = gdf[id_column].dropna().astype(str)
+    level = "commune" if len(codes) and (codes.str.len() == 5).all() else "territory"
+    missing: dict[str, str] = {}
+    for metric in metrics:
+        try:
+            info = metric_info(metric)
+        except UnknownCodeError:
+            missing[metric] = _style.NO_DATA_LABEL
+            continue
+        labels.setdefault(metric, info.label)
+        if info.kind != "category":
+            units.setdefault(metric, info.unit)
+        missing[metric] = _make._missing_label(level, metric, own=False)
+        if metric == "status":
+            colours.setdefault(metric, _make._STATUS_COLORS)
+    if missing_label is None:
+        return labels, units, missing, colours
+    if isinstance(missing_label, Mapping):
+        return labels, units, {**missing, **missing_label}, colours
+    return labels, units, missing_label, colours
+
+
 def interactive_map(
     gdf: gpd.GeoDataFrame,
     metrics: Sequence[str],
@@ -727,7 +770,7 @@ def interactive_map(
     categorical: bool | Collection[str] = False,
     categorical_colors: Mapping[str, Mapping[Any, str]] | None = None,
     cmap: str | Mapping[str, str] = "YlGn",
-    missing_label: str | Mapping[str, str] = _style.NO_DATA_LABEL,
+    missing_label: str | Mapping[str, str] | None = None,
     missing_color: str = "#d9d9d9",
     title: str = "",
     source: str = "",
@@ -758,10 +801,11 @@ def interactive_map(
         Columns to map, one switchable layer each; the first is shown first.
     labels : mapping of str to str, optional
         French label per column (metrics and ``tooltip_columns``), e.g.
-        ``{"n_signatory": "Listes signataires"}``. Defaults to the column name.
+        ``{"n_signatory": "Listes signataires"}``. Defaults to the registered
+        label of the column (:func:`~pacte_analysis.metric_info`), else its name.
     units : mapping of str to str, optional
         Unit per metric (``"%"``, ``"habitants"``), shown after values and in the
-        legend.
+        legend. Defaults to the registered unit of the metric, else none.
     id_column, name_column : str, default "code", "name"
         Columns of ``gdf`` with the unit's code and name (shown in tooltips).
     tooltip_columns : sequence of str, default ()
@@ -796,10 +840,13 @@ def interactive_map(
     cmap : str or mapping of str to str, default "YlGn"
         Matplotlib colormap name, for every metric or per metric. Qualitative
         colormaps (``"Set2"``, ``"tab10"``) give their colours in order.
-    missing_label : str or mapping of str to str, default « Aucune donnée »
+    missing_label : str or mapping of str to str, optional
         Legend and tooltip text of units without a value, for every metric or per
         metric (say what a missing value means: « Aucune liste connue », « Non
-        évalué »…; a metric left out of the mapping gets « Aucune donnée »).
+        évalué »…). Default: what a missing value of the registered metric means
+        (« Aucune liste connue » for the commune metrics computed from the lists,
+        as :func:`~pacte_analysis.map_data` leaves them), « Aucune donnée »
+        otherwise.
     missing_color : str
         Legend text and fill of units without a value.
     title : str, default ""
@@ -865,8 +912,9 @@ def interactive_map(
         from pacte_analysis.tables import is_demo
 
         demo = is_demo(gdf)
-    labels = dict(labels or {})
-    units = dict(units or {})
+    labels, units, missing_label, categorical_colors = _registered_defaults(
+        gdf, metrics, id_column, labels, units, missing_label, categorical_colors
+    )
     if not 0 <= precision <= 7:
         raise InvalidArgumentError(
             f"interactive_map : precision={precision} impossible : de 0 à 7 décimales."

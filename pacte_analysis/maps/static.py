@@ -517,7 +517,6 @@ def _check_map_arguments(gdf: object, column: object, level: object, function: s
 
 
 def _registered_defaults(
-    values: pd.Series,
     column: str,
     level: str,
     scheme: str | None,
@@ -536,9 +535,9 @@ def _registered_defaults(
         info = metric_info(column)
     except UnknownCodeError:
         info = None
-    categorical = (info is not None and info.kind == "category") or not (
-        pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-    )
+    # A user's text column keeps the explicit choice (a French error says to write
+    # scheme="categories"); the registered category metrics (status) need none.
+    categorical = info is not None and info.kind == "category"
     if scheme is None:
         scheme = "user" if breaks is not None else "categories" if categorical else "quantiles"
     if colors is None and column == "status" and scheme == "categories":
@@ -593,8 +592,8 @@ def plot_map(
     scheme, k, breaks, cmap, colors
         Classification, see :func:`classify`; classes are computed once on every
         unit drawn (mainland and DROM together). Default scheme: ``"categories"``
-        for a text column or a category metric (``status``, with its registered
-        colours), ``"quantiles"`` otherwise (``"user"`` when ``breaks`` are given).
+        for a registered category metric (``status``, with its registered
+        colours), ``"user"`` when ``breaks`` are given, ``"quantiles"`` otherwise.
     title, subtitle, legend_title : str, optional
         French texts; the legend title defaults to the column's French label
         (:func:`~pacte_analysis.metric_info`), or ``column`` for a user's column.
@@ -675,7 +674,7 @@ def plot_map(
     departement = _zoom_code(departement, "département")
     region = _zoom_code(region, "région")
     scheme, colors, unit, missing_label, legend_title = _registered_defaults(
-        gdf[column], column, level, scheme, breaks, colors, unit, missing_label, legend_title
+        column, level, scheme, breaks, colors, unit, missing_label, legend_title
     )
     selected = _select(gdf, level, departement, region)
     placed = _project(selected, level, departement, region)
