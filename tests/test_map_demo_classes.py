@@ -271,3 +271,16 @@ def test_print_source_line_follows_french_typography(
     text = _svg_text(svg)
     assert "DROM rapprochés, à des échelles différentes\u00a0; Paris" in text
     assert "différentes;" not in text
+
+
+def test_region_zoom_names_the_prefectures_of_its_departements(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """REPORT 19: the Île-de-France zoom names Melun, Évry, Cergy-Pontoise's seat…,
+    not only the petite couronne and Versailles."""
+    lists, commitments = synthetic_tables
+    communes = pa.map_data(lists, commitments, level="commune")
+    names = _place_names(plot_map(communes, "n_lists", level="commune", region="11"))
+    assert names[0] == "Paris"
+    for seat in ("Melun", "Évry-Courcouronnes", "Pontoise", "Versailles"):
+        assert seat in names, names

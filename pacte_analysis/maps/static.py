@@ -749,7 +749,10 @@ def plot_map(
         if place_names is None:  # zooms: the main communes, every territory
             place_names = 0 if national else 8 if level == "commune" else len(placed)
         if place_names:
-            _name_places(fig, ax, placed, place_names, _prefecture_code(departement, region))
+            _name_places(
+                fig, ax, placed, place_names, _prefecture_code(departement, region),
+                _seats_of(region) if level == "commune" else (),
+            )  # fmt: skip
 
         handles = _legend_handles(cls, missing_label)
         legend = fig.legend(
@@ -804,11 +807,30 @@ def _prefecture_code(departement: str | None, region: str | None) -> str | None:
     return None if match.empty or pd.isna(match.iloc[0]) else str(match.iloc[0])
 
 
+def _seats_of(region: str | None) -> list[str]:
+    """Commune codes of the chefs-lieux (préfectures) of the départements of ``region``."""
+    from pacte_analysis import reference
+
+    if region is None:
+        return []
+    deps = reference.departements(resolution="web")
+    if "chef_lieu" not in deps or "region_code" not in deps:
+        return []
+    seats = deps.loc[deps["region_code"].astype("string") == region, "chef_lieu"]
+    return [str(c) for c in seats.dropna()]
+
+
 def _name_places(
-    fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int, prefecture: str | None = None
+    fig: Figure,
+    ax: Axes,
+    placed: gpd.GeoDataFrame,
+    n: int,
+    prefecture: str | None = None,
+    seats: Sequence[str] = (),
 ) -> None:
-    """Name the préfecture (star and bold name), then the most populous units (then
-    the largest ones whose population is unknown).
+    """Name the préfecture (star and bold name), then the ``seats`` (the other
+    préfectures of a région), then the most populous units (then the largest ones
+    whose population is unknown).
 
     ``n`` names at most, the préfecture's first: it is always written (above its star,
     or beside it when the map's edge is too near). Another name is written only where
@@ -875,6 +897,11 @@ def _name_places(
         *population.dropna().sort_values(ascending=False).index,
         *unknown.sort_values(ascending=False).index,
     ][: n * 4]
+    if seats and "code" in placed:  # a région zoom: every département's préfecture first
+        codes = placed["code"].astype("string")
+        first = [i for i in population.index if codes.at[i] in set(seats)]
+        n += len(first)
+        order = [*first, *(i for i in order if i not in set(first))]
     for idx in order:
         if written >= n:
             break
