@@ -588,3 +588,50 @@ def test_registered_metrics_keep_their_label_colours_and_missing_text(
         _render(interactive_map(_gdf(), ["n_lists"], missing_label="Non évalué", labels={}))
     )
     assert data["metrics"][0]["missing"] == "Non évalué"
+
+
+def test_national_web_map_has_a_paris_button(reference_ready: None) -> None:
+    """REPORT 29: the territory buttons include Paris and the petite couronne (the
+    print maps' inset); a département zoom has no buttons."""
+    import pacte_analysis as pa
+
+    deps = pa.departements(resolution="web").assign(v=1.0)
+    zones = _payload(_render(interactive_map(deps, ["v"])))["zones"]
+    labels = [z["label"] for z in zones]
+    assert labels[:3] == ["Tout", "Métropole", "Paris et petite couronne"]
+    (s, w), (n, e) = zones[2]["bounds"]
+    assert 48.6 < s < 48.9 < n < 49.3 and 1.9 < w < 2.35 < e < 2.8  # around Paris
+    paris = deps[deps["code"].isin(["75", "92"])]
+    assert _payload(_render(interactive_map(paris, ["v"])))["zones"] == []
+
+
+def test_browser_phone_controls_and_title_never_overlap(
+    browser: None, reference_ready: None, tmp_path: Path
+) -> None:
+    """REPORT 25: on a 390×844 phone, the national map's title, demo badge, zoom
+    buttons, territory buttons and layer switcher never overlap one another."""
+    import pacte_analysis as pa
+
+    deps = pa.departements(resolution="web")
+    deps["a"] = np.arange(len(deps), dtype=float)
+    deps["b"] = deps["a"] * 2
+    m = interactive_map(
+        deps, ["a", "b"],
+        labels={"a": "Part des communes avec une liste signataire",
+                "b": "Part de la population vivant dans une commune avec une liste signataire"},
+        title="Part des communes avec une liste signataire – par département", demo=True,
+    )  # fmt: skip
+    page = save_html(m, tmp_path / "phone.html")
+    sel = ".pacte-title, .pacte-demo, .leaflet-control-layers, .leaflet-control-zoom, .pacte-zones"
+    js = (
+        "() => [...document.querySelectorAll('" + sel + "')].map(el => {"
+        " const b = el.getBoundingClientRect();"
+        " return [el.className, b.left, b.top, b.right, b.bottom]; })"
+    )
+    boxes = load_page(page, evaluate=js, viewport=(390, 844)).evaluated
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        assert a[3] <= 390 + 0.5, a  # inside the screen
+        for b in boxes[i + 1 :]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, (a, b)

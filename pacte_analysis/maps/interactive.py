@@ -72,6 +72,8 @@ _CLASS_MISSING = "-"
 # initial view (mainland France when it is present).
 _ZONES: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
     ("Métropole", (-5.8, 41.2, 10.0, 51.3)),
+    # as the print maps' inset: Paris and the petite couronne (the densest units)
+    ("Paris et petite couronne", (2.15, 48.72, 2.61, 48.98)),
     ("Guadeloupe", (-61.9, 15.8, -60.9, 16.6)),
     ("Martinique", (-61.3, 14.3, -60.8, 14.9)),
     ("Guyane", (-54.7, 2.0, -51.5, 5.9)),
@@ -370,6 +372,8 @@ vertical-align:-1px;border:1px solid rgba(0,0,0,.25)}
 .pacte-zones button{display:block;width:100%;margin:2px 0;font:12px inherit;cursor:pointer;
 background:#f7f7f7;border:1px solid #ccc;border-radius:3px;padding:2px 6px;text-align:left}
 .pacte-layers-title{font-weight:600;margin-bottom:4px}
+@media (max-width:600px){.leaflet-control-layers{max-width:calc(100vw - 200px);font-size:11px}
+.pacte-zones button{font-size:11px;padding:1px 4px}}
 .pacte-tip b,.pacte-popup h4{font-weight:600}
 .pacte-popup h4{margin:0 0 4px;font-size:14px}
 .pacte-popup .pacte-values{margin-bottom:6px}
@@ -1090,7 +1094,7 @@ def _zones_and_view(
             present.append({"label": _esc(label), "bounds": [[bs, bw], [bn, be]]})
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     whole = [[float(ymin), float(xmin)], [float(ymax), float(xmax)]]
-    if len(present) > 1:
+    if len([p for p in present if p["label"] != _esc("Paris et petite couronne")]) > 1:
         view = present[0]["bounds"] if present[0]["label"] == "Métropole" else whole
         zones = [{"label": "Tout", "bounds": whole}, *present]
         return zones, [[float(v) for v in p] for p in view]
