@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,6 +16,12 @@ import pytest
 from browser import browser_available, load_page, skip_browser
 from shapely.geometry import MultiPolygon, Polygon, box
 
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteError,
+    PacteTypeError,
+)
 from pacte_analysis.maps import CONTOURS_CREDIT, DEMO_BANNER, interactive_map, save_html
 from pacte_analysis.maps.interactive import _colors
 
@@ -104,7 +111,8 @@ def test_colours_per_class_and_missing_grey() -> None:
     assert data["missing"] == {"color": "#cccccc", "label": "Aucune donnée"}
     legend = layer["legend"]
     assert "background:#cccccc" in legend
-    assert "Aucune donnée" in legend
+    # n_lists of communes (5-character codes) is a registered metric: no list known
+    assert "Aucune liste connue" in legend
     for color in layer["pal"]:
         assert f"background:{color}" in legend
 
@@ -172,7 +180,7 @@ def test_categorical_colors_given() -> None:
     assert layer["cats"] == ["Aucune", "Élue", "Autre"]  # given order, present ones only
     assert layer["pal"] == ["#edf8b1", "#081d58", _colors("Set2", 1, qualitative=True)[0]]
     assert layer["cls"] == "10-2"
-    assert "Aucune donnée" in layer["legend"]
+    assert "Aucune liste connue" in layer["legend"]  # registered meaning of status
 
 
 def test_layers_one_per_metric() -> None:
@@ -282,15 +290,30 @@ def test_reprojects_and_views_mainland() -> None:
 
 
 def test_bad_input() -> None:
-    with pytest.raises(KeyError):
+    with pytest.raises(MissingColumnsError, match=r"colonne.*nope"):
         interactive_map(_gdf(), ["nope"])
-    with pytest.raises(ValueError, match="metric"):
+    with pytest.raises(PacteTypeError, match="au moins un indicateur"):
         interactive_map(_gdf(), [])
     points = gpd.GeoDataFrame(
         {"code": ["a"], "name": ["b"], "v": [1]}, geometry=gpd.points_from_xy([0], [0]), crs=4326
     )
-    with pytest.raises(TypeError, match="polygons"):
+    with pytest.raises(PacteTypeError, match="polygones"):
         interactive_map(points, ["v"])
+
+
+def test_user_mistakes_get_french_pacte_errors() -> None:
+    """REPORT 10/15: what a notebook user gets wrong is answered in French, as PacteError."""
+    plain = pd.DataFrame(_gdf().drop(columns="geometry"))
+    with pytest.raises(PacteTypeError, match=r"GeoDataFrame.*map_data"):
+        interactive_map(plain, ["n_lists"])
+    with pytest.raises(PacteTypeError, match=r'\["n_lists"\]'):
+        interactive_map(_gdf(), "n_lists")
+    with pytest.raises(MissingColumnsError, match=r"n_listes.*colonnes présentes : code, name"):
+        interactive_map(_gdf(), ["n_listes"])
+    with pytest.raises(InvalidArgumentError, match="palette de couleurs inconnue « Bogus »"):
+        interactive_map(_gdf(), ["share"], cmap="Bogus")
+    with pytest.raises(PacteError):  # one `except pa.PacteError` catches them all
+        interactive_map(plain, ["n_lists"])
 
 
 def test_save_html_atomic(tmp_path: Path) -> None:
@@ -461,3 +484,154 @@ def test_browser_title_and_legend_leave_the_map_readable(
         assert not overlap(title, out["layers"])
     (x0, y0), (x1, y1) = out["corsica"]
     assert not overlap(out["legend"], [x0, y0, x1, y1])
+
+
+_BOXES_JS = """() => {
+  const api = window.pacteMaps[Object.keys(window.pacteMaps)[0]];
+  const r = el => { const b = el.getBoundingClientRect();
+    return [b.left, b.top, b.right, b.bottom]; };
+  const all = sel => [...document.querySelectorAll(sel)].map(r);
+  return {
+    titles: all('.pacte-title, .pacte-demo'),
+    controls: all('.leaflet-control-layers, .leaflet-control-zoom, .pacte-zones'),
+    scale: [...document.querySelectorAll('.leaflet-control-scale-line')].map(e => e.textContent),
+    legend: all('.pacte-legend')[0].length ? document.querySelector('.pacte-legend').innerText : '',
+    north: [%(north)s].map(p => api.pagePoint(p[0], p[1])),
+    malo: api.pagePoint(48.6493, -2.0257),
+  };
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1300, 900), (390, 844)])
+def test_browser_title_never_covers_the_zoomed_land_nor_the_controls(
+    browser: None,
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    viewport: tuple[int, int],
+) -> None:
+    """REPORT 25/29: département zoom of Ille-et-Vilaine, on a desk screen and a phone:
+    title and demo badge above the territory's northernmost land (Saint-Malo) and clear
+    of the zoom buttons and layer switcher; the scale is metric only."""
+    import pacte_analysis as pa
+    from pacte_analysis.maps import _make
+
+    lists, commitments = synthetic_tables
+    page = _make.draw_map(
+        lists, commitments, tmp_path / "35.html", metric="status", level="commune",
+        departement="35", demo=True,
+    )  # fmt: skip
+    communes = pa.communes(resolution="web")
+    dep = communes[communes["departement_code"] == "35"].to_crs(4326)
+    # the northernmost vertices of the département's land, west to east
+    north = []
+    for geom in dep.geometry:
+        for poly in getattr(geom, "geoms", [geom]):
+            lng, lat = max(poly.exterior.coords, key=lambda p: p[1])
+            north.append((lat, lng))
+    north = sorted(north, reverse=True)[:25]
+    points = ",".join(f"[{lat}, {lng}]" for lat, lng in north)
+    shot = tmp_path / f"shot-{viewport[0]}.png"
+    out = load_page(
+        page, evaluate=_BOXES_JS % {"north": points}, viewport=viewport, screenshot=shot
+    ).evaluated
+
+    def overlap(a: list[float], b: list[float]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    assert out["titles"], "no title"
+    lowest = max(t[3] for t in out["titles"])
+    for x, y in [*out["north"], out["malo"]]:
+        assert y > lowest, (x, y, out["titles"])  # the land starts below the title
+    for title in out["titles"]:
+        for control in out["controls"]:
+            assert not overlap(title, control), (title, control)
+    assert out["scale"] and all(re.fullmatch(r"\d+ k?m", s.strip()) for s in out["scale"]), out[
+        "scale"
+    ]
+
+
+def test_web_legend_says_one_list_and_one_class_per_value() -> None:
+    """REPORT 26/6: « 1 liste », not « 1 listes »; no « 0,8 – 0,8 » class."""
+    from pacte_analysis.maps.interactive import _numeric_classes
+
+    _, labels = _numeric_classes(
+        pd.Series([1.0, 2.0, 2.0, np.nan]), scheme="quantiles", k=5, breaks=None, unit="listes"
+    )
+    assert labels == ["1 liste", "2 listes"]
+    cls, labels = _numeric_classes(
+        pd.Series([0.8, 0.8, 1.6]), scheme="quantiles", k=5, breaks=None, unit="%"
+    )
+    assert labels == ["0,8 %", "1,6 %"] and cls.tolist() == [0, 0, 1]
+    with pytest.raises(InvalidArgumentError, match="nombre de classes"):
+        interactive_map(_gdf(), ["share"], k=0)
+
+
+def test_registered_metrics_keep_their_label_colours_and_missing_text(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """REPORT 18: interactive_map(map_data(...), ["status"]) says « Situation de la
+    commune » and « Aucune liste connue », in the status colours, as draw_map does."""
+    import pacte_analysis as pa
+    from pacte_analysis.maps import _make
+
+    lists, commitments = synthetic_tables
+    web = pa.map_data(lists, commitments, level="commune", resolution="web")
+    dep = str(lists["departement_code"].mode().iloc[0])
+    data = _payload(_render(interactive_map(web[web["departement_code"] == dep], ["status"])))
+    layer = data["metrics"][0]
+    assert layer["label"] == pa.metric_info("status").label == "Situation de la commune"
+    assert layer["missing"] == "Aucune liste connue"
+    for cat, colour in zip(layer["cats"], layer["pal"], strict=True):
+        assert colour == _make._STATUS_COLORS[html_unescape(cat)], cat
+    # what the caller gives still wins
+    data = _payload(
+        _render(interactive_map(_gdf(), ["n_lists"], missing_label="Non évalué", labels={}))
+    )
+    assert data["metrics"][0]["missing"] == "Non évalué"
+
+
+def test_national_web_map_has_a_paris_button(reference_ready: None) -> None:
+    """REPORT 29: the territory buttons include Paris and the petite couronne (the
+    print maps' inset); a département zoom has no buttons."""
+    import pacte_analysis as pa
+
+    deps = pa.departements(resolution="web").assign(v=1.0)
+    zones = _payload(_render(interactive_map(deps, ["v"])))["zones"]
+    labels = [z["label"] for z in zones]
+    assert labels[:3] == ["Tout", "Métropole", "Paris et petite couronne"]
+    (s, w), (n, e) = zones[2]["bounds"]
+    assert 48.6 < s < 48.9 < n < 49.3 and 1.9 < w < 2.35 < e < 2.8  # around Paris
+    paris = deps[deps["code"].isin(["75", "92"])]
+    assert _payload(_render(interactive_map(paris, ["v"])))["zones"] == []
+
+
+def test_browser_phone_controls_and_title_never_overlap(
+    browser: None, reference_ready: None, tmp_path: Path
+) -> None:
+    """REPORT 25: on a 390×844 phone, the national map's title, demo badge, zoom
+    buttons, territory buttons and layer switcher never overlap one another."""
+    import pacte_analysis as pa
+
+    deps = pa.departements(resolution="web")
+    deps["a"] = np.arange(len(deps), dtype=float)
+    deps["b"] = deps["a"] * 2
+    m = interactive_map(
+        deps, ["a", "b"],
+        labels={"a": "Part des communes avec une liste signataire",
+                "b": "Part de la population vivant dans une commune avec une liste signataire"},
+        title="Part des communes avec une liste signataire – par département", demo=True,
+    )  # fmt: skip
+    page = save_html(m, tmp_path / "phone.html")
+    sel = ".pacte-title, .pacte-demo, .leaflet-control-layers, .leaflet-control-zoom, .pacte-zones"
+    js = (
+        "() => [...document.querySelectorAll('" + sel + "')].map(el => {"
+        " const b = el.getBoundingClientRect();"
+        " return [el.className, b.left, b.top, b.right, b.bottom]; })"
+    )
+    boxes = load_page(page, evaluate=js, viewport=(390, 844)).evaluated
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        assert a[3] <= 390 + 0.5, a  # inside the screen
+        for b in boxes[i + 1 :]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, (a, b)

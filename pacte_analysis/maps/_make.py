@@ -8,6 +8,7 @@ resolution for PNG/SVG/PDF, ``web`` for HTML) and draws it.
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -16,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from pacte_analysis import analysis, reference
-from pacte_analysis._style import NO_DATA_LABEL, SEQUENTIAL_CMAP
+from pacte_analysis import analysis, reference, tables
+from pacte_analysis._style import DEFAULT_SOURCE, NO_DATA_LABEL, SEQUENTIAL_CMAP
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.errors import InvalidArgumentError, MissingColumnsError, PacteTypeError
 from pacte_analysis.maps._checks import zoom_code as _zoom_code
@@ -72,6 +73,7 @@ def map_data(
     level: MapLevel = "departement",
     resolution: reference._layers.Resolution = "print",
     edition: Edition | str = DEFAULT_EDITION,
+    demo: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """Every unit of ``level`` with its geometry and all its metrics.
 
@@ -82,6 +84,10 @@ def map_data(
     level : {"commune", "departement", "region", "epci"}
     resolution : {"full", "print", "web"}, default "print"
     edition : Edition or str
+    demo : bool, optional
+        Flag the result as fictitious demo data (:func:`~pacte_analysis.tables.mark_demo`),
+        so that the maps drawn from it say so. Default: flagged when ``lists`` or
+        ``commitments`` are (tables read from a demo folder).
 
     Returns
     -------
@@ -119,7 +125,16 @@ def map_data(
             on="code",
             how="left",
         )
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=geo.crs)
+    result = gpd.GeoDataFrame(out, geometry="geometry", crs=geo.crs)
+    result.attrs.pop(tables.DEMO_ATTR, None)
+    if _demo(demo, lists, commitments):
+        tables.mark_demo(result)
+    return result
+
+
+def _demo(demo: bool | None, *frames: object) -> bool:
+    """``demo`` when given, otherwise whether one of ``frames`` is flagged as demo data."""
+    return tables.is_demo(*frames) if demo is None else bool(demo)
 
 
 def draw_map(
@@ -131,7 +146,7 @@ def draw_map(
     level: MapLevel = "departement",
     departement: str | None = None,
     region: str | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     scheme: str | None = None,
     k: int = 5,
@@ -158,8 +173,11 @@ def draw_map(
         Zoom on one département (its code).
     region : str, optional
         Zoom on one région (its code, e.g. ``53``), instead of a département.
-    demo : bool, default False
-        Mark the map « Données fictives – démonstration ».
+    demo : bool, optional
+        Mark the map « Données fictives – démonstration » and say in the source line
+        that the data are fictitious. Default: when ``lists``, ``commitments`` or
+        ``values`` are flagged as demo data (:func:`~pacte_analysis.read_tables` of a
+        demo folder flags them).
     source : str, optional
         Source of the commitments for the credit line.
     scheme : str, optional
@@ -222,7 +240,7 @@ def draw_maps(
     level: MapLevel = "departement",
     departement: str | None = None,
     region: str | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     source: str | None = None,
     scheme: str | None = None,
     k: int = 5,
@@ -261,6 +279,7 @@ def draw_maps(
     from pacte_analysis.maps import static
 
     paths = [Path(o) for o in outs]
+    demo = _demo(demo, lists, commitments, values)
     for path in paths:
         if path.suffix.lower() not in MAP_FORMATS:
             raise MapError(
@@ -291,7 +310,7 @@ def draw_maps(
     first: reference._layers.Resolution = "print" if suffixes - {".html"} else "web"
     data = map_data(lists, commitments, level=level, resolution=first, edition=edition)
     if values is not None:
-        data = _join_values(data, values, metric)
+        data = _join_values(data, values, metric, level)
     where = _LEVEL_LABELS[level]
     if departement is not None:
         dep = str(_zoom_code(departement, "département"))
@@ -430,7 +449,7 @@ def _draw_html(
         cmap=SEQUENTIAL_CMAP,
         missing_label=missing_labels,
         title=f"{title} – {subtitle}",
-        source=source or "",
+        source=source or ("" if demo else DEFAULT_SOURCE),
         demo=demo,
     )
     interactive.save_html(fmap, path)
@@ -477,17 +496,17 @@ def _missing_label(level: str, metric: str, *, own: bool) -> str:
 
 
 def _territory_label(level: str, code: str) -> str:
-    """« Ille-et-Vilaine (35) », « Bretagne » for a zoom map's subtitle."""
+    """« Ille-et-Vilaine (35) », « Bretagne (53) » for a zoom map's subtitle."""
     layer = reference.departements if level == "departement" else reference.regions
     names = layer(resolution="web").set_index("code")["name"]
     name = names.get(code)
     if name is None:
         return f"{'département' if level == 'departement' else 'région'} {code}"
-    return f"{name} ({code})" if level == "departement" else str(name)
+    return f"{name} ({code})"
 
 
 def _join_values(
-    data: gpd.GeoDataFrame, values: pd.Series | pd.DataFrame, metric: str
+    data: gpd.GeoDataFrame, values: pd.Series | pd.DataFrame, metric: str, level: str
 ) -> gpd.GeoDataFrame:
     """Put the user's ``values`` (by unit code) in ``data`` as column ``metric``."""
     if isinstance(values, pd.DataFrame):
@@ -518,6 +537,16 @@ def _join_values(
             f"draw_map : aucun code de values ne correspond à une unité de la carte "
             f"(par exemple « {series.index[0]} ») : les codes sont-ils écrits comme texte, "
             "avec leurs zéros initiaux ?"
+        )
+    unknown = list(dict.fromkeys(str(c) for c in series.index[~matched]))
+    if unknown:
+        shown = ", ".join(f"« {c} »" for c in unknown[:10])
+        more = f" et {len(unknown) - 10} autre(s)" if len(unknown) > 10 else ""
+        warnings.warn(
+            f"draw_map : {len(unknown)} code(s) de values ne sont pas des unités de la carte "
+            f"({_LEVEL_LABELS[level]}), leurs valeurs ne sont pas dessinées : {shown}{more}.",
+            UserWarning,
+            stacklevel=4,
         )
     out = data.drop(columns=[metric], errors="ignore")
     out[metric] = out["code"].astype("string").map(series[~series.index.duplicated()])

@@ -44,6 +44,12 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from pacte_analysis import _style
+from pacte_analysis.errors import (
+    InvalidArgumentError,
+    MissingColumnsError,
+    PacteTypeError,
+    UnknownCodeError,
+)
 
 __all__ = [
     "CONTOURS_CREDIT",
@@ -66,6 +72,8 @@ _CLASS_MISSING = "-"
 # initial view (mainland France when it is present).
 _ZONES: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
     ("Métropole", (-5.8, 41.2, 10.0, 51.3)),
+    # as the print maps' inset: Paris and the petite couronne (the densest units)
+    ("Paris et petite couronne", (2.15, 48.72, 2.61, 48.98)),
     ("Guadeloupe", (-61.9, 15.8, -60.9, 16.6)),
     ("Martinique", (-61.3, 14.3, -60.8, 14.9)),
     ("Guyane", (-54.7, 2.0, -51.5, 5.9)),
@@ -263,12 +271,14 @@ def _numeric_classes(
     if not valid.any():
         return cls, []
     yv = y[valid]
+    distinct = np.unique(yv)
+    exact = breaks is None and distinct.size <= k  # one class per value
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if breaks is not None:
             clf = mapclassify.UserDefined(yv, bins=sorted(float(b) for b in breaks))
-        elif len(np.unique(yv)) <= 1:
-            clf = mapclassify.UserDefined(yv, bins=[float(yv.max())])
+        elif exact:
+            clf = mapclassify.UserDefined(yv, bins=[float(v) for v in distinct])
         else:
             clf = mapclassify.classify(yv, scheme, k=min(k, len(np.unique(yv))))
     bins = [float(b) for b in np.asarray(clf.bins, dtype=float)]
@@ -287,10 +297,12 @@ def _numeric_classes(
         previous = bins[c - 1] + (1 if integer_data else 0) if c > 0 else lo_all
         lo = previous
         hi_in_data = min(hi, float(yv.max()))
-        if integer_data and lo >= hi_in_data:
-            text = _fr_number(hi_in_data, 0)
-        else:
-            text = f"{_fr_number(lo, dec)} – {_fr_number(hi_in_data, dec)}"
+        if exact or (integer_data and lo >= hi_in_data):
+            text = _fr_number(hi_in_data, 0 if integer_data else dec)
+            one = abs(hi_in_data) < 2 and unit.endswith("s") and unit.isalpha()
+            labels.append(_esc(text + (f" {unit[:-1]}" if one else suffix)))  # « 1 liste »
+            continue
+        text = f"{_fr_number(lo, dec)} – {_fr_number(hi_in_data, dec)}"
         labels.append(_esc(text + suffix))
     return cls, labels
 
@@ -307,7 +319,10 @@ def _categorical_classes(
     # Categories with a given colour come first, in the order given.
     cats = [c for c in order if c in present] + [c for c in cats if c not in order]
     if len(cats) > _MAX_CLASSES:
-        raise ValueError(f"too many categories ({len(cats)} > {_MAX_CLASSES}) for one map layer")
+        raise InvalidArgumentError(
+            f"interactive_map : trop de catégories ({len(cats)} > {_MAX_CLASSES}) pour une "
+            "couche de carte."
+        )
     index = {c: i for i, c in enumerate(cats)}
     cls = np.array(
         [index.get(v, -1) if not _is_missing(v) else -1 for v in values.tolist()], dtype=np.int64
@@ -357,6 +372,8 @@ vertical-align:-1px;border:1px solid rgba(0,0,0,.25)}
 .pacte-zones button{display:block;width:100%;margin:2px 0;font:12px inherit;cursor:pointer;
 background:#f7f7f7;border:1px solid #ccc;border-radius:3px;padding:2px 6px;text-align:left}
 .pacte-layers-title{font-weight:600;margin-bottom:4px}
+@media (max-width:600px){.leaflet-control-layers{max-width:calc(100vw - 200px);font-size:11px}
+.pacte-zones button{font-size:11px;padding:1px 4px}}
 .pacte-tip b,.pacte-popup h4{font-weight:600}
 .pacte-popup h4{margin:0 0 4px;font-size:14px}
 .pacte-popup .pacte-values{margin-bottom:6px}
@@ -504,7 +521,10 @@ _JS = """
         var b = L.DomUtil.create("button", "", div);
         b.type = "button";
         b.innerHTML = z.label;
-        L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); map.fitBounds(z.bounds); });
+        L.DomEvent.on(b, "click", function (e) {
+          L.DomEvent.stop(e);
+          map.fitBounds(z.bounds, viewPadding());
+        });
       });
       L.DomEvent.disableClickPropagation(div);
       return div;
@@ -512,6 +532,11 @@ _JS = """
     zones.addTo(map);
   }
 
+  // The territory is framed below the title and demo badge: they never cover its land.
+  var topBottom = 0;
+  function viewPadding() {
+    return {paddingTopLeft: [0, topBottom + 6], paddingBottomRight: [0, 0]};
+  }
   if (D.title || D.demo) {
     var top = L.DomUtil.create("div", "pacte-top", map.getContainer());
     if (D.title) { L.DomUtil.create("div", "pacte-title", top).innerHTML = D.title; }
@@ -535,17 +560,31 @@ _JS = """
       c.querySelectorAll(".leaflet-top.leaflet-right > .leaflet-control").forEach(function (el) {
         right = Math.max(right, c.getBoundingClientRect().right - el.getBoundingClientRect().left);
       });
-      top.style.left = (width(".leaflet-top.leaflet-left") + 12) + "px";
-      top.style.right = (right + 12) + "px";
+      var left = width(".leaflet-top.leaflet-left");
+      if (c.clientWidth - left - right - 24 >= 240) {
+        top.style.top = "10px";
+        top.style.left = (left + 12) + "px";
+        top.style.right = (right + 12) + "px";
+      } else {  // a phone: too narrow between the controls, the title goes below them
+        var below = 0;
+        c.querySelectorAll(".leaflet-top > .leaflet-control").forEach(function (el) {
+          below = Math.max(below, el.getBoundingClientRect().bottom - c.getBoundingClientRect().top);
+        });
+        top.style.top = (below + 6) + "px";
+        top.style.left = "10px";
+        top.style.right = "10px";
+      }
+      topBottom = top.getBoundingClientRect().bottom - c.getBoundingClientRect().top;
     };
     placeTop();
     map.on("resize", placeTop);
   }
+  L.control.scale({imperial: false, metric: true}).addTo(map);
   var attribution = map.attributionControl || L.control.attribution().addTo(map);
   attribution.setPrefix("Leaflet");
   attribution.addAttribution(D.credit);
 
-  map.fitBounds(D.view);
+  map.fitBounds(D.view, viewPadding());
   window.pacteMaps = window.pacteMaps || {};
   var api = {
     setMetric: setMetric,
@@ -630,6 +669,92 @@ class _PacteLayer(MacroElement):
 # ------------------------------------------------------------------------ public API
 
 
+def _check_arguments(
+    gdf: object,
+    metrics: object,
+    tooltip_columns: Sequence[str],
+    id_column: str,
+    name_column: str,
+    cmap: object,
+) -> None:
+    """French errors for a table without geometry, metrics that are not a list of
+    columns of ``gdf``, an unknown colormap."""
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        kind = (
+            "une DataFrame sans contours" if isinstance(gdf, pd.DataFrame) else type(gdf).__name__
+        )
+        raise PacteTypeError(
+            "interactive_map : la table à cartographier doit être une GeoDataFrame (avec "
+            f'des contours), pas {kind}. Utilisez pa.map_data(..., resolution="web"), ou '
+            "joignez vos colonnes à pa.departements() / pa.communes() sur le code.",
+            code="NO_GEOMETRY",
+        )
+    if isinstance(metrics, str):
+        raise PacteTypeError(
+            f"interactive_map : les indicateurs sont une liste de colonnes : écrivez "
+            f'["{metrics}"] et non "{metrics}".'
+        )
+    if not isinstance(metrics, Sequence) or not metrics:
+        raise PacteTypeError(
+            "interactive_map : donnez au moins un indicateur, dans une liste de noms de "
+            'colonnes (par exemple ["n_lists"]).'
+        )
+    wanted = [*metrics, *tooltip_columns, id_column, name_column]
+    absent = [str(c) for c in wanted if c not in gdf.columns]
+    if absent:
+        present = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise MissingColumnsError(
+            f"interactive_map : colonne(s) absente(s) de la table : {', '.join(absent)} "
+            f"(colonnes présentes : {present})."
+        )
+    import matplotlib as mpl
+
+    for name in cmap.values() if isinstance(cmap, Mapping) else [cmap]:
+        if name not in mpl.colormaps:
+            raise InvalidArgumentError(
+                f"interactive_map : palette de couleurs inconnue « {name} » (cmap) ; par "
+                'exemple "YlGn", "YlGnBu", "Blues", "Set2" (palettes de matplotlib).'
+            )
+
+
+def _registered_defaults(
+    gdf: gpd.GeoDataFrame,
+    metrics: list[str],
+    id_column: str,
+    labels: Mapping[str, str] | None,
+    units: Mapping[str, str] | None,
+    missing_label: str | Mapping[str, str] | None,
+    categorical_colors: Mapping[str, Mapping[Any, str]] | None,
+) -> tuple[dict[str, str], dict[str, str], str | dict[str, str], dict[str, Mapping[Any, str]]]:
+    """Labels, units, missing labels and status colours the caller left out: those of
+    the registered metrics of the same names (as :func:`~pacte_analysis.draw_map`)."""
+    from pacte_analysis.analysis import metric_info
+    from pacte_analysis.maps import _make
+
+    labels, units = dict(labels or {}), dict(units or {})
+    colours = dict(categorical_colors or {})
+    codes = gdf[id_column].dropna().astype(str)
+    level = "commune" if len(codes) and (codes.str.len() == 5).all() else "territory"
+    missing: dict[str, str] = {}
+    for metric in metrics:
+        try:
+            info = metric_info(metric)
+        except UnknownCodeError:
+            missing[metric] = _style.NO_DATA_LABEL
+            continue
+        labels.setdefault(metric, info.label)
+        if info.kind != "category":
+            units.setdefault(metric, info.unit)
+        missing[metric] = _make._missing_label(level, metric, own=False)
+        if metric == "status":
+            colours.setdefault(metric, _make._STATUS_COLORS)
+    if missing_label is None:
+        return labels, units, missing, colours
+    if isinstance(missing_label, Mapping):
+        return labels, units, {**missing, **missing_label}, colours
+    return labels, units, missing_label, colours
+
+
 def interactive_map(
     gdf: gpd.GeoDataFrame,
     metrics: Sequence[str],
@@ -649,11 +774,11 @@ def interactive_map(
     categorical: bool | Collection[str] = False,
     categorical_colors: Mapping[str, Mapping[Any, str]] | None = None,
     cmap: str | Mapping[str, str] = "YlGn",
-    missing_label: str | Mapping[str, str] = _style.NO_DATA_LABEL,
+    missing_label: str | Mapping[str, str] | None = None,
     missing_color: str = "#d9d9d9",
     title: str = "",
     source: str = "",
-    demo: bool = False,
+    demo: bool | None = None,
     precision: int = 4,
     stroke_color: str = "#5a5a5a",
     stroke_weight: float = 0.3,
@@ -680,10 +805,11 @@ def interactive_map(
         Columns to map, one switchable layer each; the first is shown first.
     labels : mapping of str to str, optional
         French label per column (metrics and ``tooltip_columns``), e.g.
-        ``{"n_signatory": "Listes signataires"}``. Defaults to the column name.
+        ``{"n_signatory": "Listes signataires"}``. Defaults to the registered
+        label of the column (:func:`~pacte_analysis.metric_info`), else its name.
     units : mapping of str to str, optional
         Unit per metric (``"%"``, ``"habitants"``), shown after values and in the
-        legend.
+        legend. Defaults to the registered unit of the metric, else none.
     id_column, name_column : str, default "code", "name"
         Columns of ``gdf`` with the unit's code and name (shown in tooltips).
     tooltip_columns : sequence of str, default ()
@@ -718,18 +844,23 @@ def interactive_map(
     cmap : str or mapping of str to str, default "YlGn"
         Matplotlib colormap name, for every metric or per metric. Qualitative
         colormaps (``"Set2"``, ``"tab10"``) give their colours in order.
-    missing_label : str or mapping of str to str, default « Aucune donnée »
+    missing_label : str or mapping of str to str, optional
         Legend and tooltip text of units without a value, for every metric or per
         metric (say what a missing value means: « Aucune liste connue », « Non
-        évalué »…; a metric left out of the mapping gets « Aucune donnée »).
+        évalué »…). Default: what a missing value of the registered metric means
+        (« Aucune liste connue » for the commune metrics computed from the lists,
+        as :func:`~pacte_analysis.map_data` leaves them), « Aucune donnée »
+        otherwise.
     missing_color : str
         Legend text and fill of units without a value.
     title : str, default ""
         Title shown at the top of the map.
     source : str, default ""
         Source of the data, added to the credit line after the boundaries' credit.
-    demo : bool, default False
-        Show the « Données fictives – démonstration » banner.
+    demo : bool, optional
+        Show the « Données fictives – démonstration » banner and say in the credit
+        line that the data are fictitious. Default: when ``gdf`` is flagged as demo
+        data (:func:`~pacte_analysis.map_data` of tables read from a demo folder).
     precision : int, default 4
         Decimals kept in coordinates (4 ≈ 11 m north–south, 8 m east–west in
         France; 5 ≈ 1 m). Chosen on measurement (``docs/maps.md``): on the web
@@ -749,10 +880,13 @@ def interactive_map(
 
     Raises
     ------
-    KeyError
+    PacteTypeError
+        When ``gdf`` is not a GeoDataFrame, ``metrics`` not a list of column names,
+        or the geometry not polygonal.
+    MissingColumnsError
         When a metric, tooltip or details column is missing.
-    TypeError
-        When the geometry is not polygonal.
+    InvalidArgumentError
+        When ``cmap`` is not a matplotlib colormap (French messages).
 
     Examples
     --------
@@ -770,18 +904,25 @@ def interactive_map(
     ... )
     >>> save_html(m, "carte.html")  # doctest: +SKIP
     """
-    metrics = list(metrics)
-    if not metrics:
-        raise ValueError("at least one metric is needed")
-    labels = dict(labels or {})
-    units = dict(units or {})
-    missing_cols = [
-        c for c in [*metrics, *tooltip_columns, id_column, name_column] if c not in gdf.columns
-    ]
-    if missing_cols:
-        raise KeyError(f"columns not in gdf: {missing_cols}")
+    _check_arguments(gdf, metrics, tooltip_columns, id_column, name_column, cmap)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidArgumentError(
+            f"interactive_map : nombre de classes k={k!r} impossible : donnez un entier d'au "
+            "moins 1 (5 par défaut).",
+            code="INVALID_K",
+        )
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if demo is None:
+        from pacte_analysis.tables import is_demo
+
+        demo = is_demo(gdf)
+    labels, units, missing_label, categorical_colors = _registered_defaults(
+        gdf, metrics, id_column, labels, units, missing_label, categorical_colors
+    )
     if not 0 <= precision <= 7:
-        raise ValueError("precision must be between 0 and 7 decimals")
+        raise InvalidArgumentError(
+            f"interactive_map : precision={precision} impossible : de 0 à 7 décimales."
+        )
 
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.crs is None:
@@ -791,7 +932,10 @@ def interactive_map(
     geoms = gdf.geometry.to_numpy()
     kinds = set(shapely.get_type_id(geoms).tolist())
     if not kinds <= {3, 6}:
-        raise TypeError("interactive_map draws polygons and multipolygons only")
+        raise PacteTypeError(
+            "interactive_map : les contours doivent être des polygones (pas des points ni des "
+            "lignes)."
+        )
     gdf = gdf.reset_index(drop=True)
 
     ids = [_esc(v) for v in gdf[id_column].astype("string").fillna("").tolist()]
@@ -840,7 +984,9 @@ def interactive_map(
                 _json_value(v) for v, c in zip(values.tolist(), cls.tolist(), strict=True) if c >= 0
             ]
         if len(class_labels) > _MAX_CLASSES:
-            raise ValueError(f"too many classes for {metric!r}")
+            raise InvalidArgumentError(
+                f"interactive_map : trop de classes pour « {metric} » (au plus {_MAX_CLASSES})."
+            )
         entry["cls"] = "".join(_CLASS_MISSING if c < 0 else chr(48 + int(c)) for c in cls.tolist())
         entry["pal"] = pal
         n_missing = int((cls < 0).sum())
@@ -864,11 +1010,15 @@ def interactive_map(
     details_payload: dict[str, Any] | None = None
     if details is not None:
         if details_key not in details.columns:
-            raise KeyError(f"details has no column {details_key!r}")
+            raise MissingColumnsError(
+                f"interactive_map : colonne « {details_key} » absente de details."
+            )
         columns = dict(details_columns or {c: c for c in details.columns if c != details_key})
         absent = [c for c in columns if c not in details.columns]
         if absent:
-            raise KeyError(f"columns not in details: {absent}")
+            raise MissingColumnsError(
+                f"interactive_map : colonne(s) absente(s) de details : {', '.join(absent)}."
+            )
         position = {code: i for i, code in enumerate(gdf[id_column].astype(str).tolist())}
         rows: dict[str, list[list[str]]] = {}
         keys = details[details_key].astype("string")
@@ -917,7 +1067,7 @@ def interactive_map(
         zoom_start=6,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale is added by the page script
         height=height,
         zoom_snap=0.25,
     )
@@ -944,7 +1094,7 @@ def _zones_and_view(
             present.append({"label": _esc(label), "bounds": [[bs, bw], [bn, be]]})
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     whole = [[float(ymin), float(xmin)], [float(ymax), float(xmax)]]
-    if len(present) > 1:
+    if len([p for p in present if p["label"] != _esc("Paris et petite couronne")]) > 1:
         view = present[0]["bounds"] if present[0]["label"] == "Métropole" else whole
         zones = [{"label": "Tout", "bounds": whole}, *present]
         return zones, [[float(v) for v in p] for p in view]

@@ -5,8 +5,10 @@ département, région) and the column to show. Classes are computed once on ever
 unit, DROM included, so the mainland and the overseas boxes share one legend.
 Polygons are drawn as one :class:`~matplotlib.collections.PathCollection` built
 straight from shapely's coordinate arrays (much faster than one patch per
-polygon) and rasterised in vector outputs, so that SVG/PDF files stay small while
-their text stays text.
+polygon). In SVG/PDF they stay vector, except on maps of more than
+:data:`RASTER_ABOVE` communes (the national map, the largest régions), whose polygon
+layer is rasterised so that the files stay small while their text stays text; the
+file's description says which (:func:`save_map`).
 """
 
 from __future__ import annotations
@@ -188,6 +190,17 @@ def classify(
         raise InvalidArgumentError(
             f"Méthode de classification inconnue « {scheme} » (attendue : {', '.join(SCHEMES)})."
         )
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidArgumentError(
+            f"Nombre de classes k={k!r} impossible : donnez un entier d'au moins 1 (5 par défaut).",
+            code="INVALID_K",
+        )
+    if cmap is not None and cmap not in mpl.colormaps:
+        raise InvalidArgumentError(
+            f"Palette de couleurs inconnue « {cmap} » (cmap) ; par exemple « YlGnBu », "
+            "« Blues », « OrRd », « Set2 » (palettes de matplotlib).",
+            code="UNKNOWN_CMAP",
+        )
     suffix = f"\u00a0{unit}" if unit else ""
     if scheme == "categories":
         return _categories(series, cmap, colors)
@@ -225,7 +238,10 @@ def classify(
             mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
         ]
         first = rest.labels[0].split(" – ")[-1]
-        labels = ["0" + suffix, f"> 0 – {first}", *rest.labels[1:]]
+        if np.unique(positive).size <= k - 1:  # one class per positive value
+            labels = [_with_unit("0", unit), *rest.labels]
+        else:
+            labels = [_with_unit("0", unit), f"> 0 – {first}", *rest.labels[1:]]
         return Classification(classes, labels, colors_list, [0.0, *rest.bins])
     else:
         distinct = np.unique(data)
@@ -245,6 +261,7 @@ def classify(
             bins = list(mapclassify.EqualInterval(data, k=n).bins)
         bins = sorted(set(float(b) for b in bins))
         bins[-1] = max(bins[-1], float(data.max()))
+    exact = scheme != "user" and np.unique(data).size <= k
     idx = np.searchsorted(np.asarray(bins), data, side="left")
     classes[present] = np.minimum(idx, len(bins) - 1)
     integral = bool(np.all(np.equal(np.mod(data, 1), 0)))
@@ -252,15 +269,22 @@ def classify(
     low = float(data.min())
     for i, upper in enumerate(bins):
         lower = low if i == 0 else bins[i - 1]
+        if exact:  # the class holds this one value
+            decimals = None if integral else _decimals(bins, low)
+            labels.append(_with_unit(_fmt(upper, integral, decimals), unit, single=upper))
+            continue
         if integral:
             lo = math.floor(lower) if i == 0 else math.floor(lower) + 1
             hi = math.floor(upper)
             text = _fmt(lo, True) if lo >= hi else f"{_fmt(lo, True)} – {_fmt(hi, True)}"
+            if lo >= hi:
+                labels.append(_with_unit(text, unit, single=lo))
+                continue
         else:
             decimals = _decimals(bins, low)
             text = (
                 f"{_fmt(lower, False, decimals)} – {_fmt(upper, False, decimals)}"
-                if i == 0 or lower != upper
+                if lower != upper
                 else _fmt(upper, False, decimals)
             )
         labels.append(text + suffix)
@@ -271,6 +295,26 @@ def classify(
         mpl.colors.to_hex(palette(0.15 + 0.8 * (i / max(1, n_cls - 1)))) for i in range(n_cls)
     ]
     return Classification(classes, labels, colors_list, bins)
+
+
+def _with_unit(text: str, unit: str, single: float | None = None) -> str:
+    """``text`` and its unit, singular for one value below 2 (« 1 liste », « 0 liste »).
+
+    Examples
+    --------
+    >>> _with_unit("1", "listes", 1), _with_unit("3", "listes", 3), _with_unit("1", "%", 1)
+    ('1\xa0liste', '3\xa0listes', '1\xa0%')
+    """
+    if not unit:
+        return text
+    if single is None:
+        try:
+            single = float(text.replace("\u202f", "").replace("\u00a0", "").replace(",", "."))
+        except ValueError:
+            single = None
+    if single is not None and abs(single) < 2 and unit.endswith("s") and unit.isalpha():
+        unit = unit[:-1]
+    return f"{text}\u00a0{unit}"
 
 
 def _zero_inflated(data: np.ndarray, k: int) -> bool:
@@ -422,6 +466,18 @@ def _select(
 
 
 _LEVELS = ("commune", "epci", "departement", "region", "arrondissement")
+#: Commune maps with more units than this rasterise their polygons in SVG/PDF.
+RASTER_ABOVE = 3000
+_VECTOR_NOTE = (
+    "Carte pacte_analysis : texte, légende et contours vectoriels (modifiables). "
+    f"Les polygones sont rastérisés seulement au-delà de {RASTER_ABOVE:,} unités.".replace(
+        ",", "\u202f"
+    )
+)
+_RASTER_NOTE = (
+    "Carte pacte_analysis : texte, légende et cadres vectoriels ; polygones des "
+    "{n} unités rastérisés (image, {n} > {limit}) pour garder un fichier léger."
+)
 
 
 def _check_map_arguments(gdf: object, column: object, level: object, function: str) -> None:
@@ -460,12 +516,47 @@ def _check_map_arguments(gdf: object, column: object, level: object, function: s
         )
 
 
+def _registered_defaults(
+    column: str,
+    level: str,
+    scheme: str | None,
+    breaks: Sequence[float] | None,
+    colors: Mapping[str, str] | None,
+    unit: str | None,
+    missing_label: str | None,
+    legend_title: str | None,
+) -> tuple[str, Mapping[str, str] | None, str, str, str]:
+    """Scheme, colours, unit, missing label and legend title of ``column``: what the
+    caller gave, else what the registered metric of that name uses in :func:`draw_map`."""
+    from pacte_analysis.analysis import metric_info
+    from pacte_analysis.maps import _make
+
+    try:
+        info = metric_info(column)
+    except UnknownCodeError:
+        info = None
+    # A user's text column keeps the explicit choice (a French error says to write
+    # scheme="categories"); the registered category metrics (status) need none.
+    categorical = info is not None and info.kind == "category"
+    if scheme is None:
+        scheme = "user" if breaks is not None else "categories" if categorical else "quantiles"
+    if colors is None and column == "status" and scheme == "categories":
+        colors = _make._STATUS_COLORS
+    if unit is None:
+        unit = info.unit if info is not None and scheme != "categories" else ""
+    if missing_label is None:
+        missing_label = _make._missing_label(level, column, own=info is None)
+    if legend_title is None:
+        legend_title = info.label if info is not None else column
+    return scheme, colors, unit, missing_label, legend_title
+
+
 def plot_map(
     gdf: gpd.GeoDataFrame,
     column: str,
     *,
     level: Level = "commune",
-    scheme: str = "quantiles",
+    scheme: str | None = None,
     k: int = 5,
     breaks: Sequence[float] | None = None,
     cmap: str | None = None,
@@ -473,13 +564,13 @@ def plot_map(
     title: str | None = None,
     subtitle: str | None = None,
     legend_title: str | None = None,
-    unit: str = "",
+    unit: str | None = None,
     source: str | None = None,
-    demo: bool = False,
+    demo: bool | None = None,
     departement: str | None = None,
     region: str | None = None,
     borders: gpd.GeoDataFrame | None = None,
-    missing_label: str = _style.NO_DATA_LABEL,
+    missing_label: str | None = None,
     figsize: tuple[float, float] | None = None,
     date: _dt.date | None = None,
     edgecolor: str | None = None,
@@ -500,16 +591,22 @@ def plot_map(
     level : {"commune", "epci", "departement", "region", "arrondissement"}
     scheme, k, breaks, cmap, colors
         Classification, see :func:`classify`; classes are computed once on every
-        unit drawn (mainland and DROM together).
+        unit drawn (mainland and DROM together). Default scheme: ``"categories"``
+        for a registered category metric (``status``, with its registered
+        colours), ``"user"`` when ``breaks`` are given, ``"quantiles"`` otherwise.
     title, subtitle, legend_title : str, optional
         French texts; the legend title defaults to the column's French label
         (:func:`~pacte_analysis.metric_info`), or ``column`` for a user's column.
     unit : str, optional
-        Unit written in the legend labels (``%``, ``listes``…).
+        Unit written in the legend labels (``%``, ``listes``…). Default: the
+        registered unit of the column (:func:`~pacte_analysis.metric_info`), none
+        for a user's column.
     source : str, optional
         Source of the commitments, written before the IGN/INSEE credit.
-    demo : bool, default False
-        Mark the map « Données fictives – démonstration ».
+    demo : bool, optional
+        Mark the map « Données fictives – démonstration » and say in the source line
+        that the data are fictitious. Default: when ``gdf`` is flagged as demo data
+        (:func:`~pacte_analysis.map_data` of tables read from a demo folder).
     departement, region : str, optional
         Zoom on one département (``"35"``, ``"974"``) or région (``"53"``) in its
         own projection; otherwise the national layout (Lambert-93, DROM brought
@@ -518,8 +615,11 @@ def plot_map(
         Outlines drawn over the map (e.g. départements over communes), placed like
         the map (give them a ``code`` column of départements for the national
         layout).
-    missing_label : str, default « Aucune donnée »
-        Legend entry of the grey units without a value.
+    missing_label : str, optional
+        Legend entry of the grey units without a value. Default: what a missing
+        value of the registered metric means at ``level`` (« Aucune liste connue »
+        for the commune metrics computed from the lists…), « Aucune donnée »
+        otherwise.
     figsize : (float, float), optional
         Inches; by default A4 width (8.3 in) and the height the map needs.
     date : datetime.date, optional
@@ -538,15 +638,21 @@ def plot_map(
     place_names : int, optional
         Name the ``place_names`` most populous units (needs ``name`` and
         ``population`` columns), skipping a name that would overlap another.
-        Default: 8 on zoom maps of communes, none otherwise. On a zoom, the
+        Default on zoom maps: 8 for communes, every unit for EPCI and
+        départements (a région has at most 13 départements); none on national
+        maps. On a zoom, the
         chef-lieu (préfecture) of the département or région is always named
         first, in bold beside a star.
 
     Notes
     -----
-    In SVG and PDF files, text, legend and frames stay vector. The polygons of
-    département, région and EPCI maps stay vector too (editable in Illustrator or
-    Inkscape); only commune maps (35,000 shapes) rasterise their polygon layer.
+    In SVG and PDF files, text, legend and frames stay vector. The polygons stay
+    vector too (editable in Illustrator or Inkscape) on département, région and
+    EPCI maps and on commune zooms of up to :data:`RASTER_ABOVE` communes (a
+    département, Bretagne, Île-de-France); maps of more communes (the national
+    map: 35,000 shapes) rasterise their polygon layer at the file's dpi. The rule
+    applied is written in the file's description (SVG ``dc:description``, PDF
+    subject, PNG ``Description``).
 
     Returns
     -------
@@ -561,8 +667,15 @@ def plot_map(
     >>> pa.save_map(fig, "population.pdf")  # doctest: +SKIP
     """
     _check_map_arguments(gdf, column, level, "plot_map")
+    if demo is None:
+        from pacte_analysis.tables import is_demo
+
+        demo = is_demo(gdf)
     departement = _zoom_code(departement, "département")
     region = _zoom_code(region, "région")
+    scheme, colors, unit, missing_label, legend_title = _registered_defaults(
+        column, level, scheme, breaks, colors, unit, missing_label, legend_title
+    )
     selected = _select(gdf, level, departement, region)
     placed = _project(selected, level, departement, region)
     cls = classify(
@@ -576,15 +689,7 @@ def plot_map(
     )
     facecolors = cls.color_array()
     national = departement is None and region is None
-    if legend_title is None:
-        from pacte_analysis.analysis import metric_info
-        from pacte_analysis.errors import UnknownCodeError
-
-        try:
-            legend_title = metric_info(column).label
-        except UnknownCodeError:
-            legend_title = column
-    rasterized = level in ("commune", "arrondissement")
+    rasterized = level in ("commune", "arrondissement") and len(placed) > RASTER_ABOVE
     show_idf = national and inset and level != "region"
     if edgecolor is None:
         edgecolor = "none" if level in ("commune", "arrondissement") and national else "white"
@@ -641,10 +746,13 @@ def plot_map(
                 )
         ax.set_xlim(xmin, xmax)
         ax.set_ylim(ymin, ymax)
-        if place_names is None:
-            place_names = 8 if not national and level == "commune" else 0
+        if place_names is None:  # zooms: the main communes, every territory
+            place_names = 0 if national else 8 if level == "commune" else len(placed)
         if place_names:
-            _name_places(fig, ax, placed, place_names, _prefecture_code(departement, region))
+            _name_places(
+                fig, ax, placed, place_names, _prefecture_code(departement, region),
+                _seats_of(region) if level == "commune" else (),
+            )  # fmt: skip
 
         handles = _legend_handles(cls, missing_label)
         legend = fig.legend(
@@ -670,10 +778,14 @@ def plot_map(
             demo=demo,
             date=date,
             contours=True,
-            extra="; ".join(notes) or None,
+            extra="\u00a0; ".join(notes) or None,  # French: a space before « ; »
         )
     from pacte_analysis._files import escape_figure_text
 
+    description = (
+        _RASTER_NOTE.format(n=len(placed), limit=RASTER_ABOVE) if rasterized else _VECTOR_NOTE
+    )
+    setattr(fig, "pacte_description", description)  # noqa: B010 (read by save_map)
     return escape_figure_text(fig)
 
 
@@ -695,10 +807,30 @@ def _prefecture_code(departement: str | None, region: str | None) -> str | None:
     return None if match.empty or pd.isna(match.iloc[0]) else str(match.iloc[0])
 
 
+def _seats_of(region: str | None) -> list[str]:
+    """Commune codes of the chefs-lieux (préfectures) of the départements of ``region``."""
+    from pacte_analysis import reference
+
+    if region is None:
+        return []
+    deps = reference.departements(resolution="web")
+    if "chef_lieu" not in deps or "region_code" not in deps:
+        return []
+    seats = deps.loc[deps["region_code"].astype("string") == region, "chef_lieu"]
+    return [str(c) for c in seats.dropna()]
+
+
 def _name_places(
-    fig: Figure, ax: Axes, placed: gpd.GeoDataFrame, n: int, prefecture: str | None = None
+    fig: Figure,
+    ax: Axes,
+    placed: gpd.GeoDataFrame,
+    n: int,
+    prefecture: str | None = None,
+    seats: Sequence[str] = (),
 ) -> None:
-    """Name the préfecture (star and bold name), then the most populous units.
+    """Name the préfecture (star and bold name), then the ``seats`` (the other
+    préfectures of a région), then the most populous units (then the largest ones
+    whose population is unknown).
 
     ``n`` names at most, the préfecture's first: it is always written (above its star,
     or beside it when the map's edge is too near). Another name is written only where
@@ -757,8 +889,19 @@ def _name_places(
             box_ = box_of(text)
         taken.append(box_)
         written += 1
-    population = pd.to_numeric(placed["population"], errors="coerce")
-    order = population[~is_prefecture].dropna().sort_values(ascending=False).index[: n * 4]
+    population = pd.to_numeric(placed["population"], errors="coerce")[~is_prefecture]
+    # Units of unknown population (all of Mayotte's communes in COG 2020) come after,
+    # the largest in area first: a zoom always names some places.
+    unknown = placed.geometry[~is_prefecture][population.isna()].area
+    order = [
+        *population.dropna().sort_values(ascending=False).index,
+        *unknown.sort_values(ascending=False).index,
+    ][: n * 4]
+    if seats and "code" in placed:  # a région zoom: every département's préfecture first
+        codes = placed["code"].astype("string")
+        first = [i for i in population.index if codes.at[i] in set(seats)]
+        n += len(first)
+        order = [*first, *(i for i in order if i not in set(first))]
     for idx in order:
         if written >= n:
             break
@@ -875,14 +1018,21 @@ def _draw_into(
         ax.set_ylim(limits[2], limits[3])
         if title:
             ax.set_title(wrap_text(title, 40), fontsize=9, loc="left")
-        ax.legend(
-            handles=_legend_handles(cls, missing_label),
-            title=wrap_text(legend_title, 28),
-            loc="lower right",
+        handles = _legend_handles(cls, missing_label)
+        # Below the map, never over it (small multiples: leave room under each axes).
+        legend = ax.legend(
+            handles=handles,
+            title=wrap_text(legend_title, 40),
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=2 if len(handles) > 3 else 1,
             fontsize=6,
             title_fontsize=6.5,
             alignment="left",
+            frameon=False,
+            borderaxespad=0.3,
         )
+        legend.set_gid("pacte-legend")
     fig = ax.figure
     assert isinstance(fig, Figure)
     return fig
@@ -905,8 +1055,43 @@ def _place_borders(
 def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Write a map as PNG (300 dpi), SVG or PDF, chosen by the file suffix.
 
-    In SVG and PDF files the polygons of commune maps are rasterised (35,000 shapes:
-    small files); département, région and EPCI maps stay entirely vector. Text,
-    legend and frames always stay vector. See :func:`pacte_analysis.charts.save_figure`.
+    In SVG and PDF files the polygons of commune maps of more than
+    :data:`RASTER_ABOVE` units are rasterised (the national map's 35,000 shapes:
+    small files); département, région and EPCI maps and smaller commune zooms stay
+    entirely vector. Text, legend and frames always stay vector. The file's
+    description (SVG ``dc:description``, PDF subject, PNG ``Description``) says which.
+    See :func:`pacte_analysis.charts.save_figure`.
+
+    Raises
+    ------
+    PacteTypeError
+        ``fig`` is not a matplotlib figure (e.g. the table instead of the map).
+    InvalidArgumentError
+        Unsupported suffix (French message).
     """
-    return save_figure(fig, path, dpi=dpi)
+    if not isinstance(fig, Figure):
+        hint = " (la table, pas la carte ?)" if isinstance(fig, pd.DataFrame) else ""
+        raise PacteTypeError(
+            f"save_map : donnez la figure renvoyée par pa.plot_map, pas {type(fig).__name__}"
+            f'{hint} : pa.save_map(pa.plot_map(table, "colonne"), "carte.png").'
+        )
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise InvalidArgumentError(
+            f"save_map : format de fichier non pris en charge « {Path(path).suffix or path} » : "
+            "utilisez .png, .svg ou .pdf (et pa.interactive_map pour une carte web .html)."
+        )
+    description = getattr(fig, "pacte_description", None)
+    if description is None:
+        return save_figure(fig, path, dpi=dpi)
+    from pacte_analysis._files import atomic_write
+
+    metadata: dict[str, str | None] = {
+        ".png": {"Software": None, "Description": description},
+        ".svg": {"Date": None, "Description": description},
+        ".pdf": {"CreationDate": None, "ModDate": None, "Subject": description},
+    }[suffix]
+    # As save_figure, with the file's description (whether the polygons are rasterised).
+    with atomic_write(Path(path)) as fh, _style.figure_style():
+        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+    return Path(path)
