@@ -67,15 +67,20 @@ def test_territory_maps_stay_vector_communes_are_rasterised(
         ).read_text(encoding="utf-8")
         assert "<image" not in svg, level  # editable shapes in Illustrator / Inkscape
         assert svg.count("<path") > {"departement": 100, "region": 17, "epci": 1200}[level]
-    communes = pa.draw_map(
+    herault = pa.draw_map(
         demo.lists,
         demo.commitments,
-        tmp_path / "communes.svg",
+        tmp_path / "herault.svg",
         metric="n_lists",
         level="commune",
         departement="34",
     ).read_text(encoding="utf-8")
-    assert "<image" in communes  # 35,000 shapes: only this layer is an image
+    assert "<image" not in herault  # a département's 342 communes stay editable shapes
+    national = pa.draw_map(
+        demo.lists, demo.commitments, tmp_path / "communes.svg", metric="n_lists", level="commune"
+    ).read_text(encoding="utf-8")
+    assert national.count("<image") == 1  # 35,000 shapes: only this layer is an image
+    assert "rastéris" in national  # and the file says so
 
 
 def test_chart_axes_fit_the_data(demo: pa.IngestResult, reference_ready: None) -> None:
