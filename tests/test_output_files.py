@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from disks import tmpfs
 from matplotlib.figure import Figure
 
 from pacte_analysis import cli
@@ -96,19 +96,8 @@ def test_out_under_an_existing_file_is_a_usage_error(
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs (root only; skipped elsewhere)."""
-    mount = tmp_path / "disque"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("montage d'un tmpfs impossible (il faut être root)")
-    try:
+    with tmpfs(tmp_path / "disque", "64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_full_disk_gives_a_french_message_and_no_empty_file(

@@ -6,7 +6,6 @@ import errno
 import hashlib
 import json
 import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from disks import tmpfs
 from python_calamine import CalamineWorkbook
 
 from pacte_analysis._files import OutputError
@@ -243,19 +243,8 @@ def test_workbook_is_byte_identical(
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 512 KiB tmpfs (root only; skipped elsewhere)."""
-    mount = tmp_path / "disque"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("montage d'un tmpfs impossible (il faut être root)")
-    try:
+    with tmpfs(tmp_path / "disque", "512k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_full_disk_gives_a_french_message_and_keeps_the_set(
