@@ -377,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    args.own_process = argv is None  # the ``pacte`` command itself, not a call from Python
     shown = warnings.showwarning
     warnings.showwarning = _show_warning  # French, without the Python file and line
     try:

@@ -10,7 +10,7 @@ import logging
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -23,6 +23,7 @@ import pyarrow as pa
 from pacte_analysis._text import CIVILITIES, column_index, norm, person_key
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
+from pacte_analysis.ingest._prefetch import FileReads, started_for
 from pacte_analysis.ingest._readers import read_file, scan_paths
 from pacte_analysis.ingest._safety import FileProblem
 from pacte_analysis.ingest._sheet_base import Commitment, ValueReader
@@ -164,7 +165,7 @@ class IngestResult:
     """
 
     lists: pd.DataFrame
-    commitments: pd.DataFrame
+    commitments: pd.DataFrame = field(init=False, repr=False)
     rejects: pd.DataFrame
     edition: Edition
     files: list[FileSummary]
@@ -172,6 +173,20 @@ class IngestResult:
     skipped_files: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     skipped_reasons: list[tuple[str, str]] = field(default_factory=list)
+    #: the commitments table, or what builds it on first use (:attr:`commitments`)
+    commitments_source: pd.DataFrame | Callable[[], pd.DataFrame] = field(
+        default_factory=pd.DataFrame, repr=False
+    )
+
+    def __getattr__(self, name: str) -> Any:
+        # ``commitments`` (hundreds of thousands of rows for a large tracker) is built
+        # when first read: ``pacte validate`` reports without it
+        if name == "commitments":
+            source = self.__dict__.get("commitments_source")
+            table = source() if callable(source) else source
+            self.__dict__["commitments"] = self.__dict__["commitments_source"] = table
+            return table
+        raise AttributeError(name)
 
     def report(self, *, details: bool = True, max_problems: int | None = None) -> str:
         """French report: per file and sheet, figures and problems; ends with the reconciliation.
@@ -377,11 +392,16 @@ def _ingest(
         paths = [paths]
     files, skipped_with_reasons, missing = scan_paths(paths)
     skipped = [path for path, _ in skipped_with_reasons]
-    if resolver is None:
-        resolver = _default_resolver(ed.vintage)
-    summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
-        files, missing, ed, resolver, progress=progress
-    )
+    # the first file is parsed (GIL released) while the resolver is built
+    reads = started_for([path for path, _ in files], read_file)
+    try:
+        if resolver is None:
+            resolver = _default_resolver(ed.vintage)
+        summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
+            files, missing, ed, resolver, progress=progress, reads=reads
+        )
+    finally:
+        reads.close()
     lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
     mayor_index = _mayor_index(lists_entries, mayors, ed.vintage)
     accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
@@ -405,7 +425,7 @@ def _ingest(
         raise AssertionError(f"réconciliation impossible : {reconciliation.line()}")
     return IngestResult(
         lists=tables[0],
-        commitments=tables[1],
+        commitments_source=tables[1],
         rejects=tables[2],
         edition=ed,
         files=summaries,
@@ -434,6 +454,7 @@ def _read_files(
     *,
     progress: bool = False,
     values: ValueReader | None = None,
+    reads: FileReads | None = None,
 ) -> tuple[
     list[FileSummary],
     list[Reject],
@@ -441,7 +462,10 @@ def _read_files(
     dict[tuple[str, str], SheetSummary],
     list[Reject],
 ]:
-    """Read every file and sheet into entries and rejects (shared by every import)."""
+    """Read every file and sheet into entries and rejects (shared by every import).
+
+    ``reads``: the files' reads if already started (see :mod:`._prefetch`).
+    """
     summaries: list[FileSummary] = []
     file_rejects: list[Reject] = []
     entries: list[Entry] = []
@@ -456,11 +480,44 @@ def _read_files(
         from tqdm import tqdm
 
         iterator = tqdm(files, desc="Lecture", unit="fichier", file=sys.stderr, leave=False)
-    for path, display in iterator:
+    # the next file is parsed in a background thread while this one's sheets are read
+    if reads is None:
+        reads = started_for([path for path, _ in files], read_file)
+    try:
+        _read_each(
+            reads,
+            iterator,
+            ed,
+            resolver,
+            values,
+            summaries,
+            file_rejects,
+            entries,
+            sheet_of,
+            column_rejects,
+        )
+    finally:
+        reads.close()
+    return summaries, file_rejects, entries, sheet_of, column_rejects
+
+
+def _read_each(
+    reads: FileReads,
+    iterator: Iterable[tuple[Path, str]],
+    ed: Edition,
+    resolver: ResolverLike,
+    values: ValueReader | None,
+    summaries: list[FileSummary],
+    file_rejects: list[Reject],
+    entries: list[Entry],
+    sheet_of: dict[tuple[str, str], SheetSummary],
+    column_rejects: list[Reject],
+) -> None:
+    for i, (_, display) in enumerate(iterator):
         summary = FileSummary(display)
         summaries.append(summary)
         try:
-            data = read_file(path)
+            data = reads.get(i)
         except FileProblem as exc:
             summary.problem = Reject(
                 display,
@@ -538,7 +595,6 @@ def _read_files(
         if not any_header and not any(s.rejected_rows for s in summary.sheets):
             summary.problem = _no_header(display, "", None, ed)
             file_rejects.append(summary.problem)
-    return summaries, file_rejects, entries, sheet_of, column_rejects
 
 
 def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:
@@ -823,7 +879,8 @@ def _build_tables(
     edition: Edition,
     mayor_index: _MayorIndex | None,
     summaries: Sequence[FileSummary],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame], pd.DataFrame]:
+    """The lists and rejects tables, and what builds the commitments table when asked."""
     letters = edition.principle_letters
     # the commitments of every list, in list order then measure order: one flat
     # sequence, turned into columns at once; per-list figures come from it by
@@ -839,17 +896,7 @@ def _build_tables(
         values.extend(map(items.__getitem__, numbers))
     n_lists = len(accepted)
     # one column of the commitment tuples at a time (itemgetter in C, no per-item frame)
-    is_committed, level_of, raw_of, row_of, column_of = (
-        list(map(itemgetter(k), values)) for k in range(5)
-    )
-    com: dict[str, Any] = {
-        "measure": measures,
-        "committed": is_committed,
-        "level": level_of,
-        "raw_value": raw_of,
-        "source_row": row_of,
-        "source_column": column_of,
-    }
+    is_committed, level_of = (list(map(itemgetter(k), values)) for k in range(2))
     positions = np.repeat(np.arange(n_lists), counts)
     committed = np.array(is_committed, dtype=bool)
     has_level, level_values = _levels(level_of, committed)
@@ -917,10 +964,25 @@ def _build_tables(
     lists: dict[str, list[Any]] = {
         column: list(values) for column, values in zip(_LIST_COLUMNS, columns, strict=True)
     }
-    # per-list columns, repeated once per commitment of the list
-    for column in ("list_id", "source_file", "source_sheet"):
-        com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)
-    com["edition"] = pa.repeat(pa.scalar(edition.name, pa.large_string()), len(positions))
+
+    def commitments_table() -> pd.DataFrame:
+        if not len(positions):
+            return _checked("commitments", {c: [] for c in _COM_COLUMNS})
+        raw_of, row_of, column_of = (list(map(itemgetter(k), values)) for k in range(2, 5))
+        com: dict[str, Any] = {
+            "measure": measures,
+            "committed": is_committed,
+            "level": level_of,
+            "raw_value": raw_of,
+            "source_row": row_of,
+            "source_column": column_of,
+        }
+        # per-list columns, repeated once per commitment of the list
+        for column in ("list_id", "source_file", "source_sheet"):
+            com[column] = pa.array(lists[column], type=pa.large_string()).take(positions)
+        com["edition"] = pa.repeat(pa.scalar(edition.name, pa.large_string()), len(positions))
+        return _checked("commitments", com)
+
     file_order = {s.source_file: i for i, s in enumerate(summaries)}
 
     def reject_key(item: tuple[int, Reject]) -> tuple[Any, ...]:
@@ -948,14 +1010,18 @@ def _build_tables(
         "message": [r.message for r in ordered],
         "raw_value": [r.raw_value for r in ordered],
     }
-    tables = (
-        build_table("lists", lists if accepted else {c: [] for c in _LIST_COLUMNS}),
-        build_table("commitments", com if len(positions) else {c: [] for c in _COM_COLUMNS}),
-        build_table("rejects", rej_columns),
+    return (
+        _checked("lists", lists if accepted else {c: [] for c in _LIST_COLUMNS}),
+        commitments_table,
+        _checked("rejects", rej_columns),
     )
-    for name, frame in zip(("lists", "commitments", "rejects"), tables, strict=True):
-        check_table(name, frame)
-    return tables
+
+
+def _checked(name: str, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """The table ``name`` built from ``columns``, checked against its schema."""
+    frame = build_table(name, columns)
+    check_table(name, frame)
+    return frame
 
 
 _LIST_COLUMNS = (

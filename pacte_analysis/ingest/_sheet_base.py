@@ -469,6 +469,12 @@ class SheetContext:
     def column(self, c: int) -> list[Any]:
         """Values of column ``c`` over the data rows (``None`` past a short row)."""
         values = self._columns.get(c)
+        if values is None and not self._columns and self._data:
+            width = len(self._data[0])
+            if width == self._min_width and all(len(row) == width for row in self._data):
+                # a rectangular sheet (calamine's are): every column in one pass
+                self._columns = dict(enumerate(map(list, zip(*self._data, strict=True))))
+                values = self._columns.get(c)
         if values is None:
             if c < self._min_width:
                 values = list(map(itemgetter(c), self._data))

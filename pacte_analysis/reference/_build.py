@@ -45,11 +45,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from tqdm.auto import tqdm
 
 from pacte_analysis._text import norm
@@ -61,6 +60,10 @@ from pacte_analysis.reference._source import (
     sha256_of,
     vintage_info,
 )
+
+if TYPE_CHECKING:  # geometry libraries: imported by the build steps that need them
+    import geopandas as gpd
+    import shapely
 
 __all__ = ["BUILD_VERSION", "INDEXES", "LEVELS", "RESOLUTIONS", "BuildResult", "build_reference"]
 
@@ -308,6 +311,8 @@ def _fill_missing_geometry(raw: pd.DataFrame) -> None:
     Only when the source has a boundary for each of them; otherwise the commune
     keeps a null geometry and a warning names it.
     """
+    import shapely
+
     missing = raw["type"].eq("COM") & raw["geometry"].isna()
     if not missing.any():
         return
@@ -329,6 +334,9 @@ def _fill_missing_geometry(raw: pd.DataFrame) -> None:
 
 
 def _to_gdf(frame: pd.DataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import shapely
+
     wkb = frame["geometry"].astype(object).where(frame["geometry"].notna(), None)
     geometry = shapely.from_wkb(wkb.to_numpy())
     invalid = ~shapely.is_valid(geometry) & ~shapely.is_missing(geometry)
@@ -351,6 +359,9 @@ def _make_coverage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     metric projection (vertices snapped within 0.5 m; an overlap goes to the commune
     of lower code; gaps are kept). Without shapely ≥ 2.2, overlaps only are removed.
     """
+    import geopandas as gpd
+    import shapely
+
     present = gdf.geometry.notna().to_numpy()
     if shapely.coverage_is_valid(gdf.geometry.to_numpy()[present]):
         return gdf
@@ -373,6 +384,8 @@ def _make_coverage(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _remove_overlaps(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Remove overlaps only: an area two communes share goes to the lower code."""
+    import shapely
+
     geoms = gdf.geometry.to_numpy().copy()
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="overlaps")
@@ -394,6 +407,8 @@ def _union(parts: np.ndarray) -> shapely.Geometry:
     the 2020 boundaries); the generalised 2026 boundaries are not everywhere, so
     those groups go through :func:`shapely.union_all`.
     """
+    import shapely
+
     try:
         union = shapely.coverage_union_all(parts)
     except shapely.errors.GEOSException:
@@ -403,6 +418,8 @@ def _union(parts: np.ndarray) -> shapely.Geometry:
 
 def _valid(geometry: shapely.Geometry) -> shapely.Geometry:
     """A valid (multi)polygon from a possibly invalid one (its polygonal parts)."""
+    import shapely
+
     fixed = shapely.make_valid(geometry)
     parts = [
         q
@@ -415,6 +432,8 @@ def _valid(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def _dissolve(communes: gpd.GeoDataFrame, by: str, attributes: pd.DataFrame) -> gpd.GeoDataFrame:
     """Union commune polygons per ``by`` (coverage union: exact shared edges)."""
+    import geopandas as gpd
+
     parts = communes.dropna(subset=[by])
     codes: list[str] = []
     geoms: list[shapely.Geometry] = []
@@ -470,6 +489,8 @@ def _step_full_layers(ctx: _Context) -> None:
 
 def _simplify(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
     """Simplify a coverage in metric projections (one per part of France)."""
+    import shapely
+
     out = gdf.copy()
     crs_by_row = gdf["departement_code"].map(LOCAL_CRS).fillna(MAINLAND_CRS).astype(int)
     present = gdf.geometry.notna().to_numpy()  # a null geometry stays null

@@ -12,9 +12,8 @@ import logging
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-import geopandas as gpd
 import pandas as pd
 
 from pacte_analysis.errors import InvalidArgumentError
@@ -29,6 +28,9 @@ from pacte_analysis.reference._build import (
     person_keys,
 )
 from pacte_analysis.reference._source import vintage_info
+
+if TYPE_CHECKING:  # loaded by the layer readers only: the resolver does not need it
+    import geopandas as gpd
 
 __all__ = [
     "arrondissements",
@@ -95,6 +97,8 @@ def _read_layer(path: str, mtime_ns: int, size: int) -> gpd.GeoDataFrame:
     """Decode a layer file once per process: keyed by path, modification time and size,
     so that a rebuilt cache is read again. Eight entries hold a vintage's layers at
     the resolutions the maps use."""
+    import geopandas as gpd
+
     return _with_text_dtype(gpd.read_parquet(path))
 
 
