@@ -125,3 +125,19 @@ def test_ingest_stays_the_function_after_its_subpackage_is_imported() -> None:
         """
     )
     assert result == {"same": True, "callable": True}
+
+
+def test_commune_resolver_loads_no_geometry_library() -> None:
+    """Every import resolves communes: it needs names and codes, not polygons (issue 12)."""
+    loaded = _fresh(
+        """
+        import json, sys
+        from pacte_analysis.reference import CommuneResolver
+        from pacte_analysis.ingest import _engine
+        code = CommuneResolver().resolve(name="Rennes").code
+        mods = ("geopandas", "shapely", "pyproj", "matplotlib")
+        print(json.dumps({"code": code, "loaded": [m for m in mods if m in sys.modules]}))
+        """
+    )
+    assert loaded["code"] == "35238"
+    assert loaded["loaded"] == []
