@@ -60,6 +60,37 @@ def _fresh_run(args: list[str], *, ok: tuple[int, ...] = (0,)) -> float:
     return seconds
 
 
+_READING_SHIM = """
+import sys, time
+from pacte_analysis.ingest import _readers
+real, stamp = _readers.read_file, sys.argv[2]
+def read_file(path):
+    if not getattr(read_file, "seen", False):
+        read_file.seen = True
+        with open(stamp, "w") as fh:
+            fh.write(repr(time.time()))
+    return real(path)
+_readers.read_file = read_file
+sys.argv = ["pacte", "validate", sys.argv[1]]
+from pacte_analysis.cli import main
+sys.exit(main())
+"""
+
+
+def _until_reading(path: Path, stamp: Path) -> float:
+    """Seconds from the launch of ``pacte validate PATH`` to its first file read."""
+    stamp.unlink(missing_ok=True)
+    launched = time.time()
+    subprocess.run(
+        [sys.executable, "-c", _READING_SHIM, str(path), str(stamp)],
+        env=_env(),
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    return float(stamp.read_text()) - launched
+
+
 def _fresh_times(
     args: list[str], reps: int, *, ok: tuple[int, ...] = (0,)
 ) -> tuple[float, list[float]]:
@@ -114,6 +145,7 @@ def case_1(ctx: Context) -> CaseResult:
     start, start_s = _fresh_times(
         ["-m", "pacte_analysis.cli", "validate", str(tiny.files[0])], reps, ok=(0, 1)
     )
+    reading = [_until_reading(path, ctx.scratch / "reading-starts") for _ in range(reps)]
     for label, value, samples, counterpart in (
         ("fresh process, s", naive, naive_s, 'python -c "pd.read_excel(path)" (openpyxl)'),
         (
@@ -130,6 +162,11 @@ def case_1(ctx: Context) -> CaseResult:
         )  # fmt: skip
     res.rows.append(
         Row("start-up: `pacte validate` of a 5-row tracker, s", "s", start, None, "", reps, 0, start_s)
+    )  # fmt: skip
+    res.rows.append(
+        Row("start-up: until `pacte validate` starts reading the big tracker, s", "s",
+            statistics.median(reading), None, "", reps, 0, reading,
+            note="from the `exec` of a new interpreter to the first call of the file reader")
     )  # fmt: skip
     warm_reps = ctx.reps(3)
     warm, warm_s, result = time_it(lambda: ingest([path]), warm_reps)
@@ -156,13 +193,23 @@ def case_1(ctx: Context) -> CaseResult:
         )
     )
     res.targets.append(
-        Target("`pacte validate` starts reading within 1 s", start, 1.0, "max", " s")
+        Target(
+            "`pacte validate` starts reading within 1 s",
+            statistics.median(reading),
+            1.0,
+            "max",
+            " s",
+        )
+    )
+    res.targets.append(
+        Target("`pacte validate` of a 5-row tracker within 1 s", start, 1.0, "max", " s")
     )
     res.notes.append(
         "Every fresh-process time is the wall time of a new interpreter, from `exec` to exit, "
-        "so each side pays its own imports (pandas for both; ours also pyarrow, geopandas's "
-        "reference readers and the stored name indexes). The start-up row validates a 5-row "
-        "tracker: it is what `pacte validate` pays before the first row of a big file."
+        "so each side pays its own imports (pandas for both; ours also pyarrow and the stored "
+        "name indexes). `pacte validate` starts parsing the tracker in a background thread "
+        "before it imports pandas (calamine releases the GIL): the « starts reading » row is "
+        "the time from the launch to that read; the 5-row tracker row is a whole run."
     )
     res.notes.append(
         f"Ours returns the three canonical tables ({len(result.lists):,} lists, "
