@@ -120,6 +120,8 @@ def _run(args: argparse.Namespace) -> tuple[int, object | None]:
     except IngestSetupError as exc:
         _error(str(exc))
         return EXIT_USAGE, None
+    finally:
+        _prefetch.discard()  # a read the import did not take (it stopped before reading)
     return EXIT_OK, result
 
 

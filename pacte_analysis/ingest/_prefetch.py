@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pacte_analysis.ingest._readers import FileData
 
-__all__ = ["FileReads", "start", "started_for"]
+__all__ = ["FileReads", "discard", "start", "started_for"]
 
 Reader = Callable[[Path], "FileData"]
 
@@ -93,6 +93,14 @@ def start(paths: Iterable[str | Path], read: Reader | None = None) -> None:
     files, _, _ = scan_paths(list(paths))
     if files:
         _started = FileReads([path for path, _ in files], read or read_file)
+
+
+def discard() -> None:
+    """Forget the reads :func:`start` began if no import took them."""
+    global _started
+    found, _started = _started, None
+    if found is not None:
+        found.close()
 
 
 def started_for(paths: Sequence[Path], read: Reader) -> FileReads:

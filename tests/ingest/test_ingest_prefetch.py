@@ -145,3 +145,14 @@ def test_cli_called_from_python_leaves_the_garbage_collector_on(
     main(["validate", str(path)])
     assert gc.isenabled()
     assert "1 liste importée" in capsys.readouterr().out
+
+
+def test_a_read_the_cli_started_is_dropped_when_the_import_stops_early(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown edition stops ``pacte validate`` before it reads: nothing stays behind
+    for a later import of the same path (which could have changed meanwhile)."""
+    path = _tracker(tmp_path / "a.csv", "Rennes", "35238")
+    assert main(["validate", str(path), "--edition", "pacte-1999"]) == 2
+    assert "pacte-1999" in capsys.readouterr().err
+    assert _prefetch._started is None
