@@ -318,7 +318,6 @@ class CommuneResolver:
             self._by_name[name].append(code)
             self._by_key[key].append(code)
             key_of_name[name] = key
-        self._keys_sorted = sorted(self._by_key)
         #: official names that only one commune's spelling fits (fast path)
         self._official: dict[str, str] = {
             name: found[0]
@@ -344,7 +343,6 @@ class CommuneResolver:
             if parent not in self._former_key[key]:
                 self._former_key[key].add(parent)
                 self._former_info[key].append((name, str(kind), parent))
-        self._former_keys_sorted = sorted(self._former_key)
 
         self._merged: dict[str, tuple[str, str, str]] = {}
         for old_name, (target, when) in _MERGED_BEFORE_2020.items():
@@ -374,16 +372,34 @@ class CommuneResolver:
                 self._postal_arm[cp] = arr
         self._dep_codes = set(deps["code"])
         self._dep_by_key = {name_key(n): c for c, n in zip(deps["code"], deps["name"], strict=True)}
-        self._keys_by_dep: dict[str, list[str]] = defaultdict(list)
+        self._resolved: dict[tuple[str, str, str | None, str, str | None], Resolution] = {}
+
+    # ----------------------------------------- indexes of the approximate lookups
+    # built on the first name that is not found as written (most trackers have none)
+    @functools.cached_property
+    def _keys_sorted(self) -> list[str]:
+        return sorted(self._by_key)
+
+    @functools.cached_property
+    def _former_keys_sorted(self) -> list[str]:
+        return sorted(self._former_key)
+
+    @functools.cached_property
+    def _keys_by_dep(self) -> dict[str, list[str]]:
+        by_dep: dict[str, list[str]] = defaultdict(list)
         for key, key_codes in self._by_key.items():
             for code in key_codes:
-                self._keys_by_dep[self._communes[code][1]].append(key)
-        #: keys by their first letter: a misspelling rarely changes it, and comparing
-        #: with one letter's names instead of all 35,000 is ~15 times faster
-        self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
+                by_dep[self._communes[code][1]].append(key)
+        return by_dep
+
+    @functools.cached_property
+    def _keys_by_initial(self) -> dict[str, list[str]]:
+        """Keys by their first letter: a misspelling rarely changes it, and comparing
+        with one letter's names instead of all 35,000 is ~15 times faster."""
+        by_initial: dict[str, list[str]] = defaultdict(list)
         for key in self._by_key:
-            self._keys_by_initial[key[:1]].append(key)
-        self._resolved: dict[tuple[str, str, str | None, str, str | None], Resolution] = {}
+            by_initial[key[:1]].append(key)
+        return by_initial
 
     # ------------------------------------------------------------------ helpers
     def _candidate(self, code: str) -> Candidate:
