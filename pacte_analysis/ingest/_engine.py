@@ -393,15 +393,12 @@ def _ingest(
     files, skipped_with_reasons, missing = scan_paths(paths)
     skipped = [path for path, _ in skipped_with_reasons]
     # the first file is parsed (GIL released) while the resolver is built
-    reads = started_for([path for path, _ in files], read_file)
-    try:
+    with contextlib.closing(started_for([path for path, _ in files], read_file)) as reads:
         if resolver is None:
             resolver = _default_resolver(ed.vintage)
         summaries, file_rejects, entries, sheet_of, column_rejects = _read_files(
             files, missing, ed, resolver, progress=progress, reads=reads
         )
-    finally:
-        reads.close()
     lists_entries, entry_rejects = _resolve_and_dedupe(entries, ed, resolver)
     mayor_index = _mayor_index(lists_entries, mayors, ed.vintage)
     accepted_keys: dict[tuple[str, str], int] = defaultdict(int)
@@ -483,118 +480,95 @@ def _read_files(
     # the next file is parsed in a background thread while this one's sheets are read
     if reads is None:
         reads = started_for([path for path, _ in files], read_file)
-    try:
-        _read_each(
-            reads,
-            iterator,
-            ed,
-            resolver,
-            values,
-            summaries,
-            file_rejects,
-            entries,
-            sheet_of,
-            column_rejects,
-        )
-    finally:
-        reads.close()
-    return summaries, file_rejects, entries, sheet_of, column_rejects
-
-
-def _read_each(
-    reads: FileReads,
-    iterator: Iterable[tuple[Path, str]],
-    ed: Edition,
-    resolver: ResolverLike,
-    values: ValueReader | None,
-    summaries: list[FileSummary],
-    file_rejects: list[Reject],
-    entries: list[Entry],
-    sheet_of: dict[tuple[str, str], SheetSummary],
-    column_rejects: list[Reject],
-) -> None:
-    for i, (_, display) in enumerate(iterator):
-        summary = FileSummary(display)
-        summaries.append(summary)
-        try:
-            data = reads.get(i)
-        except FileProblem as exc:
-            summary.problem = Reject(
-                display,
-                "",
-                None,
-                None,
-                exc.code,
-                _file_message(exc.code, exc.message),
-            )
-            file_rejects.append(summary.problem)
-            continue
-        summary.kind = data.kind
-        summary.notes.extend(data.notes)
-        for sheet in data.sheets:
-            for cell in getattr(sheet, "cell_rejects", ()):
-                column_rejects.append(
-                    Reject(
-                        display,
-                        sheet.name,
-                        cell.row,
-                        cell.column,
-                        cell.code,
-                        cell.message,
-                        cell.raw or None,
-                    )
+    with contextlib.closing(reads):
+        for i, (_, display) in enumerate(iterator):
+            summary = FileSummary(display)
+            summaries.append(summary)
+            try:
+                data = reads.get(i)
+            except FileProblem as exc:
+                summary.problem = Reject(
+                    display,
+                    "",
+                    None,
+                    None,
+                    exc.code,
+                    _file_message(exc.code, exc.message),
                 )
-        outcomes = [
-            read_sheet(sheet, ed, display, resolver, values=values) for sheet in data.sheets
-        ]
-        any_header = any(o.has_header for o in outcomes)
-        for sheet, outcome in zip(data.sheets, outcomes, strict=True):
-            sheet_summary = SheetSummary(display, sheet.name, outcome.layout, outcome.header_row)
-            sheet_summary.row_unit = outcome.row_unit
-            sheet_summary.notes.extend(outcome.notes)
-            if sheet.hidden:
-                sheet_summary.notes.append("feuille masquée")
-            if outcome.has_header:
-                summary.sheets.append(sheet_summary)
-                sheet_of[(display, sheet.name)] = sheet_summary
-                sheet_summary.rows_read = (
-                    sum(e.rows for e in outcome.entries) + outcome.skipped_rows
-                )
-                entries.extend(outcome.entries)
-                column_rejects.extend(outcome.rejects)
+                file_rejects.append(summary.problem)
                 continue
-            if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
-                if outcome.is_summary_sheet and outcome.looks_tabular:
+            summary.kind = data.kind
+            summary.notes.extend(data.notes)
+            for sheet in data.sheets:
+                for cell in getattr(sheet, "cell_rejects", ()):
                     column_rejects.append(
                         Reject(
                             display,
                             sheet.name,
-                            None,
-                            None,
-                            "SUMMARY_ROW",
-                            f"Feuille « {sheet.name} » : tableau de synthèse "
-                            f"({outcome.non_empty_rows} lignes : totaux, moyennes…), pas un suivi "
-                            "de listes ; ses lignes ne sont pas importées.",
+                            cell.row,
+                            cell.column,
+                            cell.code,
+                            cell.message,
+                            cell.raw or None,
                         )
                     )
-                kind = "synthèse" if outcome.is_summary_sheet else "notice"
-                summary.notes.append(f"feuille « {sheet.name} » : {kind}, pas un tableau de suivi")
-                continue
-            if (outcome.looks_tabular and not sheet.hidden) or (
-                not any_header and outcome.non_empty_rows and not sheet.hidden
-            ):
-                sheet_summary.rows_read = sheet_summary.rejected_rows = outcome.non_empty_rows
-                summary.sheets.append(sheet_summary)
-                column_rejects.append(_no_header(display, sheet.name, outcome, ed))
-            elif outcome.non_empty_rows:
-                sheet_summary.notes.append("sans tableau de suivi : ignorée")
-                summary.notes.append(
-                    f"feuille « {sheet.name} » ignorée (pas de tableau de suivi"
-                    + (", masquée)" if sheet.hidden else ")")
+            outcomes = [
+                read_sheet(sheet, ed, display, resolver, values=values) for sheet in data.sheets
+            ]
+            any_header = any(o.has_header for o in outcomes)
+            for sheet, outcome in zip(data.sheets, outcomes, strict=True):
+                sheet_summary = SheetSummary(
+                    display, sheet.name, outcome.layout, outcome.header_row
                 )
-        if not any_header and not any(s.rejected_rows for s in summary.sheets):
-            summary.problem = _no_header(display, "", None, ed)
-            file_rejects.append(summary.problem)
+                sheet_summary.row_unit = outcome.row_unit
+                sheet_summary.notes.extend(outcome.notes)
+                if sheet.hidden:
+                    sheet_summary.notes.append("feuille masquée")
+                if outcome.has_header:
+                    summary.sheets.append(sheet_summary)
+                    sheet_of[(display, sheet.name)] = sheet_summary
+                    sheet_summary.rows_read = (
+                        sum(e.rows for e in outcome.entries) + outcome.skipped_rows
+                    )
+                    entries.extend(outcome.entries)
+                    column_rejects.extend(outcome.rejects)
+                    continue
+                if outcome.is_instructions and not (outcome.looks_tabular and not any_header):
+                    if outcome.is_summary_sheet and outcome.looks_tabular:
+                        column_rejects.append(
+                            Reject(
+                                display,
+                                sheet.name,
+                                None,
+                                None,
+                                "SUMMARY_ROW",
+                                f"Feuille « {sheet.name} » : tableau de synthèse "
+                                f"({outcome.non_empty_rows} lignes : totaux, moyennes…), pas un suivi "
+                                "de listes ; ses lignes ne sont pas importées.",
+                            )
+                        )
+                    kind = "synthèse" if outcome.is_summary_sheet else "notice"
+                    summary.notes.append(
+                        f"feuille « {sheet.name} » : {kind}, pas un tableau de suivi"
+                    )
+                    continue
+                if (outcome.looks_tabular and not sheet.hidden) or (
+                    not any_header and outcome.non_empty_rows and not sheet.hidden
+                ):
+                    sheet_summary.rows_read = sheet_summary.rejected_rows = outcome.non_empty_rows
+                    summary.sheets.append(sheet_summary)
+                    column_rejects.append(_no_header(display, sheet.name, outcome, ed))
+                elif outcome.non_empty_rows:
+                    sheet_summary.notes.append("sans tableau de suivi : ignorée")
+                    summary.notes.append(
+                        f"feuille « {sheet.name} » ignorée (pas de tableau de suivi"
+                        + (", masquée)" if sheet.hidden else ")")
+                    )
+            if not any_header and not any(s.rejected_rows for s in summary.sheets):
+                summary.problem = _no_header(display, "", None, ed)
+                file_rejects.append(summary.problem)
+
+    return summaries, file_rejects, entries, sheet_of, column_rejects
 
 
 def _no_header(file: str, sheet: str, outcome: SheetOutcome | None, edition: Edition) -> Reject:
