@@ -188,6 +188,10 @@ class IngestResult:
             return table
         raise AttributeError(name)
 
+    def __getstate__(self) -> dict[str, Any]:
+        self.commitments  # noqa: B018 - built before pickling (its builder is a closure)
+        return self.__dict__
+
     def report(self, *, details: bool = True, max_problems: int | None = None) -> str:
         """French report: per file and sheet, figures and problems; ends with the reconciliation.
 

@@ -156,3 +156,12 @@ def test_a_read_the_cli_started_is_dropped_when_the_import_stops_early(
     assert main(["validate", str(path), "--edition", "pacte-1999"]) == 2
     assert "pacte-1999" in capsys.readouterr().err
     assert _prefetch._started is None
+
+
+def test_a_result_pickles_with_its_commitments(tmp_path: Path, commune_resolver: Any) -> None:
+    import pickle
+
+    result = ingest([_tracker(tmp_path / "a.csv", "Rennes", "35238")], resolver=commune_resolver)
+    again = pickle.loads(pickle.dumps(result))
+    assert again.commitments.equals(result.commitments) and len(again.commitments) == 10
+    assert again.report() == result.report()
