@@ -52,6 +52,11 @@ def _gdf() -> gpd.GeoDataFrame:
     )
 
 
+def _rings(geom: Polygon | MultiPolygon) -> list:  # type: ignore[type-arg]
+    polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    return [ring for poly in polys for ring in (poly.exterior, *poly.interiors)]
+
+
 def _render(m) -> str:  # type: ignore[no-untyped-def]
     return m.get_root().render()
 
@@ -260,6 +265,9 @@ def test_geometry_encoding_round_trips() -> None:
     pos = [0, 0]
     features = [[poly.split(" ") for poly in f.split("!")] for f in data["geom"].split(",")]
     assert len(features) == len(gdf)
+    # the page sizes its arrays from these counts: vertices (closing ones left out), rings
+    rings = [ring for geom in gdf.geometry for ring in _rings(geom)]
+    assert data["counts"] == [sum(len(r.coords) - 1 for r in rings), len(rings)]
     for geom, feature in zip(gdf.geometry, features, strict=True):
         polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
         assert len(polys) == len(feature)

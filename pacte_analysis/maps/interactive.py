@@ -181,6 +181,17 @@ def _encode_geometry(geoms: np.ndarray, precision: int) -> str:
     return ",".join(features)
 
 
+def _counts(geometry: str) -> list[int]:
+    """Vertices and rings of an encoded geometry, so that the page sizes its arrays at once.
+
+    A vertex is two values and every value ends with one character of 63–94; every
+    separator (space, ``!``, ``,``) ends one ring, and so does the end of the string.
+    """
+    chars = np.frombuffer(geometry.encode("ascii"), dtype=np.uint8)
+    ends = int(np.count_nonzero((chars >= 63) & (chars < 95)))
+    return [ends // 2, int(np.count_nonzero(chars < 63)) + 1]
+
+
 def _json_for_script(obj: Any) -> str:
     """JSON that is safe inside a ``<script type="application/json">`` element."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -404,12 +415,7 @@ _JS = """
   // Geometry, decoded once into typed arrays of Web Mercator pixels at zoom 0 (what
   // map.project(latlng, 0) gives): X/Y per vertex, RS = first vertex of each ring,
   // FR = first ring of each unit, BB = bounding box of each unit.
-  var S = D.geom, len = S.length, nv = 0, nr = 1, i, c;
-  for (i = 0; i < len; i++) {
-    c = S.charCodeAt(i);
-    if (c < 63) { nr++; } else if (c < 95) { nv++; }  // separators; last char of a value
-  }
-  nv = nv / 2;
+  var S = D.geom, len = S.length, nv = D.counts[0], nr = D.counts[1], c;
   var X = new Float64Array(nv), Y = new Float64Array(nv);
   var RS = new Int32Array(nr + 1), FR = new Int32Array(n + 1), BB = new Float64Array(4 * n);
   (function () {
@@ -518,8 +524,8 @@ _JS = """
   function outside(i, w) {
     return BB[4 * i] > w.x1 || BB[4 * i + 2] < w.x0 || BB[4 * i + 1] > w.y1 || BB[4 * i + 3] < w.y0;
   }
-  // The rings of unit i in canvas pixels, leaving out vertices closer than half a
-  // pixel to the last one drawn.
+  // The rings of unit i in canvas pixels, leaving out vertices closer than one pixel
+  // to the last one drawn (as Leaflet's default smoothFactor of 1).
   function trace(p, i, w) {
     var s = w.s, ox = w.ox, oy = w.oy;
     for (var r = FR[i]; r < FR[i + 1]; r++) {
@@ -528,7 +534,7 @@ _JS = """
       p.moveTo(px, py);
       for (var q = a + 1; q < z; q++) {
         var x = X[q] * s - ox, y = Y[q] * s - oy, dx = x - px, dy = y - py;
-        if (dx * dx + dy * dy > 0.25) { p.lineTo(x, y); px = x; py = y; }
+        if (dx * dx + dy * dy > 1) { p.lineTo(x, y); px = x; py = y; }
       }
       p.closePath();
     }
@@ -537,6 +543,7 @@ _JS = """
   // Chromium rasterises many small paths much faster than one path of every unit.
   function paintUnits(ctx, w) {
     var o = order(cur), pal = M[cur].pal, st = D.style, stroke = st.weight > 0;
+    ctx.lineJoin = "bevel";  // cheaper than round for thin borders, and no miter spikes
     ctx.lineWidth = st.weight;
     ctx.strokeStyle = st.color;
     for (var k = 0; k <= pal.length; k++) {
@@ -564,6 +571,7 @@ _JS = """
     if (hovered < 0 || outside(hovered, w)) { return; }
     var p = new Path2D();
     trace(p, hovered, w);
+    ctx.lineJoin = ctx.lineCap = "round";
     ctx.lineWidth = 2;
     ctx.strokeStyle = "#222222";
     ctx.stroke(p);
@@ -605,7 +613,6 @@ _JS = """
     _draw: function () {
       var ctx = this._ctx, w = this._view;
       ctx.setTransform(w.m, 0, 0, w.m, 0, 0);
-      ctx.lineJoin = ctx.lineCap = "round";
       this._paint(ctx, w);
     },
     redraw: function () {
@@ -1285,11 +1292,13 @@ def interactive_map(
         source = _style.demo_source(source)
     credit = _esc(CONTOURS_CREDIT) + (f" – {_esc(source)}" if source else "")
     zones, view = _zones_and_view(geoms)
+    geometry = _encode_geometry(geoms, precision)
     payload = {
         "scale": 10**precision,
         "ids": ids,
         "names": names,
-        "geom": _encode_geometry(geoms, precision),
+        "geom": geometry,
+        "counts": _counts(geometry),
         "metrics": metric_payload,
         "extra": extra,
         "details": details_payload,
