@@ -87,6 +87,7 @@ def load_page(
     screenshot: str | os.PathLike[str] | None = None,
     viewport: tuple[int, int] = (1280, 900),
     timeout_s: float = 120.0,
+    touch: bool = False,
 ) -> PageLoad:
     """Open ``path`` in headless Chromium and collect errors, requests and timing.
 
@@ -106,6 +107,8 @@ def load_page(
         return value replaces ``evaluated`` when ``evaluate`` is not given.
     screenshot : path-like, optional
         Save a PNG of the page at the end.
+    touch : bool, default False
+        Emulate a touch screen (``page.touchscreen.tap`` in ``actions``).
     """
     from playwright.sync_api import sync_playwright
 
@@ -137,6 +140,7 @@ def load_page(
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": viewport[0], "height": viewport[1]},
+            has_touch=touch,
         )
         try:
             page = context.pages[0] if context.pages else context.new_page()

@@ -52,6 +52,11 @@ def _gdf() -> gpd.GeoDataFrame:
     )
 
 
+def _rings(geom: Polygon | MultiPolygon) -> list:  # type: ignore[type-arg]
+    polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
+    return [ring for poly in polys for ring in (poly.exterior, *poly.interiors)]
+
+
 def _render(m) -> str:  # type: ignore[no-untyped-def]
     return m.get_root().render()
 
@@ -260,6 +265,9 @@ def test_geometry_encoding_round_trips() -> None:
     pos = [0, 0]
     features = [[poly.split(" ") for poly in f.split("!")] for f in data["geom"].split(",")]
     assert len(features) == len(gdf)
+    # the page sizes its arrays from these counts: vertices (closing ones left out), rings
+    rings = [ring for geom in gdf.geometry for ring in _rings(geom)]
+    assert data["counts"] == [sum(len(r.coords) - 1 for r in rings), len(rings)]
     for geom, feature in zip(gdf.geometry, features, strict=True):
         polys = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]
         assert len(polys) == len(feature)
@@ -407,6 +415,160 @@ def test_browser_escaping_popup_and_layer_switch(browser: None, tmp_path: Path) 
     assert CONTOURS_CREDIT in got["credit"]
 
 
+_API = "window.pacteMaps[Object.keys(window.pacteMaps)[0]]"
+_BACKGROUND = "#eef2f5"  # .leaflet-container of the page
+
+
+def _seen(fill: str, opacity: float = 0.85) -> tuple[int, int, int]:
+    """The colour a user sees for ``fill`` painted at ``opacity`` over the map background."""
+    f = [int(fill[i : i + 2], 16) for i in (1, 3, 5)]
+    b = [int(_BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)]
+    return tuple(round(opacity * x + (1 - opacity) * y) for x, y in zip(f, b, strict=True))  # type: ignore[return-value]
+
+
+def _pixels(page, points: list[tuple[float, float]]) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    """Screen colour under each (lat, lng), from a screenshot of the page."""
+    import io
+
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    out = []
+    for lat, lng in points:
+        x, y = page.evaluate(f"() => {_API}.pagePoint({lat}, {lng})")
+        out.append(shot.getpixel((round(x), round(y))))
+    return out
+
+
+def _close(got: tuple[int, ...], want: tuple[int, ...], tol: int = 4) -> bool:
+    return all(abs(a - b) <= tol for a, b in zip(got, want, strict=True))
+
+
+def test_browser_paints_each_unit_in_its_colour_and_hit_tests_holes(
+    browser: None, tmp_path: Path
+) -> None:
+    """What a user sees: each unit in its class colour, holes and gaps left unpainted,
+    a tooltip only over a unit (not in its hole), the hovered unit outlined, the new
+    colours after a metric switch."""
+    m = interactive_map(
+        _gdf(),
+        ["n_lists", "share"],
+        labels={"n_lists": "Listes connues", "share": "Part"},
+        breaks={"n_lists": [1, 2, 3], "share": [15, 50]},
+        cmap={"n_lists": "Blues", "share": "Greens"},
+        missing_color="#d9d9d9",
+    )
+    path = save_html(m, tmp_path / "couleurs.html")
+    blues, greens = _colors("Blues", 3, qualitative=False), _colors("Greens", 2, qualitative=False)
+    points = {
+        "alpha": (45.5, 0.5),
+        "beside the hole": (45.2, 1.2),
+        "hole": (45.5, 1.5),
+        "gap": (45.5, 2.55),
+        "gamma east": (45.5, 2.8),
+        "delta": (44.45, -0.7),  # the corner clear of the legend
+    }
+    edge = (45.5, 0.0)  # west edge of Alpha (the lightest colour)
+
+    def actions(page):  # type: ignore[no-untyped-def]
+        out: dict[str, object] = {}
+        out["first"] = dict(zip(points, _pixels(page, [*points.values()]), strict=True))
+        out["edge before"] = _pixels(page, [edge])[0]
+        x, y = page.evaluate(f"() => {_API}.pagePoint(45.5, 1.5)")
+        page.mouse.move(x - 3, y - 3)
+        page.mouse.move(x, y, steps=3)
+        page.wait_for_timeout(300)
+        out["tips in hole"] = page.evaluate("() => document.querySelectorAll('.pacte-tip').length")
+        x, y = page.evaluate(f"() => {_API}.pagePoint(45.5, 2.85)")
+        for _ in range(10):  # hover again if a busy machine missed the first move
+            page.mouse.move(x - 3, y - 3)
+            page.mouse.move(x, y, steps=3)
+            try:
+                page.wait_for_selector(".pacte-tip", timeout=3000)
+                break
+            except Exception:
+                continue
+        out["tip"] = page.inner_text(".pacte-tip")
+        out["cursor"] = page.evaluate(f"() => getComputedStyle({_API}.map.getContainer()).cursor")
+        x, y = page.evaluate(f"() => {_API}.pagePoint(45.5, 0.5)")
+        page.mouse.move(x, y, steps=3)
+        page.wait_for_function(
+            "() => (document.querySelector('.pacte-tip') || {}).textContent.startsWith('Alpha')"
+        )
+        out["edge hovered"] = _pixels(page, [edge])[0]
+        page.mouse.move(5, 5)
+        page.get_by_text("Part", exact=True).click()
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(200)
+        out["switched"] = dict(zip(points, _pixels(page, [*points.values()]), strict=True))
+        return out
+
+    result = load_page(path, actions=actions, viewport=(900, 700), timeout_s=60)
+    assert result.console_errors == [] and result.page_errors == []
+    got = result.evaluated
+    first, switched = got["first"], got["switched"]
+    expected = {
+        "alpha": _seen(blues[0]),
+        "beside the hole": _seen(blues[1]),
+        "gamma east": _seen(blues[2]),
+        "delta": _seen("#d9d9d9"),  # no value: the missing colour
+    }
+    for name, colour in expected.items():
+        assert _close(first[name], colour), (name, first[name], colour)
+    background = _seen(_BACKGROUND, 1.0)
+    assert _close(first["hole"], background) and _close(first["gap"], background), first
+    assert got["tips in hole"] == 0
+    assert got["tip"].startswith("Gamma (2A004)")
+    assert got["cursor"] == "pointer"
+    assert min(got["edge before"]) > 140  # a thin grey border…
+    assert max(got["edge hovered"]) < 90  # …outlined in dark grey under the mouse
+    for name, colour in {
+        "alpha": _seen(greens[0]),
+        "beside the hole": _seen(greens[1]),
+        "gamma east": _seen(greens[1]),
+        "delta": _seen(greens[1]),  # Delta has a share (40 %) but no n_lists
+    }.items():
+        assert _close(switched[name], colour), (name, switched[name], colour)
+
+
+def test_browser_tap_and_open_popup_on_a_concave_unit(browser: None, tmp_path: Path) -> None:
+    """On a touch screen a tap opens the unit's popup; ``openPopup`` opens it inside the
+    unit even when its centroid falls outside (a U shape)."""
+    u_shape = Polygon([(0, 45), (3, 45), (3, 46), (2, 46), (2, 45.3), (1, 45.3), (1, 46), (0, 46)])
+    notch = box(1.1, 45.4, 1.9, 46)  # a unit inside the U's notch
+    gdf = gpd.GeoDataFrame(
+        {"code": ["U", "N"], "name": ["Vallée", "Creux"], "v": [1.0, 2.0]},
+        geometry=[u_shape, notch],
+        crs="EPSG:4326",
+    )
+    path = save_html(interactive_map(gdf, ["v"]), tmp_path / "u.html")
+
+    def actions(page):  # type: ignore[no-untyped-def]
+        out = {}
+        x, y = page.evaluate(f"() => {_API}.pagePoint(45.6, 1.5)")
+        page.touchscreen.tap(x, y)
+        page.wait_for_selector(".pacte-popup")
+        out["tapped"] = page.inner_text(".pacte-popup")
+        page.evaluate(f"() => {_API}.openPopup(0)")
+        page.wait_for_function(
+            "() => document.querySelector('.pacte-popup h4').textContent.startsWith('Vallée')"
+        )
+        out["opened"] = page.inner_text(".pacte-popup")
+        out["at"] = page.evaluate(
+            f"""() => {{ let at = null;
+              {_API}.map.eachLayer(l => {{ if (l instanceof L.Popup) at = l.getLatLng(); }});
+              return {_API}.unitAt(at.lat, at.lng); }}"""
+        )
+        return out
+
+    result = load_page(path, actions=actions, viewport=(390, 844), touch=True, timeout_s=60)
+    assert result.console_errors == [] and result.page_errors == []
+    got = result.evaluated
+    assert got["tapped"].startswith("Creux (N)")
+    assert got["opened"].startswith("Vallée (U)")
+    assert got["at"] == 0  # the popup points at the U itself, not at its notch
+
+
 @pytest.mark.slow
 def test_browser_national_commune_map(browser: None, reference_ready: None, tmp_path: Path) -> None:
     import pacte_analysis as pa
@@ -430,7 +592,22 @@ def test_browser_national_commune_map(browser: None, reference_ready: None, tmp_
     path = save_html(m, tmp_path / "communes.html")
     build_s = time.perf_counter() - start
     size = path.stat().st_size
-    result = load_page(path, evaluate="() => window.pacteMapReady === true")
+    # A point inside each of 400 communes (and the 12 largest of mainland France,
+    # wide enough on screen for their colour to be read under that point).
+    inner = communes.geometry.representative_point()
+    sample = [int(i) for i in rng.choice(len(communes), 400, replace=False)]
+    mainland = ~communes["code"].str.startswith("97")
+    area = communes.to_crs(2154).area.where(mainland, 0)
+    largest = [int(i) for i in np.argsort(area.to_numpy())[::-1][:12]]
+    targets = json.dumps([[inner.iloc[i].y, inner.iloc[i].x] for i in sample])
+    js = f"() => [window.pacteMapReady === true, {targets}.map(p => {_API}.unitAt(p[0], p[1]))]"
+
+    def actions(page):  # type: ignore[no-untyped-def]
+        points = [(inner.iloc[i].y, inner.iloc[i].x) for i in largest]
+        fills = page.evaluate(f"() => {json.dumps(largest)}.map({_API}.fillColor)")
+        return page.evaluate(js), list(zip(_pixels(page, points), fills, strict=True))
+
+    result = load_page(path, actions=actions)
     print(
         f"\ncarte nationale des communes : {size / 2**20:.2f} Mio, construite en {build_s:.1f} s, "
         f"chargée en {result.load_time_s:.2f} s (Chromium headless)"
@@ -438,8 +615,12 @@ def test_browser_national_commune_map(browser: None, reference_ready: None, tmp_
     assert size <= 8 * 2**20
     assert result.console_errors == [] and result.page_errors == []
     assert result.requests == [path.resolve().as_uri()]
-    assert result.evaluated is True
-    assert result.load_time_s <= 6.0  # target 3 s; margin for a busy CI machine
+    (ready, found), colours = result.evaluated
+    assert ready is True
+    assert found == sample  # the page finds each commune under a point inside it
+    for seen, fill in colours:  # and paints it in the colour of its class
+        assert _close(tuple(seen), _seen(fill)), (seen, fill)
+    assert result.load_time_s <= 3.0  # target 1.2 s; margin for a busy CI machine
 
 
 def test_browser_title_and_legend_leave_the_map_readable(
