@@ -816,3 +816,17 @@ def test_browser_phone_controls_and_title_never_overlap(
         for b in boxes[i + 1 :]:
             apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
             assert apart, (a, b)
+
+
+def test_browser_tooltips_say_one_list_in_the_singular(browser: None, tmp_path: Path) -> None:
+    """« 0 liste », « 1 liste », « 2 listes »: as in the legend (French: singular below 2)."""
+    gdf = _gdf()
+    gdf["n_lists"] = [0.0, 1.0, 2.0, np.nan]
+    m = interactive_map(gdf, ["n_lists"], labels={"n_lists": "Listes"}, units={"n_lists": "listes"})
+    path = save_html(m, tmp_path / "singulier.html")
+    api = "window.pacteMaps[Object.keys(window.pacteMaps)[0]]"
+    result = load_page(path, evaluate=f"() => [0, 1, 2].map(i => {api}.tooltip(i))", timeout_s=30)
+    assert result.page_errors == []
+    zero, one, two = (html_unescape(re.sub("<[^>]+>", "", t)) for t in result.evaluated)
+    assert zero == "Listes : 0 liste" and one == "Listes : 1 liste"
+    assert two == "Listes : 2 listes"

@@ -467,8 +467,10 @@ _JS = """
   function value(i, m) {
     var c = cls(i, m);
     if (c < 0) { return '<span class="pacte-muted">' + M[m].missing + "</span>"; }
-    var v = M[m].vals ? fmt(M[m].vals[M[m].at[i]]) : M[m].cats[c];
-    return v + (M[m].unit ? " " + M[m].unit : "");
+    if (!M[m].vals) { return M[m].cats[c] + (M[m].unit ? " " + M[m].unit : ""); }
+    var x = M[m].vals[M[m].at[i]];
+    var unit = M[m].unit1 && Math.abs(x) < 2 ? M[m].unit1 : M[m].unit;
+    return fmt(x) + (unit ? " " + unit : "");
   }
   function lines(i) {
     var out = [];
@@ -1217,6 +1219,8 @@ def interactive_map(
             else missing_label
         )
         entry: dict[str, Any] = {"label": label, "unit": _esc(unit), "missing": missing_html}
+        if unit.endswith("s") and unit.isalpha():  # « 0 liste », « 1 liste », « 2 listes »
+            entry["unit1"] = _esc(unit[:-1])
         auto_categorical = not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(
             values
         )
