@@ -192,14 +192,24 @@ def _chart(inputs: _DemoInputs, kind: str) -> list[Path]:
 
 def _demo_followup(inputs: _DemoInputs) -> list[Path]:
     """What became of the 2020 commitments, on the demo: fictitious follow-up grids,
-    their scores, the score map and the status chart (``bilan-mandat/``)."""
+    their scores, the score map and the status chart (``bilan-mandat/``).
+
+    The national commune map (:data:`DEMO_MAPS`) is drawn first by the same task: the
+    second map of the 35,000 communes in a process reuses their placed shapes.
+    """
     from pacte_analysis import demo
     from pacte_analysis.followup import read_followup, write_followup
     from pacte_analysis.maps._make import draw_maps
 
     lists, commitments = inputs.lists, inputs.commitments
+    files = [
+        path
+        for level, metric in DEMO_MAPS
+        if level == "commune"
+        for path in _national_map(inputs, level, metric)
+    ]
     folder = inputs.out / "bilan-mandat"
-    files = demo.write_demo_followup(lists, commitments, folder / "grilles-fictives")
+    files += demo.write_demo_followup(lists, commitments, folder / "grilles-fictives")
     followup = read_followup(folder / "grilles-fictives")
     # name the grids relative to the output folder: same outputs wherever it is
     followup.relabel(str(folder / "grilles-fictives"), "bilan-mandat/grilles-fictives")
@@ -272,16 +282,17 @@ _REELECTION_CHART = "mandate-reelection"
 def _demo_tasks() -> list[_Task]:
     """The independent drawing tasks of the demo, longest first."""
     tasks = [
-        _Task(f"carte {level}", 4.0 if level == "commune" else 1.5, _national_map, (level, metric))
+        _Task(f"carte {level}", 1.5, _national_map, (level, metric))
         for level, metric in DEMO_MAPS
+        if level != "commune"  # drawn by _demo_followup
     ]
     tasks += [
         _Task(f"graphique {kind}", _CHART_COSTS.get(kind, 1.0), _chart, (kind,))
         for kind in charts.available_charts()
         if kind != _REELECTION_CHART
     ]
-    tasks.append(_Task("bilan de mandat", 5.0, _demo_followup))
-    tasks.append(_Task("maires 2026", 4.0, _demo_reelection))
+    tasks.append(_Task("carte des communes et bilan de mandat", 10.0, _demo_followup))
+    tasks.append(_Task("maires 2026", 4.5, _demo_reelection))
     return sorted(tasks, key=lambda t: -t.cost)
 
 
@@ -343,6 +354,7 @@ class _Workers:
         self._procs: list[Any] = []
         self._conns: list[Any] = []
         self._warnings: dict[Any, Any] = {}
+        self._sender: Any = None
 
     def __enter__(self) -> _Workers:
         level = logging.getLogger().getEffectiveLevel()
@@ -377,9 +389,6 @@ class _Workers:
         """Stop every worker still running (nothing more is taken; temporary files removed)."""
         with self._next.get_lock():
             self._next.value = 1 << 30  # no task left to take
-        for conn in self._conns:
-            with contextlib.suppress(OSError):
-                conn.close()
         for proc in self._procs:
             if proc.is_alive():
                 proc.terminate()  # SIGTERM: the worker leaves its task, cleaning up
@@ -388,7 +397,12 @@ class _Workers:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        self._procs, self._conns = [], []
+        if self._sender is not None:
+            self._sender.join(timeout=10)  # its sends fail now that the workers are gone
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._procs, self._conns, self._sender = [], [], None
 
     def run(
         self,
@@ -402,7 +416,9 @@ class _Workers:
 
         payload = (inputs, list(tasks))
         # sent from a thread: a worker reads it once its own start-up is over
-        sender = threading.Thread(target=self._send_all, args=(payload,), daemon=True)
+        self._sender = sender = threading.Thread(
+            target=self._send_all, args=(payload,), daemon=True
+        )
         sender.start()
         files = own()
         running = list(self._conns)
@@ -420,7 +436,8 @@ class _Workers:
 
     def _send_all(self, payload: tuple[_DemoInputs, list[_Task]]) -> None:
         for conn in self._conns:
-            with contextlib.suppress(OSError):  # a dead worker is reported by _collect
+            # a worker that died is reported by _collect, one that was stopped needs nothing
+            with contextlib.suppress(Exception):
                 conn.send(payload)
 
     def _collect(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-N_CASES = 8
+N_CASES = 9
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,9 @@ def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
     # issue 12: fresh-process comparisons, start-up, the 2026 vintage
     assert "within 2× of calamine, fresh process (ours ÷ calamine)" in targets
     assert "`pacte --help` ≤ 0.5 s" in targets and "≤ 0.5 s (full), as for 2020" in targets
+    # issue 12: the demo pipeline, against the same pipeline in one process
+    assert "`pacte demo` ≤ 15 s of pipeline time" in targets
+    assert cases[9]["rows"][0]["label"].startswith("pipeline, s")
     labels = [r["label"] for r in cases[4]["rows"]]
     assert not any("CDN aborted" in label for label in labels)
     # Peak memory of the scale case is measured and plausible (interpreter + data).
