@@ -357,7 +357,7 @@ class _Workers:
         import multiprocessing
 
         self._ctx = multiprocessing.get_context("spawn")
-        self._next = self._ctx.Value("i", 0)  # index of the next task to take
+        self._next: Any = None  # shared index of the next task to take (with workers only)
         self._n = n
         self._procs: list[Any] = []
         self._conns: list[Any] = []
@@ -365,13 +365,24 @@ class _Workers:
         self._sender: Any = None
 
     def __enter__(self) -> _Workers:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        if self._n < 1:
+            return  # one process: nothing shared, nothing started
+        self._next = self._ctx.Value("i", 0)
         level = logging.getLogger().getEffectiveLevel()
         for i in range(self._n):
             parent, child = self._ctx.Pipe()
             # Ctrl-C is for this process: the workers ignore it (they are stopped from here).
             # SIGINT stays blocked while the interpreter starts, so that it never shows a
             # traceback of an interrupted start-up.
-            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            old = _block_sigint(True)
             try:
                 proc = self._ctx.Process(
                     target=_worker_main,
@@ -381,11 +392,10 @@ class _Workers:
                 )
                 proc.start()
             finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+                _block_sigint(False, old)
             child.close()
             self._procs.append(proc)
             self._conns.append(parent)
-        return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
@@ -395,8 +405,9 @@ class _Workers:
 
     def stop(self) -> None:
         """Stop every worker still running (nothing more is taken; temporary files removed)."""
-        with self._next.get_lock():
-            self._next.value = 1 << 30  # no task left to take
+        if self._next is not None:
+            with self._next.get_lock():
+                self._next.value = 1 << 30  # no task left to take
         for proc in self._procs:
             if proc.is_alive():
                 proc.terminate()  # SIGTERM: the worker leaves its task, cleaning up
@@ -493,6 +504,20 @@ class _Workers:
             warnings.warn_explicit(text, category, filename, lineno, registry=self._warnings)
 
 
+def _block_sigint(block: bool, previous: Any = None) -> Any:
+    """Block SIGINT in this thread (``block``), or restore ``previous`` (else unblock it).
+
+    Returns the mask before; does nothing where signal masks do not exist (Windows).
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    if block:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if previous is not None:
+        return signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    return signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _take(counter: Any, n: int) -> int | None:
     """Index of the next task nobody has taken, or ``None`` when all are taken."""
     with counter.get_lock():
@@ -506,7 +531,7 @@ def _take(counter: Any, n: int) -> int | None:
 def _worker_main(conn: Any, counter: Any, log_level: int) -> None:
     """Body of a worker process: take tasks until none is left, send back each result."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _block_sigint(False)
     signal.signal(signal.SIGTERM, _leave)
     logging.basicConfig(level=log_level, format="pacte : %(message)s")
     try:
