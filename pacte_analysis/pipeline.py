@@ -539,10 +539,17 @@ def _worker_main(conn: Any, counter: Any, log_level: int) -> None:
         import pacte_analysis.maps.interactive
         import pacte_analysis.maps.static  # noqa: F401
 
+        ready = time.process_time()
         try:
             inputs, tasks = conn.recv()  # sent by this package's main process only
         except (EOFError, OSError):
             return  # the main process stopped before sending anything
+        logger.info(
+            "processus %d prêt (%.1f s de calcul au démarrage, %.1f s pour recevoir les tables)",
+            os.getpid(),
+            ready,
+            time.process_time() - ready,
+        )
         while (index := _take(counter, len(tasks))) is not None:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -635,7 +642,7 @@ def run_demo(
     from pacte_analysis import demo
     from pacte_analysis.ingest import ingest, write_tables
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = Path(out_dir) if out_dir is not None else processed_dir() / "demo"
     raw = Path(trackers) if trackers is not None else raw_dir() / "demo"
     _check_demo_out(out, raw)
@@ -670,7 +677,14 @@ def run_demo(
         lists, commitments = result.lists, result.commitments
         figures: dict[str, float] = {}
 
+        logger.info(
+            "suivis et import : %.1f s (%.1f s de calcul)",
+            time.perf_counter() - start,
+            time.process_time() - cpu,
+        )
+
         def tables_and_indicators() -> list[Path]:
+            started = time.process_time()
             # The demo marker is part of the set: tables and « fictitious » mark together.
             files = list(write_tables(result, out, demo=True, source=DEMO_SOURCE))
             report = out / "rapport-validation.txt"
@@ -679,6 +693,7 @@ def run_demo(
             files.append(report)
             files += _indicators(lists, commitments, out, figures)
             figures["rejected_rows"] = float(result.reconciliation.rejected_rows)
+            logger.info("tables et indicateurs : %.1f s de calcul", time.process_time() - started)
             done("tables et indicateurs")
             return files
 
