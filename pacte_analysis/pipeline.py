@@ -9,7 +9,8 @@ The demo trackers are kept when their stamp says they are the generator's output
 (:func:`pacte_analysis.demo.ensure_demo`). After the import, the maps and charts are
 independent tasks (:func:`_demo_tasks`): this process and :func:`demo_jobs` ``- 1``
 worker processes, started (``spawn``) before the import so that their own start-up
-overlaps it, each take the next task not yet taken, longest first. Every task writes
+overlaps it, each take the next task not yet taken, longest first (a ``local`` task
+stays in this process). Every task writes
 the same bytes whichever process runs it; a task's error is raised here as it was
 raised there, and leaving early (an error, Ctrl-C) stops the workers.
 """
