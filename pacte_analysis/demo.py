@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -51,6 +54,8 @@ __all__ = [
     "DemoFile",
     "DemoManifest",
     "DemoTruth",
+    "demo_stamp_path",
+    "ensure_demo",
     "generate_demo",
     "simulate",
 ]
@@ -1549,8 +1554,121 @@ def generate_demo(
         scale=scale,
         elapsed=time.perf_counter() - started,
     )
+    _write_stamp(out, seed, scale)
     logger.info("jeu de démonstration écrit dans %s en %.1f s", out, manifest.elapsed)
     return manifest
+
+
+# --------------------------------------------------------------------------- stamp
+#: Version of the generator's output: bump it when the same seed and scale give other
+#: files (the stamp also covers this module's source, the libraries that write the
+#: files and the reference data the generator reads).
+DEMO_GENERATOR_VERSION = 1
+_STAMPED_LIBRARIES = ("numpy", "pandas", "openpyxl", "odfpy")
+
+
+def demo_stamp_path(out_dir: Path | str) -> Path:
+    """The stamp of a generated demo folder: ``.<name>.stamp.json`` beside it.
+
+    It lies outside the folder, so that importing the folder never meets it.
+
+    Examples
+    --------
+    >>> demo_stamp_path("data/raw/demo").as_posix()
+    'data/raw/.demo.stamp.json'
+    """
+    out = Path(out_dir)
+    return out.parent / f".{out.name}.stamp.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _generator_key(seed: int, scale: float) -> dict[str, Any]:
+    """What decides the generator's bytes, besides its code's version number."""
+    from importlib import metadata
+
+    from pacte_analysis import _reproducible
+    from pacte_analysis.reference._build import cache_path
+
+    manifest = cache_path(2020) / "manifest.json"
+    return {
+        "generator_version": DEMO_GENERATOR_VERSION,
+        "seed": int(seed),
+        "scale": float(scale),
+        "source_sha256": hashlib.sha256(
+            Path(__file__).read_bytes() + Path(_reproducible.__file__).read_bytes()
+        ).hexdigest(),
+        "libraries": {name: metadata.version(name) for name in _STAMPED_LIBRARIES},
+        "reference_sha256": _sha256(manifest) if manifest.is_file() else None,
+    }
+
+
+def _folder_files(out: Path) -> dict[str, str] | None:
+    """SHA-256 of every file under ``out`` by relative path; ``None`` if one is not a file."""
+    found: dict[str, str] = {}
+    for root, dirs, names in os.walk(out):
+        dirs.sort()
+        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                return None  # not what the generator writes
+            found[path.relative_to(out).as_posix()] = _sha256(path)
+    return found
+
+
+def _write_stamp(out: Path, seed: int, scale: float) -> None:
+    stamp = {"key": _generator_key(seed, scale), "files": _folder_files(out)}
+    path = demo_stamp_path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(stamp, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # the stamp only saves time: the demo folder is complete
+        logger.warning("empreinte du jeu de démonstration non écrite (%s) : %s", path, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def _is_generated(out: Path, seed: int, scale: float) -> bool:
+    """Whether ``out`` holds exactly the files the generator would write for ``seed``, ``scale``."""
+    try:
+        stamp = json.loads(demo_stamp_path(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(stamp, dict) or stamp.get("key") != _generator_key(seed, scale):
+        return False
+    files = stamp.get("files")
+    return isinstance(files, dict) and bool(files) and _folder_files(out) == files
+
+
+def ensure_demo(out_dir: Path | str | None = None, *, seed: int = 2020, scale: float = 1.0) -> bool:
+    """Make sure ``out_dir`` holds the demo trackers of ``seed`` and ``scale``.
+
+    The folder is kept as it is when its stamp (:func:`demo_stamp_path`, written by
+    :func:`generate_demo`) says it is the output of this generator version, seed,
+    scale, libraries and reference data, and every file's SHA-256 matches it (no file
+    missing, changed or added). Otherwise it is regenerated with :func:`generate_demo`
+    (same bytes as before when nothing but the files changed).
+
+    Parameters
+    ----------
+    out_dir : path-like, optional
+        Default ``data/raw/demo``.
+    seed : int, default 2020
+    scale : float, default 1.0
+
+    Returns
+    -------
+    bool
+        True when the folder was (re)generated, False when it was already right.
+    """
+    out = Path(out_dir) if out_dir is not None else raw_dir() / "demo"
+    if out.is_dir() and _is_generated(out, seed, scale):
+        logger.info("jeu de démonstration à jour dans %s : gardé tel quel", out)
+        return False
+    generate_demo(out, seed=seed, scale=scale)
+    return True
 
 
 if __name__ == "__main__":  # pragma: no cover

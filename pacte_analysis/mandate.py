@@ -78,10 +78,16 @@ def _tokens(text: Any) -> list[str]:
     """Lower-case, accent-free words of a person's name (hyphens split words)."""
     if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
         return []
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    return _NON_ALNUM.sub(" ", text).split()
+    return list(_text_tokens(str(text)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_tokens(text: str) -> tuple[str, ...]:
+    if not text.isascii():  # ASCII text has no accents to strip (NFKD leaves it as is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    return tuple(_NON_ALNUM.sub(" ", text).split())
 
 
 def _family_variants(text: Any) -> list[frozenset[str]]:
@@ -121,9 +127,13 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 def _first_match(a: Any, b: Any) -> bool:
     ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
+    return _first_tokens_match(ta[0] if ta else None, tb[0] if tb else None)
+
+
+def _first_tokens_match(x: str | None, y: str | None) -> bool:
+    """First given names (their first words) equal, or one typing slip apart."""
+    if not x or not y:
         return False
-    x, y = ta[0], tb[0]
     if x == y:
         return True
     return min(len(x), len(y)) >= 4 and _within_one_edit(x, y)
@@ -145,7 +155,11 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _date_match(a: Any, b: Any) -> bool:
-    da, db = _as_date(a), _as_date(b)
+    return _dates_match(_as_date(a), _as_date(b))
+
+
+def _dates_match(da: dt.date | None, db: dt.date | None) -> bool:
+    """Equal dates, or equal once day and month are swapped; a missing one never matches."""
     if da is None or db is None:
         return False
     if da == db:
@@ -269,19 +283,25 @@ def commune_mandate_outcome(
     name_to: list[str | None] = []
     mayor_from: list[str | None] = []
     outcome: list[str] = []
-    for code, target, extra, k in zip(frame["code"].astype(str), code_to, other, kind, strict=True):
+    for code, target, extra, k in zip(
+        frame["code"].astype(str).tolist(),
+        code_to.tolist(),
+        other.tolist(),
+        kind.tolist(),
+        strict=True,
+    ):
         olds = before.get(code, [])
         successors = [] if pd.isna(target) else [str(target)]
         if isinstance(extra, str) and extra:
             successors += extra.split()
         news = [(c, m) for c in successors for m in after.get(c, [])]
-        mayor_from.append(_display(olds[-1]) if olds else None)
+        mayor_from.append(olds[-1].display if olds else None)
         found = next(
-            ((c, m) for c, m in news for o in olds if same_person(o, m)),
+            ((c, m) for c, m in news for o in olds if o.same_as(m)),
             None,
         )
         main = found or next(((c, m) for c, m in news if c == target), None)
-        name_to.append(_display(main[1]) if main else None)
+        name_to.append(main[1].display if main else None)
         if not olds or not news:
             outcome.append("unknown")
         elif found is not None:
@@ -325,8 +345,40 @@ def _names_to(changes: pd.DataFrame, year: int) -> pd.Series:
     return names.set_index(f"code_{year}")[f"name_{year}"]
 
 
-def _by_commune(mayors: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+class _Person:
+    """A mayor of one snapshot; what :func:`same_person` compares is computed once, when
+    first needed (most comparisons stop at the birth date)."""
+
+    __slots__ = ("_family", "_first", "birth", "display", "first_name", "last_name")
+
+    def __init__(self, last: Any, first: Any, birth: Any) -> None:
+        self.last_name, self.first_name = last, first
+        self.display = _display({"first_name": first, "last_name": last})
+        self.birth = _as_date(birth)
+        self._family: list[frozenset[str]] | None = None
+        self._first: list[str] | None = None
+
+    def family(self) -> list[frozenset[str]]:
+        if self._family is None:
+            self._family = _family_variants(self.last_name)
+        return self._family
+
+    def first(self) -> str | None:
+        if self._first is None:
+            self._first = _tokens(self.first_name)[:1]
+        return self._first[0] if self._first else None
+
+    def same_as(self, other: _Person) -> bool:
+        """:func:`same_person` of the two rows these were made from."""
+        return (
+            _dates_match(self.birth, other.birth)
+            and any(x <= y or y <= x for x in self.family() for y in other.family())
+            and _first_tokens_match(self.first(), other.first())
+        )
+
+
+def _by_commune(mayors: pd.DataFrame) -> dict[str, list[_Person]]:
+    out: dict[str, list[_Person]] = defaultdict(list)
     cols = ["commune_code", "last_name", "first_name", "birth_date"]
     missing = [c for c in cols if c not in mayors.columns]
     if missing:
@@ -334,8 +386,8 @@ def _by_commune(mayors: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
             f"Table des maires incomplète : colonnes absentes {', '.join(missing)} "
             "(attendues : commune_code, last_name, first_name, birth_date)."
         )
-    for code, last, first, birth in zip(*(mayors[c] for c in cols), strict=True):
-        out[str(code)].append({"last_name": last, "first_name": first, "birth_date": birth})
+    for code, last, first, birth in zip(*(mayors[c].tolist() for c in cols), strict=True):
+        out[str(code)].append(_Person(last, first, birth))
     return out
 
 

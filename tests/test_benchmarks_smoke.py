@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Every case of the harness (issue 12 added 10, the results workbook).
-CASES = (1, 2, 3, 4, 5, 6, 7, 8, 10)
+#: Every case of the harness (issue 12 added 9, the demo, and 10, the results workbook).
+CASES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,9 @@ def test_smoke_numbers_are_sane(smoke_run: Path) -> None:
     # issue 12: fresh-process comparisons, start-up, the 2026 vintage
     assert "within 2× of calamine, fresh process (ours ÷ calamine)" in targets
     assert "`pacte --help` ≤ 0.5 s" in targets and "≤ 0.5 s (full), as for 2020" in targets
+    # issue 12: the demo pipeline, against the same pipeline in one process
+    assert "`pacte demo` ≤ 15 s of pipeline time" in targets
+    assert cases[9]["rows"][0]["label"].startswith("pipeline, s")
     assert "20,000-list workbook in ≤ 5 s" in targets  # the workbook write, today vs before
     assert any("before" in r["label"] for r in cases[10]["rows"])
     labels = [r["label"] for r in cases[4]["rows"]]

@@ -14,6 +14,7 @@ import pytest
 
 from pacte_analysis.demo import (
     DEMO_NOTICE,
+    NATIONAL_FILE,
     README_NAME,
     TARGETS,
     DemoManifest,
@@ -324,3 +325,41 @@ def test_bundled_demo_trackers_are_the_generators_output(
     assert names == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     for name in names:
         assert (bundled / name).read_bytes() == (fresh.out_dir / name).read_bytes(), name
+
+
+# ------------------------------------------------------------------ stamp (pacte demo)
+def test_demo_kept_when_the_stamp_matches_regenerated_otherwise(
+    reference_ready: None, tmp_path: Path
+) -> None:
+    """`pacte demo` leaves data/raw/demo as it is when it already holds the generator's
+    output (no rewrite), and regenerates it when any file differs, is missing or added."""
+    from pacte_analysis.demo import demo_stamp_path, ensure_demo
+
+    out = tmp_path / "demo"
+    assert ensure_demo(out, scale=SCALE) is True  # nothing there: generated
+    assert demo_stamp_path(out).is_file() and not (out / demo_stamp_path(out).name).exists()
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    before = {p: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    assert ensure_demo(out, scale=SCALE) is False  # kept: same files, not rewritten
+    assert {p: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns) for p in files} == before
+
+    national = out / NATIONAL_FILE
+    national.write_bytes(national.read_bytes()[:-10])  # a damaged tracker
+    assert ensure_demo(out, scale=SCALE) is True
+    assert national.read_bytes() == before[national][0]
+    (out / "groupes" / "ajout.csv").write_text("Commune\n", encoding="utf-8")  # an extra file
+    assert ensure_demo(out, scale=SCALE) is True
+    assert not (out / "groupes" / "ajout.csv").exists()
+    csv_file = next(p for p in files if p.suffix == ".csv")
+    csv_file.unlink()  # a missing file
+    assert ensure_demo(out, scale=SCALE) is True
+    assert csv_file.read_bytes() == before[csv_file][0]
+    # another seed or scale is another set
+    assert ensure_demo(out, scale=SCALE, seed=7) is True
+    assert ensure_demo(out, scale=SCALE, seed=7) is False
+    assert ensure_demo(out, scale=SCALE) is True
+    assert {p: p.read_bytes() for p in files} == {p: v[0] for p, v in before.items()}
+    # an unreadable or foreign stamp: regenerated as before the stamp existed
+    demo_stamp_path(out).write_text("pas du json", encoding="utf-8")
+    assert ensure_demo(out, scale=SCALE) is True
+    assert ensure_demo(out, scale=SCALE) is False

@@ -70,3 +70,36 @@ def test_every_format_of_a_map_comes_from_one_drawing(
         alone = _make.draw_map(lists, commitments, tmp_path / f"seule{fmt}", **options)  # type: ignore[arg-type]
         assert alone.read_bytes() == (tmp_path / "ensemble" / f"carte{fmt}").read_bytes(), fmt
     assert "Données fictives" in (tmp_path / "ensemble" / "carte.svg").read_text(encoding="utf-8")
+
+
+def test_the_same_shapes_are_placed_once_per_process_with_the_same_bytes(
+    synthetic_tables: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo's second national map of the same units reuses their placed shapes
+    (Lambert-93, DROM moved) and polygon paths: ~1.4 s for the 35,000 communes."""
+    lists, commitments = synthetic_tables
+    placed: list[int] = []
+    real = static._project
+
+    def counting(gdf, *args, **kwargs):  # type: ignore[no-untyped-def]
+        placed.append(len(gdf))
+        return real(gdf, *args, **kwargs)
+
+    monkeypatch.setattr(static, "_project", counting)
+    static._LAST.clear()
+    options = {"level": "departement", "demo": True, "date": dt.date(2020, 6, 30)}
+    first = [tmp_path / f"a{fmt}" for fmt in (".png", ".svg")]
+    second = [tmp_path / f"b{fmt}" for fmt in (".png", ".svg")]
+    _make.draw_maps(lists, commitments, first, metric="n_lists", **options)  # type: ignore[arg-type]
+    _make.draw_maps(lists, commitments, second, metric="share_communes_signatory", **options)  # type: ignore[arg-type]
+    assert placed == [101]  # the second map reused the first one's placed départements
+    _make.draw_maps(lists, commitments, [tmp_path / "r.png"], metric="n_lists", level="region")
+    assert placed == [101, 18]  # other shapes: placed again
+    static._LAST.clear()
+    alone = [tmp_path / f"seule{fmt}" for fmt in (".png", ".svg")]
+    _make.draw_maps(lists, commitments, alone, metric="share_communes_signatory", **options)  # type: ignore[arg-type]
+    assert placed == [101, 18, 101]
+    for reused, fresh in zip(second, alone, strict=True):
+        assert reused.read_bytes() == fresh.read_bytes(), reused.name
