@@ -1060,6 +1060,7 @@ def case_9(ctx: Context) -> CaseResult:
         "trackers when their stamp matches (no regeneration) and start a fresh interpreter "
         "(`python -c` calling `run_demo`, as `pacte demo` does). CPU includes the workers."
     )
+    return res
 
 
 def case_10(ctx: Context) -> CaseResult:
