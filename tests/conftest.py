@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 import pytest
 
@@ -14,6 +16,16 @@ def reference_ready() -> None:
     from pacte_analysis.reference import build_reference
 
     build_reference(progress=False)
+
+
+@pytest.fixture(scope="module")
+def small_demo(reference_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo trackers at scale 0.05 (a few hundred lists), one folder per test module."""
+    from pacte_analysis.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("suivis") / "demo"
+    generate_demo(folder, scale=0.05)
+    return folder
 
 
 @pytest.fixture(scope="session")

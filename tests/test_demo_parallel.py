@@ -14,28 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
+from trees import file_tree
 
 from pacte_analysis import cli, pipeline
 from pacte_analysis._files import OutputError
-from pacte_analysis.demo import generate_demo
 from pacte_analysis.pipeline import run_demo
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def small_demo(reference_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("suivis") / "demo"
-    generate_demo(folder, scale=0.05)
-    return folder
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_two_processes_write_the_same_bytes_as_one(
@@ -49,7 +34,7 @@ def test_two_processes_write_the_same_bytes_as_one(
     caplog.set_level(logging.INFO)  # each task logs its process (the workers on stderr)
     one = run_demo(tmp_path / "un", trackers=small_demo, progress=False, jobs=1)
     two = run_demo(tmp_path / "deux", trackers=small_demo, progress=False, jobs=2)
-    a, b = _tree(one.out_dir), _tree(two.out_dir)
+    a, b = file_tree(one.out_dir), file_tree(two.out_dir)
     assert sorted(a) == sorted(b)
     assert [n for n in a if a[n] != b[n]] == []
     assert [p.relative_to(one.out_dir) for p in one.files] == [

@@ -15,6 +15,7 @@ FLOORS = {
     "_style": 1,
     "_reproducible": 1,
     "_text": 1,
+    "_lazy": 1,
     "editions": 1,
     "tables": 1,
     "_tableset": 1,

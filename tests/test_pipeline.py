@@ -5,26 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from trees import file_tree
 
 from pacte_analysis import cli
 from pacte_analysis.config import DEMO_MARKER
-from pacte_analysis.demo import generate_demo
 from pacte_analysis.pipeline import DEMO_MAPS, run_demo
-
-
-@pytest.fixture(scope="module")
-def small_demo(reference_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("suivis") / "demo"
-    generate_demo(folder, scale=0.05)
-    return folder
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_demo_pipeline_files_summary_and_determinism(
@@ -69,7 +54,7 @@ def test_demo_pipeline_files_summary_and_determinism(
     ).read_text(encoding="utf-8")
     # No machine path leaks into the outputs when run from the repository.
     second = run_demo(tmp_path / "b", trackers=small_demo, progress=False)
-    a, b = _tree(first.out_dir), _tree(second.out_dir)
+    a, b = file_tree(first.out_dir), file_tree(second.out_dir)
     assert sorted(a) == sorted(b)
     different = [name for name in a if a[name] != b[name]]
     assert different == [], f"sorties différentes d'une exécution à l'autre : {different}"
