@@ -8,13 +8,15 @@ exits with the contract's code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import re
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pacte_analysis import __version__
 from pacte_analysis.editions import DEFAULT_EDITION
@@ -393,7 +395,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+    if args.own_process and args.command in _LEAVE_AT_ONCE:
+        _leave(code)
     return code
+
+
+#: Commands whose process ends without tearing down what it built: an import of
+#: 20,000 lists leaves millions of small objects, and freeing them one by one at
+#: exit takes 0.3–0.6 s that the user waits for after the report is printed.
+_LEAVE_AT_ONCE = frozenset({"validate", "ingest"})
+
+
+def _leave(code: int) -> NoReturn:
+    """End the ``pacte`` process now with ``code``, its output flushed.
+
+    Only for a command of its own process (never when :func:`main` is called from
+    Python) whose files are all written and closed when it returns: logging is shut
+    down and both streams are flushed, then the interpreter's teardown is skipped.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (``pacte validate … | head``) loses nothing the reader wanted
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _show_warning(

@@ -158,3 +158,38 @@ def test_a_second_ingest_into_the_same_folder_waits_and_says_so(
     _, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     assert (out / "lists.parquet").exists()
+
+
+def test_the_pacte_process_ends_at_once_with_its_whole_output(
+    fixtures_dir: Path, commune_resolver: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``pacte validate``/``ingest`` skip the interpreter's teardown (``cli._leave``):
+    the report still arrives whole through a pipe, with the contract's exit code,
+    and the tables are all written; ``main()`` called from Python still returns."""
+    import os
+    import subprocess
+    import sys
+
+    from pacte_analysis import cli
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    env.pop("PYTHONUNBUFFERED", None)  # block-buffered output, as in a user's pipe
+    srcs = [str(fixtures_dir / n) for n in ("mel_34_measures.xlsx", "header_variants.xlsx")]
+    assert cli.main(["validate", *srcs]) == 1  # returned: not ended
+    expected = capsys.readouterr().out
+    assert "UNKNOWN_MEASURE" in expected
+    run = subprocess.run(
+        [sys.executable, "-m", "pacte_analysis", "validate", *srcs],
+        capture_output=True, text=True, cwd=root, env=env, check=False,
+    )  # fmt: skip
+    assert (run.returncode, run.stdout, run.stderr) == (1, expected, "")
+    out = tmp_path / "tables"
+    run = subprocess.run(
+        [sys.executable, "-m", "pacte_analysis", "ingest", srcs[0], "--out", str(out)],
+        capture_output=True, text=True, cwd=root, env=env, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.rstrip().splitlines()[-1].startswith(f"Tables écrites dans {out} : ")
+    assert len(pd.read_parquet(out / "lists.parquet")) == 2
+    assert pd.read_excel(out / "pacte-resultats.xlsx", sheet_name="listes").shape[0] == 2
