@@ -39,8 +39,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# One pytest worker per core (pytest-xdist); each test file stays on one worker,
+# so its module fixtures are built once.
 pytest: reference reference-2026 browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: reference browser
 	$(BIN)/python -m benchmarks

@@ -36,7 +36,7 @@ def smoke_run(reference_ready: None, tmp_path_factory: pytest.TempPathFactory) -
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a loaded machine (the suite runs on every core) can take minutes
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
