@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from pacte_analysis._text import CIVILITIES, column_index, norm, person_key
 from pacte_analysis.editions import DEFAULT_EDITION, Edition, read_edition
+from pacte_analysis.ingest._block import BlockColumns, BlockCommitments, CommitmentBlock
 from pacte_analysis.ingest._headers import HEADER_SCAN_ROWS
 from pacte_analysis.ingest._prefetch import FileReads, started_for
 from pacte_analysis.ingest._readers import read_file, scan_paths
@@ -851,6 +852,72 @@ def _levels(level_of: Sequence[Any], committed: np.ndarray) -> tuple[np.ndarray,
     return committed & given, levels.fill_null(0).to_numpy(zero_copy_only=False)
 
 
+class _DictSegment:
+    """Consecutive accepted lists whose commitments are dictionaries."""
+
+    def __init__(self) -> None:
+        self.items: list[Mapping[int, Commitment]] = []
+        self._cached: tuple[list[int], list[Commitment], list[int]] = ([], [], [])
+
+    def _values(self) -> tuple[list[int], list[Commitment], list[int]]:
+        measures: list[int] = []
+        values: list[Commitment] = []
+        counts: list[int] = []
+        for items in self.items:
+            counts.append(len(items))
+            numbers = sorted(items)
+            measures.extend(numbers)
+            values.extend(map(items.__getitem__, numbers))
+        self._cached = (measures, values, counts)
+        return self._cached
+
+    def columns(self) -> BlockColumns:
+        measures, values, counts = self._values()
+        # one field of the commitment tuples at a time (itemgetter in C, no per-item frame)
+        committed = np.array(list(map(itemgetter(0), values)), dtype=bool)
+        return measures, committed, list(map(itemgetter(1), values)), counts
+
+    def details(self) -> tuple[list[Any], list[Any], list[Any]]:
+        _, values, _ = self._cached  # after columns()
+        raw, rows, columns = (list(map(itemgetter(k), values)) for k in range(2, 5))
+        return raw, rows, columns
+
+
+class _BlockSegment:
+    """Consecutive accepted lists that are rows of one wide sheet's block."""
+
+    def __init__(self, block: CommitmentBlock) -> None:
+        self.block = block
+        self.indices: list[int] = []
+
+    def columns(self) -> BlockColumns:
+        return self.block.columns(self.indices)
+
+    def details(self) -> tuple[list[Any], list[Any], list[Any]]:
+        return self.block.details(self.indices)
+
+
+def _segments(accepted: list[tuple[Entry, Any]]) -> list[_DictSegment | _BlockSegment]:
+    """The accepted lists cut in runs read the same way (block rows, or dictionaries)."""
+    segments: list[_DictSegment | _BlockSegment] = []
+    for entry, _ in accepted:
+        items = entry.commitments
+        block = items.block if isinstance(items, BlockCommitments) else None
+        last = segments[-1] if segments else None
+        if block is not None:
+            assert isinstance(items, BlockCommitments)
+            if not (isinstance(last, _BlockSegment) and last.block is block):
+                last = _BlockSegment(block)
+                segments.append(last)
+            last.indices.append(items.index)
+        else:
+            if not isinstance(last, _DictSegment):
+                last = _DictSegment()
+                segments.append(last)
+            last.items.append(items)
+    return segments
+
+
 def _build_tables(
     accepted: list[tuple[Entry, Any]],
     rejects: list[Reject],
@@ -860,23 +927,22 @@ def _build_tables(
 ) -> tuple[pd.DataFrame, Callable[[], pd.DataFrame], pd.DataFrame]:
     """The lists and rejects tables, and what builds the commitments table when asked."""
     letters = edition.principle_letters
-    # the commitments of every list, in list order then measure order: one flat
-    # sequence, turned into columns at once; per-list figures come from it by
-    # column arithmetic (no per-commitment Python work beyond the sort)
+    # the commitments of every list, in list order then measure order, as flat
+    # columns; per-list figures come from them by column arithmetic
+    segments = _segments(accepted)
     measures: list[int] = []
-    values: list[Commitment] = []
+    level_of: list[Any] = []
+    flags: list[np.ndarray] = []
     counts: list[int] = []  # commitments per accepted list
-    for entry, _ in accepted:
-        items = entry.commitments
-        counts.append(len(items))
-        numbers = sorted(items)
-        measures.extend(numbers)
-        values.extend(map(items.__getitem__, numbers))
+    for segment in segments:
+        seg_measures, seg_committed, seg_levels, seg_counts = segment.columns()
+        measures += seg_measures
+        flags.append(seg_committed)
+        level_of += seg_levels
+        counts += seg_counts
     n_lists = len(accepted)
-    # one column of the commitment tuples at a time (itemgetter in C, no per-item frame)
-    is_committed, level_of = (list(map(itemgetter(k), values)) for k in range(2))
     positions = np.repeat(np.arange(n_lists), counts)
-    committed = np.array(is_committed, dtype=bool)
+    committed = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
     has_level, level_values = _levels(level_of, committed)
     n_committed_of = np.bincount(positions, weights=committed, minlength=n_lists)
     level_sum = np.bincount(
@@ -946,10 +1012,17 @@ def _build_tables(
     def commitments_table() -> pd.DataFrame:
         if not len(positions):
             return _checked("commitments", {c: [] for c in _COM_COLUMNS})
-        raw_of, row_of, column_of = (list(map(itemgetter(k), values)) for k in range(2, 5))
+        raw_of: list[Any] = []
+        row_of: list[Any] = []
+        column_of: list[Any] = []
+        for segment in segments:
+            seg_raw, seg_rows, seg_columns = segment.details()
+            raw_of += seg_raw
+            row_of += seg_rows
+            column_of += seg_columns
         com: dict[str, Any] = {
             "measure": measures,
-            "committed": is_committed,
+            "committed": committed.tolist(),
             "level": level_of,
             "raw_value": raw_of,
             "source_row": row_of,

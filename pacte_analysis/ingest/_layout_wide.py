@@ -11,6 +11,7 @@ from itertools import repeat
 from typing import Any
 
 from pacte_analysis._text import cell_text
+from pacte_analysis.ingest._block import CommitmentBlock
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
 from pacte_analysis.ingest._values import InvalidValue, parse_level, parse_mark
 
@@ -66,8 +67,12 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
         entry.has_detail = True
         ctx.common(entry, r, i, common)
         out.append((r, entry))
-    dicts = [entry.commitments for _, entry in out]
     row_numbers = [r + 1 for r in data_rows]
+    if not (levels_by_measure or ctx.level_cols or ctx.list_col is not None) and _as_block(
+        ctx, out, marks, row_numbers
+    ):
+        return out
+    dicts = [entry.commitments for _, entry in out]
     first_seen: set[int] = set()
     for c, number in ctx.measure_cols.items():
         column = marks[c]
@@ -98,6 +103,32 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
             if ctx.list_col is not None:
                 ctx.compact_cell(entry, r, ctx.list_col)
     return out
+
+
+def _as_block(
+    ctx: SheetContext, out: list[tuple[int, Entry]], marks: dict[int, list[Any]], rows: list[int]
+) -> bool:
+    """Give the entries their commitments as one block of columns, when nothing needs
+    reconciling: each measure has one column and every cell of it was read."""
+    numbers = list(ctx.measure_cols.values())
+    if not out or not numbers or len(set(numbers)) != len(numbers):
+        return False
+    if not all(set(map(type, column)) <= {tuple} for column in marks.values()):
+        return False
+    columns = list(ctx.measure_cols)
+    if ctx.plain_positions:
+        row_lists = [rows] * len(columns)
+        letters = [[ctx.letter(c)] * len(rows) for c in columns]
+    else:
+        row_lists, letters = [], []
+        for c in columns:
+            places = [ctx.position(r, c) for r, _ in out]
+            row_lists.append([row for row, _ in places])
+            letters.append([letter for _, letter in places])
+    block = CommitmentBlock(numbers, [marks[c] for c in columns], row_lists, letters)
+    for (_, entry), view in zip(out, block.views(), strict=True):
+        entry.commitments = view
+    return True
 
 
 def _level_marks(

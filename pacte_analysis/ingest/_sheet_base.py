@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 from pacte_analysis._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.editions import Edition
+from pacte_analysis.ingest._block import Commitment
 from pacte_analysis.ingest._compact import MeasureList, parse_measure_list, title_index
 from pacte_analysis.ingest._headers import (
     COMMUNE_KINDS,
@@ -41,9 +42,6 @@ from pacte_analysis.ingest._values import (
 )
 
 __all__ = ["Commitment", "Entry", "Reject", "SheetContext", "SheetOutcome", "ValueReader"]
-
-# (committed, level, raw value, 1-based row, column letter)
-Commitment = tuple[bool, int | None, str | None, int, str]
 
 _SUMMARY = re.compile(
     r"^(?:total|totaux|sous total|moyenne|moyennes|somme|nb|nbre|nombre|pourcentage|taux|part|"
@@ -96,7 +94,8 @@ class Entry:
     list_name: str | None
     list_head: str | None
     principles: set[str] = field(default_factory=set)
-    commitments: dict[int, Commitment] = field(default_factory=dict)
+    #: By measure: a dictionary, or a row of a wide sheet's columns (:mod:`._block`).
+    commitments: MutableMapping[int, Commitment] = field(default_factory=dict)
     elected: bool | None = None
     signed_on: dt.date | None = None
     rejects: list[Reject] = field(default_factory=list)
