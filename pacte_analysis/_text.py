@@ -81,6 +81,7 @@ CIVILITIES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def person_key(text: str) -> str:
     """Order-, case-, accent- and civility-insensitive key of a person's name.
 
