@@ -790,7 +790,8 @@ def test_browser_phone_controls_and_title_never_overlap(
     browser: None, reference_ready: None, tmp_path: Path
 ) -> None:
     """REPORT 25: on a 390×844 phone, the national map's title, demo badge, zoom
-    buttons, territory buttons and layer switcher never overlap one another."""
+    buttons, territory buttons, layer switcher, legend, scale and source line (the
+    attribution, with its licence) never overlap one another."""
     import pacte_analysis as pa
 
     deps = pa.departements(resolution="web")
@@ -803,14 +804,17 @@ def test_browser_phone_controls_and_title_never_overlap(
         title="Part des communes avec une liste signataire – par département", demo=True,
     )  # fmt: skip
     page = save_html(m, tmp_path / "phone.html")
-    sel = ".pacte-title, .pacte-demo, .leaflet-control-layers, .leaflet-control-zoom, .pacte-zones"
+    sel = (
+        ".pacte-title, .pacte-demo, .leaflet-control-layers, .leaflet-control-zoom, "
+        ".pacte-zones, .pacte-legend, .leaflet-control-scale, .leaflet-control-attribution"
+    )
     js = (
         "() => [...document.querySelectorAll('" + sel + "')].map(el => {"
         " const b = el.getBoundingClientRect();"
         " return [el.className, b.left, b.top, b.right, b.bottom]; })"
     )
     boxes = load_page(page, evaluate=js, viewport=(390, 844)).evaluated
-    assert len(boxes) == 5
+    assert len(boxes) == 8
     for i, a in enumerate(boxes):
         assert a[3] <= 390 + 0.5, a  # inside the screen
         for b in boxes[i + 1 :]:

@@ -752,6 +752,7 @@ _JS = """
     cur = m;
     units.redraw();
     legendDiv.innerHTML = M[m].legend;
+    clearSource();
   }
   legendDiv.innerHTML = M[0].legend;
 
@@ -842,6 +843,18 @@ _JS = """
   var attribution = map.attributionControl || L.control.attribution().addTo(map);
   attribution.setPrefix("Leaflet");
   attribution.addAttribution(D.credit);
+  // On a narrow screen the source line spans the width: the legend and the scale
+  // (bottom left) rise above it instead of covering it.
+  function clearSource() {
+    var corner = map._controlCorners.bottomleft, source = attribution.getContainer();
+    corner.style.bottom = "";
+    var a = corner.getBoundingClientRect(), b = source.getBoundingClientRect();
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+      corner.style.bottom = (a.bottom - b.top) + "px";
+    }
+  }
+  clearSource();
+  map.on("resize", clearSource);
 
   // Frame first, then draw once (no animation from folium's initial view).
   map.fitBounds(D.view, L.extend({animate: false}, viewPadding()));
