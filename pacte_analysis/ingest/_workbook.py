@@ -26,8 +26,11 @@ The writer is xlsxwriter in ``constant_memory`` mode, chosen on measurement
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +38,26 @@ import numpy as np
 import pandas as pd
 
 from pacte_analysis._files import formula_like_mask
-from pacte_analysis._reproducible import build_date
+from pacte_analysis._reproducible import build_date, normalise_zip
 
 if TYPE_CHECKING:
     from pacte_analysis.editions import Edition
 
-__all__ = ["EXCEL_MAX_ROWS", "WORKBOOK_SHEETS", "Column", "Sheet", "build_sheets", "write_workbook"]
+__all__ = [
+    "CUT_NOTE",
+    "EXCEL_MAX_CHARS",
+    "EXCEL_MAX_ROWS",
+    "WORKBOOK_SHEETS",
+    "WRITERS",
+    "Column",
+    "Sheet",
+    "available_writers",
+    "build_sheets",
+    "default_writer",
+    "write_workbook",
+]
+
+logger = logging.getLogger(__name__)
 
 #: Sheet names of the workbook, in order.
 WORKBOOK_SHEETS = ("À lire", "listes", "rejets", "mesures", "communes", "départements")
@@ -450,65 +467,145 @@ def build_sheets(
 
 # --------------------------------------------------------------------------- writing
 
+#: The writers :func:`write_workbook` can use, in order of preference (fastest first):
+#: ``rvgsrust_xlsxwriter``, the Python binding of rust_xlsxwriter (installed where it has
+#: a wheel: Linux x86_64, Windows x86_64, macOS arm64), then ``xlsxwriter`` (everywhere).
+WRITERS = ("rvgsrust_xlsxwriter", "xlsxwriter")
+#: Longest text of one cell, in UTF-16 code units: Excel's own limit.
+EXCEL_MAX_CHARS = 32_767
+#: Appended to a text cut to :data:`EXCEL_MAX_CHARS` (the tables keep the whole text).
+CUT_NOTE = (
+    " […] (texte coupé à la limite d'Excel de 32 767 caractères ; "
+    "texte complet dans les fichiers CSV et parquet)"
+)
+_TITLE = "Résultats du Pacte pour la Transition"
+_DATE_FORMAT = "dd/mm/yyyy"
+_HEADER_FILL = "#DDEBF7"
+_NOTES_WIDTH = 110
+_COLUMN_STYLES = {"float": "decimal", "measure": "centered"}
 
-def _width(column: Column) -> float:
-    """Column width in characters: the longest of the header and the values, capped."""
-    lengths = pd.Series(column.values, dtype=object).dropna().astype(str).str.len()
-    longest = int(lengths.max()) if len(lengths) else 0
+
+@dataclass
+class _Table:
+    """One sheet as every writer writes it: the cells, their styles and the layout."""
+
+    name: str
+    headers: list[str]
+    columns: list[list[Any]]  # str, int, float, datetime.date/datetime or None (empty)
+    styles: list[str | None]  # column style: "decimal", "centered" or None
+    widths: list[float]
+    quoted: list[list[int]]  # per column, the data rows of formula-like text
+    dated: list[bool]  # per column, whether it holds dates
+    freeze_columns: int = 0
+    notes: bool = False  # « À lire »: one wrapped paragraph per row, no header
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str) -> str:
+    """``text`` cut with :data:`CUT_NOTE` so that it fits in one Excel cell."""
+    keep = EXCEL_MAX_CHARS - len(CUT_NOTE)
+    head = text[:keep]
+    excess = _utf16_length(head) - keep  # characters beyond U+FFFF count twice
+    while excess > 0:  # dropping n characters drops n to 2n units: never too many
+        head = head[: len(head) - max(1, excess // 2)]
+        excess = _utf16_length(head) - keep
+    return head + CUT_NOTE
+
+
+def _cell(value: Any) -> Any:
+    """A value the writers take as it is (``None`` = empty cell), for the rare other types."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return _YES if value else _NO
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # NaN, NA, NaT
+        return None
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return number if np.isfinite(number) else str(number)  # inf: no Excel number
+    return str(value)
+
+
+_PLAIN = frozenset({str, int, float, dt.date, dt.datetime, type(None)})
+_DATE_TYPES = frozenset({dt.date, dt.datetime})
+
+
+@dataclass
+class _Cells:
+    """One column made ready for every writer."""
+
+    values: list[Any]
+    width: float
+    quoted: list[int]  # data rows of formula-like text
+    dated: bool
+    n_cut: int  # texts cut to Excel's limit
+
+
+def _cells(column: Column) -> _Cells:
+    """The values made writable (see :func:`_cell`), long texts cut; width and risky rows."""
+    values = column.values
+    types = set(map(type, values))
+    if not types <= _PLAIN:
+        values = [_cell(v) for v in values]
+        types = set(map(type, values))
+    if float in types:
+        values = [v if type(v) is not float or np.isfinite(v) else _cell(v) for v in values]
+        types = set(map(type, values))
+    longest, quoted, n_cut = 0, [], 0
+    if str in types:
+        only_text = types <= {str, type(None)}
+        texts = pd.Series(
+            values if only_text else [v if type(v) is str else None for v in values],
+            dtype="string",
+        )
+        lengths = texts.str.len().fillna(-1).to_numpy(dtype=np.int64)
+        longest = int(lengths.max())
+        quoted = np.flatnonzero(formula_like_mask(texts)).tolist()
+        empty = np.flatnonzero(lengths == 0).tolist()
+        if empty:  # an empty text is an empty cell, for every writer
+            values = list(values)
+            for i in empty:
+                values[i] = None
+        if longest > EXCEL_MAX_CHARS // 2:
+            values = list(values)
+            for i in np.flatnonzero(lengths > EXCEL_MAX_CHARS // 2).tolist():
+                if _utf16_length(values[i]) > EXCEL_MAX_CHARS:
+                    values[i] = _cut(values[i])
+                    n_cut += 1
+    dated = bool(types & _DATE_TYPES)
     if column.kind == "measure":
-        return max(len(column.header) + 2, 8)
-    return float(min(max(longest, min(len(column.header), 30), 6) + 2, _MAX_WIDTH))
-
-
-def write_workbook(sheets: list[Sheet], path: str | Path) -> Path:
-    """Write ``sheets`` to ``path`` with xlsxwriter; the same sheets give the same bytes.
-
-    Parameters
-    ----------
-    sheets : list of Sheet
-        From :func:`build_sheets`.
-    path : str or Path
-        The ``.xlsx`` file (written directly: callers stage it).
-    """
-    import xlsxwriter
-
-    path = Path(path)
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "default_date_format": "dd/mm/yyyy",
-        },
-    )
-    workbook.set_properties(
-        {"title": "Résultats du Pacte pour la Transition", "created": build_date()}
-    )
-    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True})
-    header.set_align("top")
-    quoted = workbook.add_format({"quote_prefix": True})
-    decimal = workbook.add_format({"num_format": "0.0#"})
-    centered = workbook.add_format({"align": "center"})
-    for spec in sheets:
-        if spec.notes:
-            sheet = workbook.add_worksheet(spec.name)
-            _write_notes(sheet, spec.notes, workbook.add_format({"text_wrap": True}))
-            continue
-        for part in _parts(spec):
-            sheet = workbook.add_worksheet(part.name)
-            _write_table(
-                sheet, part, header=header, quoted=quoted, decimal=decimal, centered=centered
-            )
-    workbook.close()
-    return path
+        width = float(max(len(column.header) + 2, 8))
+    else:
+        if int in types or float in types:
+            numbers = [v for v in values if type(v) is int or type(v) is float]
+            longest = max([longest, *map(len, map(str, numbers))])
+        if dated:
+            longest = max(longest, len(_DATE_FORMAT))
+        width = float(min(max(longest, min(len(column.header), 30), 6) + 2, _MAX_WIDTH))
+    return _Cells(values, width, quoted, dated, n_cut)
 
 
 def _parts(spec: Sheet) -> list[Sheet]:
     """``spec`` cut in sheets of at most :data:`EXCEL_MAX_ROWS` rows (``rejets``, ``rejets (2)``…).
 
-    xlsxwriter silently ignores cells beyond Excel's last row: nothing may be lost.
+    A writer ignores or refuses cells beyond Excel's last row: nothing may be lost.
     """
     n_rows = len(spec.columns[0].values) if spec.columns else 0
     size = EXCEL_MAX_ROWS - 1
@@ -522,46 +619,216 @@ def _parts(spec: Sheet) -> list[Sheet]:
     return parts
 
 
-def _write_notes(sheet: Any, lines: list[str], wrap: Any) -> None:
-    sheet.set_column(0, 0, 110, wrap)
-    for row, line in enumerate(lines):
-        sheet.write_string(row, 0, line)
+def _tables(sheets: list[Sheet]) -> list[_Table]:
+    """The sheets as every writer writes them (same cells, styles and layout)."""
+    tables, n_cut = [], 0
+    for spec in sheets:
+        if spec.notes:
+            notes = _cells(Column("", list(spec.notes)))
+            n_cut += notes.n_cut
+            tables.append(
+                _Table(
+                    spec.name,
+                    headers=[],
+                    columns=[notes.values],
+                    styles=[None],
+                    widths=[_NOTES_WIDTH],
+                    quoted=[[]],
+                    dated=[False],
+                    notes=True,
+                )
+            )
+            continue
+        for part in _parts(spec):
+            cells = [_cells(column) for column in part.columns]
+            n_cut += sum(c.n_cut for c in cells)
+            tables.append(
+                _Table(
+                    part.name,
+                    [c.header for c in part.columns],
+                    [c.values for c in cells],
+                    [_COLUMN_STYLES.get(c.kind) for c in part.columns],
+                    [c.width for c in cells],
+                    [c.quoted for c in cells],
+                    [c.dated for c in cells],
+                    part.freeze_columns,
+                )
+            )
+    if n_cut:
+        logger.warning(
+            "%d texte(s) de plus de %d caractères coupé(s) dans le classeur "
+            "(complets dans les fichiers CSV et parquet).",
+            n_cut,
+            EXCEL_MAX_CHARS,
+        )
+    return tables
 
 
-def _write_table(
-    sheet: Any, spec: Sheet, *, header: Any, quoted: Any, decimal: Any, centered: Any
-) -> None:
-    n_rows = len(spec.columns[0].values) if spec.columns else 0
-    for j, column in enumerate(spec.columns):
-        fmt = {"float": decimal, "measure": centered}.get(column.kind)
-        sheet.set_column(j, j, _width(column), fmt)
-    sheet.freeze_panes(1, spec.freeze_columns)
-    sheet.autofilter(0, 0, max(n_rows, 1), max(len(spec.columns) - 1, 0))
-    for j, column in enumerate(spec.columns):
-        sheet.write_string(0, j, column.header, header)
-    # Cells a spreadsheet would run as formulas: written again with the quote-prefix style.
-    risky: dict[int, list[int]] = {}
-    for j, column in enumerate(spec.columns):
-        if column.kind == "text":
-            for i in np.flatnonzero(formula_like_mask(column.values)).tolist():
+@cache
+def available_writers() -> tuple[str, ...]:
+    """The writers of :data:`WRITERS` that import here, in order of preference."""
+    found = []
+    for name in WRITERS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        found.append(name)
+    return tuple(found)
+
+
+def default_writer() -> str:
+    """The writer :func:`write_workbook` uses by default: the first of :func:`available_writers`."""
+    return available_writers()[0]
+
+
+def write_workbook(sheets: list[Sheet], path: str | Path, *, writer: str | None = None) -> Path:
+    """Write ``sheets`` to ``path``; the same sheets give the same bytes.
+
+    Both writers give the same cells (values and types), styles (bold header on a
+    fill, wrapped and top-aligned; quote prefix on formula-like text; ``0.0#`` on
+    decimal columns, centred measures; dates ``dd/mm/yyyy``), column widths, frozen
+    panes and autofilters. The creation date is :func:`pacte_analysis._reproducible.build_date`.
+
+    Parameters
+    ----------
+    sheets : list of Sheet
+        From :func:`build_sheets`.
+    path : str or Path
+        The ``.xlsx`` file (written directly: callers stage it).
+    writer : str, optional
+        One of :data:`WRITERS`; default :func:`default_writer` (the fastest installed).
+        Each writer's own bytes are reproducible; the two writers' bytes differ.
+    """
+    name = writer or default_writer()
+    if name not in available_writers():
+        raise ValueError(
+            f"écriture du classeur : module {name!r} absent ou inconnu "
+            f"(disponibles ici : {', '.join(available_writers())})"
+        )
+    path = Path(path)
+    tables = _tables(sheets)
+    logger.debug("classeur %s écrit avec %s", path.name, name)
+    if name == "xlsxwriter":
+        _write_with_xlsxwriter(tables, path)
+    else:
+        _write_with_rust(tables, path)
+    return path
+
+
+def _write_with_xlsxwriter(tables: list[_Table], path: Path) -> None:
+    """xlsxwriter in ``constant_memory`` mode: rows in order, in-line strings."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    workbook.set_properties({"title": _TITLE, "created": build_date()})
+    header = workbook.add_format(
+        {"bold": True, "bg_color": _HEADER_FILL, "text_wrap": True, "valign": "top"}
+    )
+    quoted = workbook.add_format({"quote_prefix": True})
+    date = workbook.add_format({"num_format": _DATE_FORMAT})
+    styles = {
+        "decimal": workbook.add_format({"num_format": "0.0#"}),
+        "centered": workbook.add_format({"align": "center"}),
+    }
+    for table in tables:
+        sheet = workbook.add_worksheet(table.name)
+        if table.notes:
+            sheet.set_column(0, 0, _NOTES_WIDTH, workbook.add_format({"text_wrap": True}))
+            for row, line in enumerate(table.columns[0]):
+                if line is not None:
+                    sheet.write_string(row, 0, line)
+            continue
+        for j, width in enumerate(table.widths):
+            style = table.styles[j]
+            sheet.set_column(j, j, width, styles[style] if style else None)
+        sheet.freeze_panes(1, table.freeze_columns)
+        sheet.autofilter(0, 0, max(table.n_rows, 1), max(len(table.columns) - 1, 0))
+        for j, text in enumerate(table.headers):
+            sheet.write_string(0, j, text, header)
+        risky: dict[int, list[int]] = {}
+        for j, rows in enumerate(table.quoted):
+            for i in rows:
                 risky.setdefault(i, []).append(j)
-    # Typed writes, empty cells skipped: twice as fast as ``write_row`` (1 M cells ≈ 2 s).
-    text, number, date = sheet._write_string, sheet._write_number, sheet._write_datetime
-    date_format = sheet.default_date_format
-    rows = zip(*(c.values for c in spec.columns), strict=True)
-    for i, values in enumerate(rows, start=1):
-        for j, value in enumerate(values):
-            if value is None:
+        # Typed writes, empty cells skipped; the row is written before the next one starts.
+        string, number, datetime = sheet.write_string, sheet.write_number, sheet.write_datetime
+        for i, values in enumerate(zip(*table.columns, strict=True)):
+            row = i + 1
+            for j, value in enumerate(values):
+                if value is None:
+                    continue
+                kind = type(value)
+                if kind is str:
+                    string(row, j, value)
+                elif kind is int or kind is float:
+                    number(row, j, value)
+                else:
+                    datetime(row, j, value, date)
+            for j in risky.get(i, ()):
+                string(row, j, values[j], quoted)
+    workbook.close()
+
+
+def _write_with_rust(tables: list[_Table], path: Path) -> None:
+    """rust_xlsxwriter through ``rvgsrust_xlsxwriter``, column by column.
+
+    The binding cannot set the creation date: the zip is rewritten with
+    :func:`pacte_analysis._reproducible.normalise_zip` (dates of the entries and of
+    ``docProps/core.xml``).
+    """
+    from rvgsrust_xlsxwriter import Workbook
+
+    workbook = Workbook()
+    workbook.set_properties(title=_TITLE)
+    header = (
+        workbook.add_format()
+        .set_bold()
+        .set_background_color(_HEADER_FILL)
+        .set_pattern("solid")
+        .set_text_wrap()
+        .set_vertical_align("top")
+    )
+    quoted = workbook.add_format().set_quote_prefix()
+    date = workbook.add_format().set_num_format(_DATE_FORMAT)
+    styles = {
+        "decimal": workbook.add_format().set_num_format("0.0#"),
+        "centered": workbook.add_format().set_align("center"),
+    }
+    for table in tables:
+        sheet = workbook.add_worksheet(table.name)
+        if table.notes:
+            sheet.set_column_width(0, _NOTES_WIDTH)
+            sheet.set_column_format(0, workbook.add_format().set_text_wrap())
+            sheet.write_column(0, 0, table.columns[0])
+            continue
+        for j, width in enumerate(table.widths):
+            sheet.set_column_width(j, width)
+            style = table.styles[j]
+            if style:
+                sheet.set_column_format(j, styles[style])
+        sheet.freeze_panes(1, table.freeze_columns)
+        sheet.autofilter(0, 0, max(table.n_rows, 1), max(len(table.columns) - 1, 0))
+        for j, text in enumerate(table.headers):
+            sheet.write(0, j, text, header)
+        for j, values in enumerate(table.columns):
+            if not table.dated[j]:
+                sheet.write_column(1, j, values)  # empty cells (None) skipped
                 continue
-            kind = type(value)
-            if kind is str:
-                text(i, j, value, None)
-            elif kind is int or kind is float:
-                number(i, j, value, None)
-            elif isinstance(value, dt.date):
-                date(i, j, value, date_format)
-            else:
-                sheet.write(i, j, value)
-        if i - 1 in risky:
-            for j in risky[i - 1]:
-                text(i, j, values[j], quoted)
+            for i, value in enumerate(values, start=1):
+                if isinstance(value, dt.date):
+                    sheet.write(i, j, value, date)
+                elif value is not None:
+                    sheet.write(i, j, value)
+        for j, rows in enumerate(table.quoted):
+            for i in rows:
+                sheet.write(i + 1, j, table.columns[j][i], quoted)
+    path.write_bytes(workbook.save_to_buffer())
+    normalise_zip(path, build_date())
