@@ -1,31 +1,45 @@
-"""Writing ``pacte-resultats.xlsx``: today's workbook against the new one, two writers.
+"""Writing ``pacte-resultats.xlsx``: what ships against what it replaces.
 
-Run ``python -m benchmarks.workbook [N_LISTS]`` (default 20,000 lists × 32
-measures, fictitious). It times, on the same tables:
+Run ``python -m benchmarks.workbook [N_LISTS] [--repeat R] [--before]`` (default 20,000 lists ×
+32 measures, fictitious, 3 runs; wall and CPU seconds, median). It times, on the
+same tables:
 
-- ``before``: the workbook of the first release (openpyxl write-only, the long
-  ``commitments`` table as a sheet), re-implemented here for the comparison;
-- ``openpyxl``: the new sheets (``listes`` wide, summaries) written by openpyxl
-  in write-only mode;
-- ``xlsxwriter``: the same sheets through :func:`write_workbook` (what ships).
+- ``build sheets``: :func:`build_sheets` (pandas), paid whatever the writer;
+- ``ours``: :func:`write_workbook` with its default writer (rust_xlsxwriter through
+  ``rvgsrust_xlsxwriter`` where its wheel exists — what ships there);
+- ``xlsxwriter``: :func:`write_workbook` with ``writer="xlsxwriter"``: what ships
+  where the Rust wheel does not exist, and the writer of the previous release;
+- ``openpyxl``: the same sheets through openpyxl in write-only mode;
+- ``before`` (with ``--before`` or no argument): the workbook of the first release
+  (openpyxl write-only, the long ``commitments`` table as a sheet), re-implemented
+  here for the comparison.
 
 The tables come from ``tests/ingest/fake_tables.py`` (run from the repository root).
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pacte_analysis.ingest._workbook import Sheet, build_sheets, write_workbook
+from pacte_analysis.ingest._workbook import (
+    Sheet,
+    available_writers,
+    build_sheets,
+    default_writer,
+    write_workbook,
+)
 from tests.ingest.fake_tables import fake_tables
 
-__all__ = ["main", "write_with_openpyxl"]
+__all__ = ["main", "timed", "write_before", "write_with_openpyxl"]
 
 
 def write_with_openpyxl(sheets: list[Sheet], path: Path) -> None:
@@ -64,35 +78,57 @@ def write_before(tables: dict[str, pd.DataFrame], path: Path) -> None:
     workbook.save(path)
 
 
-def _timed(label: str, func: Any, *args: Any) -> float:
-    start, cpu = time.perf_counter(), time.process_time()
-    func(*args)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"  {label:<34} {seconds:6.2f} s (CPU {cpu:5.2f} s)")
-    return seconds
+def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, list[float]]:
+    """Run ``fn`` ``repeat`` times: median wall seconds, median CPU seconds, wall samples."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), walls
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the timings for ``N_LISTS`` lists (default 20,000)."""
-    argv = sys.argv[1:] if argv is None else argv
-    n = int(argv[0]) if argv else 20_000
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.workbook")
+    parser.add_argument("n_lists", nargs="?", type=int, help="default 20,000 (and --before)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", action="store_true", help="also the first release's workbook")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    n, repeat = args.n_lists or 20_000, args.repeat
     tables = fake_tables(n)
     print(f"{n} listes fictives × 32 mesures ; {len(tables['commitments'])} engagements")
+    print(
+        f"écrivains installés : {', '.join(available_writers())} ; par défaut : {default_writer()}"
+    )
+    print(f"médianes sur {repeat} passages (temps écoulé, CPU)")
+
+    def show(label: str, fn: Callable[[], Any], times: int = repeat) -> float:
+        wall, cpu, walls = timed(fn, times)
+        runs = " ".join(f"{w:.2f}" for w in walls)
+        print(f"  {label:<40} {wall:6.2f} s (CPU {cpu:5.2f} s)  [{runs}]")
+        return wall
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        sheets: list[Sheet] = []
-
-        def build() -> None:
-            sheets.extend(build_sheets(tables))
-
-        _timed("build sheets (pandas)", build)
-        _timed("xlsxwriter, new sheets", write_workbook, sheets, folder / "x.xlsx")
-        _timed("openpyxl write-only, new sheets", write_with_openpyxl, sheets, folder / "o.xlsx")
-        if "--before" in argv or not argv:
-            _timed("before: openpyxl, long table", write_before, tables, folder / "b.xlsx")
-        for name in ("x.xlsx", "o.xlsx", "b.xlsx"):
-            if (folder / name).exists():
-                print(f"  {name}: {(folder / name).stat().st_size / 2**20:.1f} Mio")
+        sheets: list[Sheet] = build_sheets(tables)
+        build = show("build sheets (pandas)", lambda: build_sheets(tables))
+        files = {}
+        for writer in available_writers():
+            files[writer] = folder / f"{writer}.xlsx"
+            wrote = show(
+                f"write, {writer}",
+                lambda writer=writer: write_workbook(sheets, files[writer], writer=writer),
+            )
+            print(f"  {'  = build + write':<40} {build + wrote:6.2f} s")
+        files["openpyxl"] = folder / "openpyxl.xlsx"
+        show("write, openpyxl write-only", lambda: write_with_openpyxl(sheets, files["openpyxl"]))
+        if args.before or args.n_lists is None:
+            files["before"] = folder / "before.xlsx"
+            show("before: openpyxl, long table", lambda: write_before(tables, files["before"]), 1)
+        for name, path in files.items():
+            print(f"  {name}: {path.stat().st_size / 2**20:.1f} Mio")
     return 0
 
 
