@@ -19,8 +19,17 @@ the content and an autofilter. Text that a spreadsheet could run as a formula
 and Excel keeps it as text even when the cell is edited. The same tables give the
 same bytes (creation date fixed by :func:`pacte_analysis._reproducible.build_date`).
 
-The writer is xlsxwriter in ``constant_memory`` mode, chosen on measurement
-(20,000 lists × 32 measures: see ``benchmarks/workbook.py``).
+Text longer than Excel's cell limit (:data:`EXCEL_MAX_CHARS`, in UTF-16 units) is
+cut and ends with :data:`CUT_NOTE`; the tables keep it whole (logged as a warning).
+
+Writers, chosen on measurement (20,000 lists × 32 measures, ``benchmarks/workbook.py``):
+rust_xlsxwriter through its binding ``rvgsrust_xlsxwriter`` where its wheel exists
+(Linux x86_64, Windows x86_64, macOS arm64: pyproject's environment marker), about
+2.5× faster than xlsxwriter, which writes the workbook everywhere else (pure Python,
+``constant_memory`` mode). :func:`write_workbook` hands both the same prepared cells
+(:class:`_Table`), so they give the same values, types, formats and layout; each
+writer's bytes are reproducible (the binding cannot set the creation date: its zip is
+rewritten by :func:`pacte_analysis._reproducible.normalise_zip`).
 """
 
 from __future__ import annotations
@@ -778,7 +787,7 @@ def _write_with_xlsxwriter(tables: list[_Table], path: Path) -> None:
 
 
 def _write_with_rust(tables: list[_Table], path: Path) -> None:
-    """rust_xlsxwriter through ``rvgsrust_xlsxwriter``, column by column.
+    """rust_xlsxwriter through ``rvgsrust_xlsxwriter``, in constant-memory mode (rows in order).
 
     The binding cannot set the creation date: the zip is rewritten with
     :func:`pacte_analysis._reproducible.normalise_zip` (dates of the entries and of
@@ -803,11 +812,11 @@ def _write_with_rust(tables: list[_Table], path: Path) -> None:
         "centered": workbook.add_format().set_align("center"),
     }
     for table in tables:
-        sheet = workbook.add_worksheet(table.name)
+        sheet = workbook.add_worksheet(table.name, constant_memory=True)
         if table.notes:
             sheet.set_column_width(0, _NOTES_WIDTH)
             sheet.set_column_format(0, workbook.add_format().set_text_wrap())
-            sheet.write_column(0, 0, table.columns[0])
+            sheet.write_column(0, 0, table.columns[0])  # empty lines (None) skipped
             continue
         for j, width in enumerate(table.widths):
             sheet.set_column_width(j, width)
@@ -818,17 +827,20 @@ def _write_with_rust(tables: list[_Table], path: Path) -> None:
         sheet.autofilter(0, 0, max(table.n_rows, 1), max(len(table.columns) - 1, 0))
         for j, text in enumerate(table.headers):
             sheet.write(0, j, text, header)
-        for j, values in enumerate(table.columns):
-            if not table.dated[j]:
-                sheet.write_column(1, j, values)  # empty cells (None) skipped
-                continue
-            for i, value in enumerate(values, start=1):
-                if isinstance(value, dt.date):
-                    sheet.write(i, j, value, date)
-                elif value is not None:
-                    sheet.write(i, j, value)
+        # Cells with their own style, written again in their row before the next row starts.
+        special: dict[int, list[tuple[int, Any]]] = {}
         for j, rows in enumerate(table.quoted):
             for i in rows:
-                sheet.write(i + 1, j, table.columns[j][i], quoted)
+                special.setdefault(i, []).append((j, quoted))
+        for j, values in enumerate(table.columns):
+            if table.dated[j]:
+                for i, value in enumerate(values):
+                    if isinstance(value, dt.date):
+                        special.setdefault(i, []).append((j, date))
+        for i, cells in enumerate(zip(*table.columns, strict=True)):
+            row = list(cells)
+            sheet.write_row(i + 1, 0, row)  # empty cells (None) skipped
+            for j, style in special.get(i, ()):
+                sheet.write(i + 1, j, row[j], style)
     path.write_bytes(workbook.save_to_buffer())
     normalise_zip(path, build_date())
