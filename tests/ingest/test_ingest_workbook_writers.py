@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import pickle
 import platform
+import subprocess
 import sys
 import time
 import zipfile
@@ -190,6 +193,16 @@ def test_same_sheets_same_bytes_and_the_creation_date_is_fixed(
     time.sleep(1.1)  # a clock second later: no write time may show in the bytes
     second = _write(sheets, tmp_path / "b.xlsx", writer)
     assert first.read_bytes() == second.read_bytes()
+    # Another process too (a Rust hash map may iterate in another order in each one).
+    (tmp_path / "sheets.pickle").write_bytes(pickle.dumps(sheets))
+    script = (
+        "import pickle, sys; from pacte_analysis.ingest._workbook import write_workbook; "
+        "write_workbook(pickle.load(open(sys.argv[1], 'rb')), sys.argv[2], writer=sys.argv[3])"
+    )
+    third = tmp_path / "c.xlsx"
+    args = [sys.executable, "-c", script, str(tmp_path / "sheets.pickle"), str(third), writer]
+    subprocess.run(args, check=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert third.read_bytes() == first.read_bytes()
     core = zipfile.ZipFile(first).read("docProps/core.xml").decode()
     assert ">2020-06-30T00:00:00Z</dcterms:created>" in core
     assert ">2020-06-30T00:00:00Z</dcterms:modified>" in core
