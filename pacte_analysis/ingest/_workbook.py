@@ -530,8 +530,10 @@ def _cut(text: str) -> str:
 
 def _cell(value: Any) -> Any:
     """A value the writers take as it is (``None`` = empty cell), for the rare other types."""
-    if value is None or isinstance(value, str):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return str(value)  # numpy.str_ and other subclasses: plain text
     if isinstance(value, bool | np.bool_):
         return _YES if value else _NO
     if pd.api.types.is_scalar(value) and pd.isna(value):  # NaN, NA, NaT

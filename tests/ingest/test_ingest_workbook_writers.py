@@ -246,14 +246,16 @@ def test_other_cell_types_become_what_a_spreadsheet_holds(writer: str, tmp_path:
         pd.Timestamp("2020-03-15 10:30", tz="Europe/Paris"),
         pd.NaT,
         dt.time(8, 0),
+        np.str_("=1+1"),
     ]
     path = _write([Sheet("listes", [Column("Divers", values)])], tmp_path / "t.xlsx", writer)
     got = [row[0] for row in _calamine(path)["listes"][1:]]
     assert got[:5] == ["oui", 7.0, 2.5, "", "-inf"]
     assert got[5] == dt.datetime(2020, 3, 15, 9, 30)  # in UTC
-    assert got[6:] == ["", "08:00:00"]
-    cell = openpyxl.load_workbook(path)["listes"]["A6"]
-    assert cell.quotePrefix  # "-inf" is text that starts with "-"
+    assert got[6:] == ["", "08:00:00", "=1+1"]
+    sheet = openpyxl.load_workbook(path)["listes"]
+    assert sheet["A6"].quotePrefix  # "-inf" is text that starts with "-"
+    assert sheet["A10"].quotePrefix and sheet["A10"].data_type == "s"
 
 
 def test_both_writers_give_the_same_cells_and_formats(sheets: list[Sheet], tmp_path: Path) -> None:
