@@ -25,7 +25,7 @@ cut and ends with :data:`CUT_NOTE`; the tables keep it whole (logged as a warnin
 Writers, chosen on measurement (20,000 lists × 32 measures, ``benchmarks/workbook.py``):
 rust_xlsxwriter through its binding ``rvgsrust_xlsxwriter`` where its wheel exists
 (Linux x86_64, Windows x86_64, macOS arm64: pyproject's environment marker), about
-2.5× faster than xlsxwriter, which writes the workbook everywhere else (pure Python,
+twice as fast as xlsxwriter, which writes the workbook everywhere else (pure Python,
 ``constant_memory`` mode). :func:`write_workbook` hands both the same prepared cells
 (:class:`_Table`), so they give the same values, types, formats and layout; each
 writer's bytes are reproducible (the binding cannot set the creation date: its zip is
