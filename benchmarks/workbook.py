@@ -20,6 +20,7 @@ The tables come from ``tests/ingest/fake_tables.py`` (run from the repository ro
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import tempfile
@@ -117,10 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         files = {}
         for writer in available_writers():
             files[writer] = folder / f"{writer}.xlsx"
-            wrote = show(
-                f"write, {writer}",
-                lambda writer=writer: write_workbook(sheets, files[writer], writer=writer),
-            )
+            write = functools.partial(write_workbook, sheets, files[writer], writer=writer)
+            wrote = show(f"write, {writer}", write)
             print(f"  {'  = build + write':<40} {build + wrote:6.2f} s")
         files["openpyxl"] = folder / "openpyxl.xlsx"
         show("write, openpyxl write-only", lambda: write_with_openpyxl(sheets, files["openpyxl"]))
