@@ -262,6 +262,25 @@ class HeaderPlan:
         return [c for c, role in sorted(self.roles.items()) if role.kind == kind]
 
 
+#: Words that qualify a commune's name in its header (« Ville (dépt) », « Commune / CP »).
+_COMMUNE_QUALIFIERS = _DEPARTEMENT | {"cp", "postal"}
+
+
+def _commune_with_qualifier(words: list[str]) -> bool:
+    """Whether a header names the commune first, then what its cells add to the name:
+    « Ville (dépt) », « Commune – code postal », « Nom de la commune (CP) ».
+
+    Such cells hold the name with its département or postal code (« Saint-Étienne
+    (42) »), which the commune resolver reads; a header starting with « code »
+    (« Code commune ») or naming the département first stays what it says.
+    """
+    if not words or words[0] == "code":
+        return False
+    communes = [i for i, w in enumerate(words) if w in _COMMUNE]
+    qualifiers = [i for i, w in enumerate(words) if w in _COMMUNE_QUALIFIERS]
+    return bool(communes and qualifiers) and communes[0] < qualifiers[0]
+
+
 @lru_cache(maxsize=16384)
 def classify_label(label: str, letters: str = "ABC") -> ColumnRole | None:
     """Role of a header label taken on its own (``None`` if unknown or ignored).
@@ -297,6 +316,8 @@ def classify_label(label: str, letters: str = "ABC") -> ColumnRole | None:
         {"date", "principe", "principes", "principles", "listes", "communes"} | _MEASURES | _COUNTED
     ):
         return ColumnRole("signed")
+    if _commune_with_qualifier(words):
+        return ColumnRole("commune_name")
     if "postal" in wordset or key in {"cp", "c p", "code postal"}:
         return ColumnRole("postal_code")
     if (

@@ -265,6 +265,7 @@ class SheetContext:
         self.skipped_rows = 0
         self._columns: dict[int, list[Any]] = {}
         self._parsed_columns: dict[tuple[int, str], list[Any]] = {}
+        self._level_evidence: dict[int, tuple[set[float], bool, bool]] = {}
         self._unknown_seen: set[tuple[int, int]] = set()
         self._identity: tuple[list[int], dict[str, list[Any] | None]] | None = None
         self._flags: tuple[list[int], list[bool]] | None = None
@@ -503,13 +504,61 @@ class SheetContext:
         return parsed
 
     def holds_levels(self, c: int) -> bool:
-        """A column holds bare-number levels if it has a 2 or 3 and only 0…3."""
+        """Whether the bare numbers of column ``c`` are levels (``1`` = N1), not marks.
+
+        A column holds bare-number levels when its header says « niveau », or when its
+        numbers are only 0…3 with a 2 or a 3. A column of 0 and 1 that holds no mark
+        (« x », « oui », a checkbox) holds levels too when the same column writes levels
+        as « N2 » or « niveau 2 », or when another measure column of the sheet holds
+        bare-number levels: its 1 is then N1, not a commitment without level (a note of
+        the sheet says so).
+        """
         role = self.plan.roles.get(c)
         if role is not None and role.kind == "measure" and "niv" in norm(self.label(c)):
             return True
-        distinct = _distinct_typed(self.column(c))
-        numbers = {n for _, v in distinct if (n := numeric_value(v)) is not None}
-        return bool(numbers) and numbers <= {0.0, 1.0, 2.0, 3.0} and bool(numbers & {2.0, 3.0})
+        numbers, tokens, marks = self._level_evidence_of(c)
+        if numbers & {2.0, 3.0}:
+            return numbers <= {0.0, 1.0, 2.0, 3.0}
+        if marks or 1.0 not in numbers or not numbers <= {0.0, 1.0}:
+            return False
+        if tokens:
+            why = "les niveaux écrits en toutes lettres dans la même colonne"
+        elif any(self._bare_levels(other) for other in self.measure_cols if other != c):
+            why = "dans les autres colonnes de mesures de la feuille"
+        else:
+            return False
+        note = f"{self.where(c)} : les « 1 » y sont lus comme le niveau N1, comme {why}"
+        if note not in self.notes:
+            self.notes.append(note)
+        return True
+
+    def _bare_levels(self, c: int) -> bool:
+        numbers = self._level_evidence_of(c)[0]
+        return bool(numbers & {2.0, 3.0}) and numbers <= {0.0, 1.0, 2.0, 3.0}
+
+    def _level_evidence_of(self, c: int) -> tuple[set[float], bool, bool]:
+        """Column ``c``'s bare numbers, whether it writes a level in words (« N2 »), and
+        whether it holds a mark (« x », « oui », a checkbox)."""
+        found = self._level_evidence.get(c)
+        if found is None:
+            numbers: set[float] = set()
+            tokens = marks = False
+            for kind, value in _distinct_typed(self.column(c)):
+                if kind is bool:
+                    marks = True
+                    continue
+                number = numeric_value(value)
+                if number is not None:
+                    numbers.add(number)
+                elif isinstance(value, str):
+                    try:
+                        committed, level = parse_mark(value)
+                    except InvalidValue:
+                        continue
+                    tokens = tokens or level is not None
+                    marks = marks or (committed and level is None)
+            found = self._level_evidence[c] = (numbers, tokens, marks)
+        return found
 
     def text(self, r: int, kind: str) -> str | None:
         """Text of the first column of role ``kind`` on row ``r``."""

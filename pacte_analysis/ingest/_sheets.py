@@ -204,6 +204,7 @@ def _drop_summary_rows(ctx: SheetContext) -> list[Reject]:
         ctx._min_width = min(map(len, ctx._data), default=0)
         ctx._columns.clear()
         ctx._parsed_columns.clear()
+        ctx._level_evidence.clear()
     return rejects
 
 
