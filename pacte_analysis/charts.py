@@ -1586,6 +1586,108 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         ".pdf": {"CreationDate": None, "ModDate": None},
     }[suffix]
     # Written to a temporary file then renamed: a failure never leaves a truncated file.
-    with atomic_write(path) as fh, _style.figure_style():
-        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+    with atomic_write(path) as fh:
+        write_figure(fig, fh, suffix, dpi=dpi, metadata=metadata)
     return path
+
+
+#: zlib level of the PNG files. Their figures are opaque (white background), so they
+#: are written as RGB without the alpha channel matplotlib keeps: on the demo's 12 PNG
+#: files, level 3 takes 1.2 s of CPU against 2.9 s for matplotlib's RGBA at level 6,
+#: and the files are 2 % smaller (7.06 MB against 7.23 MB); the pixels are the same.
+PNG_COMPRESS_LEVEL = 3
+#: OpenType layout tables left out of the TrueType subsets embedded in PDF files: a PDF
+#: places each glyph itself and never reads them, but subsetting them (with the closure
+#: of DejaVu Sans's ligatures) took ~0.15 s per font and PDF, four fonts per PDF.
+_PDF_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "MATH", "BASE", "JSTF")
+
+
+def write_figure(fig: Figure, fh: Any, suffix: str, *, dpi: int, metadata: dict[str, Any]) -> None:
+    """Write ``fig`` into the binary file ``fh`` as ``suffix`` (``.png``, ``.svg``, ``.pdf``).
+
+    In the package's style, on a white background. PNG: matplotlib's pixels, written
+    as RGB when the figure is opaque (:data:`PNG_COMPRESS_LEVEL`). PDF: text stays
+    embedded TrueType (``pdf.fonttype`` 42, selectable and editable), in subsets
+    without the layout tables no PDF reader uses (:data:`_PDF_DROPPED_TABLES`).
+    """
+    with _style.figure_style():
+        if suffix == ".png" and _write_png(fig, fh, dpi=dpi, metadata=metadata):
+            return
+        with _lean_pdf_fonts() if suffix == ".pdf" else contextlib.nullcontext():
+            fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+
+
+def _write_png(fig: Figure, fh: Any, *, dpi: int, metadata: dict[str, Any]) -> bool:
+    """Write ``fig`` as PNG into ``fh`` (RGB if opaque); ``False`` if it could not be.
+
+    The pixels are matplotlib's own (``savefig`` to raw RGBA, the same drawing as its
+    PNG); the PNG text chunks are those matplotlib writes for ``metadata``.
+    """
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi, facecolor="white")
+    buffer = raw.getbuffer()
+    sizes = [
+        (width, height)
+        for width in {math.floor(fig.get_figwidth() * dpi), round(fig.get_figwidth() * dpi)}
+        for height in {math.floor(fig.get_figheight() * dpi), round(fig.get_figheight() * dpi)}
+        if width * height * 4 == buffer.nbytes
+    ]
+    if len(sizes) != 1:
+        return False  # not the size expected: matplotlib writes its own PNG
+    width, height = sizes[0]
+    pixels = np.frombuffer(buffer, dtype=np.uint8).reshape(height, width, 4)
+    if pixels[..., 3].min() == 255:
+        image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]), "RGB")
+    else:
+        image = Image.fromarray(pixels.copy(), "RGBA")
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        if value is not None:
+            info.add_text(key, value)
+    image.save(fh, format="png", pnginfo=info, dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
+    return True
+
+
+@contextlib.contextmanager
+def _lean_pdf_fonts() -> Iterator[None]:
+    """While a PDF is written: embedded font subsets without their layout tables.
+
+    matplotlib subsets each embedded TrueType font with fontTools
+    (``matplotlib.backends._backend_pdf_ps.get_glyphs_subset``); its options gain
+    :data:`_PDF_DROPPED_TABLES`. Where matplotlib does not subset that way (another
+    version), nothing is changed.
+    """
+    import types
+
+    try:
+        from fontTools import subset as fonttools_subset
+        from matplotlib.backends import _backend_pdf_ps
+    except ImportError:  # pragma: no cover - matplotlib always has both
+        yield
+        return
+    pdf_ps: Any = _backend_pdf_ps
+    if pdf_ps.__dict__.get("subset") is not fonttools_subset or not hasattr(
+        pdf_ps, "get_glyphs_subset"
+    ):
+        yield
+        return
+    subset: Any = fonttools_subset
+
+    class LeanOptions(subset.Options):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            options = self.__dict__
+            options["drop_tables"] = [*options["drop_tables"], *_PDF_DROPPED_TABLES]
+
+    lean: Any = types.ModuleType(subset.__name__)
+    lean.__dict__.update(vars(subset))
+    lean.Options = LeanOptions
+    pdf_ps.subset = lean
+    try:
+        yield
+    finally:
+        pdf_ps.subset = subset
