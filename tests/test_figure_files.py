@@ -176,3 +176,29 @@ def test_quantile_maps_draw_without_scipy(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "c.png").is_file() and (tmp_path / "c.html").is_file()
+
+
+@pytest.mark.parametrize("width", [1.5, 3.0, 4.2, 6.0])
+def test_wrapped_source_lines_are_matplotlibs(width: float) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from pacte_analysis import _style
+
+    text = (
+        "Source : jeu de démonstration fictif généré par pacte_analysis. Contours : IGN "
+        "Admin Express COG 2020 – INSEE COG 2020, Licence Ouverte 2.0. Réalisation : "
+        "30 juin 2020.\nUne ligne à part ; un_mot_bien_plus_long_que_la_ligne_entière_"
+        "de_la_figure fin.\n\nAprès une ligne vide."
+    )
+    fig = Figure(figsize=(width, 2))
+    FigureCanvasAgg(fig)
+    _style.add_source(fig, text)
+    ours = fig.texts[-1]
+    assert isinstance(ours, _style.WrappedText)
+    theirs = fig.text(0.01, 0.005, text, fontsize=6.5, wrap=True)
+    assert type(theirs) is Text
+    fig.canvas.draw()
+    expected = theirs._get_wrapped_text()  # type: ignore[attr-defined]
+    assert ours._get_wrapped_text() == expected  # type: ignore[attr-defined]
+    assert expected.count("\n") > text.count("\n")  # the text was wrapped
