@@ -200,5 +200,5 @@ def test_wrapped_source_lines_are_matplotlibs(width: float) -> None:
     assert type(theirs) is Text
     fig.canvas.draw()
     expected = theirs._get_wrapped_text()  # type: ignore[attr-defined]
-    assert ours._get_wrapped_text() == expected  # type: ignore[attr-defined]
+    assert ours._get_wrapped_text() == expected
     assert expected.count("\n") > text.count("\n")  # the text was wrapped
