@@ -202,3 +202,32 @@ def test_wrapped_source_lines_are_matplotlibs(width: float) -> None:
     expected = theirs._get_wrapped_text()  # type: ignore[attr-defined]
     assert ours._get_wrapped_text() == expected
     assert expected.count("\n") > text.count("\n")  # the text was wrapped
+
+
+def test_heatmap_cells_are_vector_squares_of_the_values_colours(tmp_path: Path) -> None:
+    from test_charts import ED, _dataset
+
+    lists, commitments, communes = _dataset()
+    fig = charts.draw_chart("theme-heatmap", lists, commitments, communes, ED, demo=True)
+    svg = charts.save_figure(fig, tmp_path / "h.svg").read_text(encoding="utf-8")
+    # vector cells, sharp at any zoom: the only picture left is the colour bar's gradient
+    assert svg.count("<image") == 1
+    assert not fig.axes[0].get_images() and not fig.axes[0].collections[0].get_rasterized()
+    png = charts.save_figure(fig, tmp_path / "h.png")
+    pixels = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    ax = fig.axes[0]
+    cells = ax.collections[0]
+    values = np.asarray(cells.get_array()).reshape(-1, len(ax.get_xticks()))
+    scale = 300 / fig.dpi
+    checked = 0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if np.ma.is_masked(values[i, j]):
+                continue
+            # near a corner of the cell, away from the value written at its centre
+            x, y = ax.transData.transform((j - 0.4, i - 0.4)) * scale
+            colour = np.array(cells.cmap(cells.norm(values[i, j]))[:3]) * 255
+            found = pixels[pixels.shape[0] - int(y) - 1, int(x)]
+            assert np.abs(found - colour).max() <= 1.5, (i, j, found, colour)
+            checked += 1
+    assert checked >= 8
