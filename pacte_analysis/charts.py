@@ -20,6 +20,7 @@ import contextlib
 import datetime as _dt
 import functools
 import inspect
+import logging
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -1709,8 +1710,13 @@ def _lean_pdf_fonts() -> Iterator[None]:
     lean: Any = types.ModuleType(subset.__name__)
     lean.__dict__.update(vars(subset))
     lean.Options = LeanOptions
+    # fontTools reports each subsetting step at INFO: ~40 lines per font under `pacte -v`
+    noisy = logging.getLogger("fontTools")
+    level = noisy.level
+    noisy.setLevel(max(level, logging.WARNING))
     pdf_ps.subset = lean
     try:
         yield
     finally:
         pdf_ps.subset = subset
+        noisy.setLevel(level)

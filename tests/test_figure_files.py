@@ -231,3 +231,14 @@ def test_heatmap_cells_are_vector_squares_of_the_values_colours(tmp_path: Path) 
             assert np.abs(found - colour).max() <= 1.5, (i, j, found, colour)
             checked += 1
     assert checked >= 8
+
+
+def test_pdf_writing_does_not_flood_the_verbose_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO)  # what `pacte -v` asks for
+    charts.save_figure(_figure(), tmp_path / "graphique.pdf")
+    assert not [r for r in caplog.records if r.name.startswith("fontTools")]
+    assert logging.getLogger("fontTools").level == logging.NOTSET  # left as it was
