@@ -27,6 +27,7 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 __all__ = [
@@ -345,12 +346,44 @@ def credit_line(
     return ". ".join(parts) + "."
 
 
+class WrappedText(Text):
+    """A wrapped text (``wrap=True``) whose lines are found with a few measures.
+
+    matplotlib breaks a line after the last word that fits, measuring the line again
+    for each word added (about 40 measures of the long source line of a figure, in
+    each saved format: 1.9 s of the demo). The width of the first ``i`` words only
+    grows with ``i``, so a binary search finds the same break with ~6 measures: the
+    same lines, the same files.
+    """
+
+    def _get_wrapped_text(self) -> str:
+        if not self.get_wrap() or self.get_usetex():
+            return str(super()._get_wrapped_text())  # type: ignore[misc]
+        line_width = self._get_wrap_line_width()  # type: ignore[attr-defined]
+        lines: list[str] = []
+        for paragraph in self.get_text().split("\n"):
+            words = paragraph.split(" ")
+            while words:
+                # the most words that fit (at least one: a word longer than the line)
+                low, high = 1, len(words)
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    width = self._get_rendered_text_width(" ".join(words[:middle]))  # type: ignore[attr-defined]
+                    if width > line_width:
+                        high = middle - 1
+                    else:
+                        low = middle
+                lines.append(" ".join(words[:low]))
+                words = words[low:]
+        return "\n".join(lines)
+
+
 def add_source(fig: Figure, text: str, *, fontsize: float = 6.5) -> None:
     """Write ``text`` at the bottom left of ``fig`` (wrapped, grey, small).
 
     The figure's bottom margin should leave room for it (see :func:`finish_figure`).
     """
-    fig.text(
+    source = fig.text(
         0.01,
         0.005,
         text,
@@ -361,6 +394,7 @@ def add_source(fig: Figure, text: str, *, fontsize: float = 6.5) -> None:
         wrap=True,
         gid="pacte-source",
     )
+    source.__class__ = WrappedText  # the same text, its lines found faster
 
 
 def add_demo_mark(fig: Figure) -> None:

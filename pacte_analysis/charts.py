@@ -20,6 +20,7 @@ import contextlib
 import datetime as _dt
 import functools
 import inspect
+import logging
 import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -934,9 +935,7 @@ def plot_theme_heatmap(
         vmax = float(finite.max()) if finite.size else 100.0
         if vmax <= vmin:
             vmin, vmax = max(0.0, vmin - 1.0), vmin + 1.0
-        image = ax.imshow(  # colours spread over the data's range, not 0–100 %
-            rate.to_numpy(), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest"
-        )
+        image = _cells(ax, rate.to_numpy(), cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_xticks(np.arange(len(themes)), col_labels, fontsize=7.5)
         ax.set_yticks(np.arange(len(deps)), row_labels, fontsize=7.5)
         ax.tick_params(length=0, labeltop=True, labelbottom=False)
@@ -976,6 +975,31 @@ def plot_theme_heatmap(
     if not rate.empty:  # theme names side by side: measured apart (long row labels narrow them)
         _fit_tick_labels(fig, [tick.label2 for tick in ax.xaxis.get_major_ticks()])
     return fig
+
+
+def _cells(ax: Axes, values: np.ndarray, *, cmap: Any, vmin: float, vmax: float) -> Any:
+    """One coloured square per value (row ``i`` from the top, column ``j``), as ``imshow``
+    places them, drawn as vector cells (:class:`~matplotlib.collections.QuadMesh`).
+
+    Colours spread over ``vmin``–``vmax`` (the data's range, not 0–100 %); a missing
+    value leaves its cell empty. Vector cells stay sharp at any zoom of the SVG and
+    PDF, and draw 2–3 times faster than an image resampled to 300 dpi in every format
+    (the PNG pixels are the same, colours within 1/255).
+    """
+    n_rows, n_cols = values.shape
+    mesh = ax.pcolormesh(
+        np.arange(n_cols + 1) - 0.5,
+        np.arange(n_rows + 1) - 0.5,
+        np.ma.masked_invalid(values),
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        shading="flat",
+        snap=True,
+    )
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first row at the top
+    return mesh
 
 
 @_styled
@@ -1586,6 +1610,113 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         ".pdf": {"CreationDate": None, "ModDate": None},
     }[suffix]
     # Written to a temporary file then renamed: a failure never leaves a truncated file.
-    with atomic_write(path) as fh, _style.figure_style():
-        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+    with atomic_write(path) as fh:
+        write_figure(fig, fh, suffix, dpi=dpi, metadata=metadata)
     return path
+
+
+#: zlib level of the PNG files. Their figures are opaque (white background), so they
+#: are written as RGB without the alpha channel matplotlib keeps: on the demo's 12 PNG
+#: files, level 3 takes 1.2 s of CPU against 2.9 s for matplotlib's RGBA at level 6,
+#: and the files are 2 % smaller (7.06 MB against 7.23 MB); the pixels are the same.
+PNG_COMPRESS_LEVEL = 3
+#: OpenType layout tables left out of the TrueType subsets embedded in PDF files: a PDF
+#: places each glyph itself and never reads them, but subsetting them (with the closure
+#: of DejaVu Sans's ligatures) took ~0.15 s per font and PDF, four fonts per PDF.
+_PDF_DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "MATH", "BASE", "JSTF")
+
+
+def write_figure(fig: Figure, fh: Any, suffix: str, *, dpi: int, metadata: dict[str, Any]) -> None:
+    """Write ``fig`` into the binary file ``fh`` as ``suffix`` (``.png``, ``.svg``, ``.pdf``).
+
+    In the package's style, on a white background. PNG: matplotlib's pixels, written
+    as RGB when the figure is opaque (:data:`PNG_COMPRESS_LEVEL`). PDF: text stays
+    embedded TrueType (``pdf.fonttype`` 42, selectable and editable), in subsets
+    without the layout tables no PDF reader uses (:data:`_PDF_DROPPED_TABLES`).
+    """
+    with _style.figure_style():
+        if suffix == ".png" and _write_png(fig, fh, dpi=dpi, metadata=metadata):
+            return
+        with _lean_pdf_fonts() if suffix == ".pdf" else contextlib.nullcontext():
+            fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+
+
+def _write_png(fig: Figure, fh: Any, *, dpi: int, metadata: dict[str, Any]) -> bool:
+    """Write ``fig`` as PNG into ``fh`` (RGB if opaque); ``False`` if it could not be.
+
+    The pixels are matplotlib's own (``savefig`` to raw RGBA, the same drawing as its
+    PNG); the PNG text chunks are those matplotlib writes for ``metadata``.
+    """
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi, facecolor="white")
+    buffer = raw.getbuffer()
+    sizes = [
+        (width, height)
+        for width in {math.floor(fig.get_figwidth() * dpi), round(fig.get_figwidth() * dpi)}
+        for height in {math.floor(fig.get_figheight() * dpi), round(fig.get_figheight() * dpi)}
+        if width * height * 4 == buffer.nbytes
+    ]
+    if len(sizes) != 1:
+        return False  # not the size expected: matplotlib writes its own PNG
+    width, height = sizes[0]
+    pixels = np.frombuffer(buffer, dtype=np.uint8).reshape(height, width, 4)
+    if pixels[..., 3].min() == 255:
+        image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]), "RGB")
+    else:
+        image = Image.fromarray(pixels.copy(), "RGBA")
+    info = PngImagePlugin.PngInfo()
+    for key, value in metadata.items():
+        if value is not None:
+            info.add_text(key, value)
+    image.save(fh, format="png", pnginfo=info, dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
+    return True
+
+
+@contextlib.contextmanager
+def _lean_pdf_fonts() -> Iterator[None]:
+    """While a PDF is written: embedded font subsets without their layout tables.
+
+    matplotlib subsets each embedded TrueType font with fontTools
+    (``matplotlib.backends._backend_pdf_ps.get_glyphs_subset``); its options gain
+    :data:`_PDF_DROPPED_TABLES`. Where matplotlib does not subset that way (another
+    version), nothing is changed.
+    """
+    import types
+
+    try:
+        from fontTools import subset as fonttools_subset
+        from matplotlib.backends import _backend_pdf_ps
+    except ImportError:  # pragma: no cover - matplotlib always has both
+        yield
+        return
+    pdf_ps: Any = _backend_pdf_ps
+    if pdf_ps.__dict__.get("subset") is not fonttools_subset or not hasattr(
+        pdf_ps, "get_glyphs_subset"
+    ):
+        yield
+        return
+    subset: Any = fonttools_subset
+
+    class LeanOptions(subset.Options):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            options = self.__dict__
+            options["drop_tables"] = [*options["drop_tables"], *_PDF_DROPPED_TABLES]
+
+    lean: Any = types.ModuleType(subset.__name__)
+    lean.__dict__.update(vars(subset))
+    lean.Options = LeanOptions
+    # fontTools reports each subsetting step at INFO: ~40 lines per font under `pacte -v`
+    noisy = logging.getLogger("fontTools")
+    level = noisy.level
+    noisy.setLevel(max(level, logging.WARNING))
+    pdf_ps.subset = lean
+    try:
+        yield
+    finally:
+        pdf_ps.subset = subset
+        noisy.setLevel(level)

@@ -106,6 +106,12 @@ def _family_variants(text: Any) -> list[frozenset[str]]:
     return variants
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _family_of(text: Any) -> tuple[frozenset[str], ...]:
+    """:func:`_family_variants`, once per family name (many mayors share one)."""
+    return tuple(_family_variants(text))
+
+
 def _family_match(a: Any, b: Any) -> bool:
     va, vb = _family_variants(a), _family_variants(b)
     return any(x <= y or y <= x for x in va for y in vb)
@@ -349,18 +355,22 @@ class _Person:
     """A mayor of one snapshot; what :func:`same_person` compares is computed once, when
     first needed (most comparisons stop at the birth date)."""
 
-    __slots__ = ("_family", "_first", "birth", "display", "first_name", "last_name")
+    __slots__ = ("_family", "_first", "birth", "first_name", "last_name")
 
     def __init__(self, last: Any, first: Any, birth: Any) -> None:
         self.last_name, self.first_name = last, first
-        self.display = _display({"first_name": first, "last_name": last})
         self.birth = _as_date(birth)
-        self._family: list[frozenset[str]] | None = None
+        self._family: tuple[frozenset[str], ...] | None = None
         self._first: list[str] | None = None
 
-    def family(self) -> list[frozenset[str]]:
+    @property
+    def display(self) -> str:
+        """« Prénom NOM » (:func:`_display`), written only for the mayors shown."""
+        return _display({"first_name": self.first_name, "last_name": self.last_name})
+
+    def family(self) -> tuple[frozenset[str], ...]:
         if self._family is None:
-            self._family = _family_variants(self.last_name)
+            self._family = _family_of(self.last_name)
         return self._family
 
     def first(self) -> str | None:

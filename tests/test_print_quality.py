@@ -91,9 +91,9 @@ def test_chart_axes_fit_the_data(demo: pa.IngestResult, reference_ready: None) -
     assert top <= ax.get_xlim()[1] <= top * 1.5  # not 0–100 % with 75 % empty
     communes = pa.communes(resolution="web").drop(columns="geometry")
     heat = pa.draw_chart("theme-heatmap", L, C, communes)
-    image = heat.axes[0].images[0]
-    values = image.get_array().compressed()
-    assert image.get_clim() == pytest.approx((values.min(), values.max()))
+    cells = heat.axes[0].collections[0]  # one coloured cell per département and theme
+    values = cells.get_array().compressed()
+    assert cells.get_clim() == pytest.approx((values.min(), values.max()))
 
 
 def test_elected_chart_says_nothing_of_zero_unknown(demo: pa.IngestResult) -> None:

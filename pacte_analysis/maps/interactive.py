@@ -282,7 +282,7 @@ def _numeric_classes(
     unit: str,
 ) -> tuple[np.ndarray, list[str]]:
     """Class index per row (-1 = missing) and one legend label per class."""
-    import mapclassify
+    from pacte_analysis.maps import _classes
 
     y = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
     valid = np.isfinite(y)
@@ -294,14 +294,14 @@ def _numeric_classes(
     exact = breaks is None and distinct.size <= k  # one class per value
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if breaks is not None:
-            clf = mapclassify.UserDefined(yv, bins=sorted(float(b) for b in breaks))
-        elif exact:
-            clf = mapclassify.UserDefined(yv, bins=[float(v) for v in distinct])
+        if breaks is not None or exact:
+            given = sorted(float(b) for b in breaks) if breaks is not None else distinct
+            found = _classes.user_bins(yv, [float(v) for v in given])
+            found_ids = _classes.bin_ids(yv, found)
         else:
-            clf = mapclassify.classify(yv, scheme, k=min(k, len(np.unique(yv))))
-    bins = [float(b) for b in np.asarray(clf.bins, dtype=float)]
-    yb = np.asarray(clf.yb, dtype=np.int64)
+            found, found_ids = _classes.classify(yv, scheme, k=min(k, len(np.unique(yv))))
+    bins = [float(b) for b in np.asarray(found, dtype=float)]
+    yb = np.asarray(found_ids, dtype=np.int64)
     # Drop empty trailing/duplicate classes so that every legend entry is used.
     used = sorted(set(yb.tolist()))
     remap = {old: new for new, old in enumerate(used)}

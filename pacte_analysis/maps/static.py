@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
-import mapclassify
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -36,13 +35,14 @@ from matplotlib.transforms import Bbox
 from shapely.geometry import box
 
 from pacte_analysis import _style
-from pacte_analysis.charts import save_figure
+from pacte_analysis.charts import save_figure, write_figure
 from pacte_analysis.errors import (
     InvalidArgumentError,
     MissingColumnsError,
     PacteTypeError,
     UnknownCodeError,
 )
+from pacte_analysis.maps import _classes
 from pacte_analysis.maps._checks import zoom_code as _zoom_code
 from pacte_analysis.reference._build import LOCAL_CRS
 from pacte_analysis.reference._layout import REGION_TO_DROM, drom_boxes, national_layout
@@ -248,17 +248,17 @@ def classify(
         n = max(1, min(k, distinct.size))
         if distinct.size <= k:
             bins = [float(v) for v in distinct]
-        elif scheme == "quantiles":
-            with warnings.catch_warnings():  # tied values: duplicate bins are merged below
-                warnings.simplefilter("ignore", UserWarning)
-                bins = list(mapclassify.Quantiles(data, k=n).bins)
+        elif scheme == "quantiles":  # tied values: duplicate bins are merged below
+            bins = list(_classes.quantile_bins(data, n))
         elif scheme == "natural_breaks":
+            import mapclassify  # scipy and scikit-learn: only for this scheme
+
             with warnings.catch_warnings():  # "Numba not installed": the sample keeps it fast
                 warnings.simplefilter("ignore", UserWarning)
                 sampled = mapclassify.FisherJenksSampled(data, k=n, pct=min(1.0, 3000 / data.size))
             bins = list(sampled.bins)
         else:
-            bins = list(mapclassify.EqualInterval(data, k=n).bins)
+            bins = list(_classes.equal_interval_bins(data, n))
         bins = sorted(set(float(b) for b in bins))
         bins[-1] = max(bins[-1], float(data.max()))
     exact = scheme != "user" and np.unique(data).size <= k
@@ -1145,6 +1145,6 @@ def save_map(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
         ".pdf": {"CreationDate": None, "ModDate": None, "Subject": description},
     }[suffix]
     # As save_figure, with the file's description (whether the polygons are rasterised).
-    with atomic_write(Path(path)) as fh, _style.figure_style():
-        fig.savefig(fh, format=suffix[1:], dpi=dpi, facecolor="white", metadata=metadata)
+    with atomic_write(Path(path)) as fh:
+        write_figure(fig, fh, suffix, dpi=dpi, metadata=metadata)
     return Path(path)
