@@ -357,9 +357,12 @@ class WrappedText(Text):
     """
 
     def _get_wrapped_text(self) -> str:
-        if not self.get_wrap() or self.get_usetex():
+        # matplotlib's own (private) measures; another matplotlib without them wraps itself
+        line_width_of = getattr(self, "_get_wrap_line_width", None)
+        measure = getattr(self, "_get_rendered_text_width", None)
+        if not self.get_wrap() or self.get_usetex() or line_width_of is None or measure is None:
             return str(super()._get_wrapped_text())  # type: ignore[misc]
-        line_width = self._get_wrap_line_width()  # type: ignore[attr-defined]
+        line_width = line_width_of()
         lines: list[str] = []
         for paragraph in self.get_text().split("\n"):
             words = paragraph.split(" ")
@@ -368,7 +371,7 @@ class WrappedText(Text):
                 low, high = 1, len(words)
                 while low < high:
                     middle = (low + high + 1) // 2
-                    width = self._get_rendered_text_width(" ".join(words[:middle]))  # type: ignore[attr-defined]
+                    width = measure(" ".join(words[:middle]))
                     if width > line_width:
                         high = middle - 1
                     else:
