@@ -192,4 +192,7 @@ def test_the_pacte_process_ends_at_once_with_its_whole_output(
     assert run.returncode == 0, run.stderr
     assert run.stdout.rstrip().splitlines()[-1].startswith(f"Tables écrites dans {out} : ")
     assert len(pd.read_parquet(out / "lists.parquet")) == 2
-    assert pd.read_excel(out / "pacte-resultats.xlsx", sheet_name="listes", engine="calamine").shape[0] == 2
+    assert (
+        pd.read_excel(out / "pacte-resultats.xlsx", sheet_name="listes", engine="calamine").shape[0]
+        == 2
+    )
