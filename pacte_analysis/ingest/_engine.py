@@ -620,6 +620,13 @@ def _resolve_and_dedupe(
                     f"{message} (Cellule de commune vide : commune reprise de la ligne "
                     f"{entry.commune_from_row} au-dessus.)"
                 )
+            name, code, postal, dep = key
+            if dep and not (name or code or postal):
+                # only a département: maybe the communes' column, read as the département's
+                message = (
+                    f"{message} Seul le département est indiqué (« {dep} ») : si cette "
+                    "colonne contient en fait les communes, nommez son en-tête « Commune »."
+                )
             rejects.extend(_entry_rejects(entry, reason, message, entry.commune_raw or None))
             continue
         note = getattr(result, "message", "") or ""

@@ -105,3 +105,18 @@ def test_a_column_of_ones_in_a_sheet_of_levels_is_level_one(
     result = ingest(alone, resolver=commune_resolver, mayors=NO_MAYORS)
     assert _committed(result) == {("Rennes", 5): None}
     assert "niveau N1" not in result.report()
+
+
+def test_a_sheet_whose_only_commune_cell_is_a_departement_says_so(
+    tmp_path: Path, commune_resolver: Any
+) -> None:
+    """« Dépt / ville » names the département first: the column stays the département's,
+    and each row's reject says that only a département was found, and how to fix it."""
+    path = _tracker(
+        tmp_path / "dept.xlsx",
+        [["Dépt / ville", "Tête de liste", "Mesure 1"], ["42 / Saint-Étienne", "Ana Exemple", "x"]],
+    )
+    result = ingest(path, resolver=commune_resolver, mayors=NO_MAYORS)
+    (message,) = result.rejects.loc[result.rejects["code"] == "MISSING_COMMUNE", "message"]
+    assert "Seul le département est indiqué (« 42/SAINT-ÉTIENNE »)" in message
+    assert "nommez son en-tête « Commune »" in message
