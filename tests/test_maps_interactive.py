@@ -8,6 +8,7 @@ import time
 from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -102,6 +103,19 @@ def _decode(rings: list[str], pos: list[int], scale: int) -> list[list[tuple[flo
 
 
 # ------------------------------------------------------------------------------- logic
+
+
+def _hover_until_tip(page: Any, x: float, y: float, *, away: float, steps: int) -> None:
+    """Move the mouse onto ``(x, y)`` until the tooltip shows (a busy machine may miss
+    the first move); at most 10 tries."""
+    for _ in range(10):
+        page.mouse.move(x - away, y - away)
+        page.mouse.move(x, y, steps=steps)
+        try:
+            page.wait_for_selector(".pacte-tip", timeout=3000)
+            return
+        except Exception:
+            continue
 
 
 def test_colours_per_class_and_missing_grey() -> None:
@@ -376,14 +390,7 @@ def test_browser_escaping_popup_and_layer_switch(browser: None, tmp_path: Path) 
         out["legend"] = page.inner_text(".pacte-legend")
         # A real click inside the holed square (feature 1), beside its hole.
         x, y = page.evaluate(f"() => {api}.pagePoint(45.5, 1.2)")
-        for _ in range(10):  # hover again if a busy machine missed the first move
-            page.mouse.move(x - 8, y - 8)
-            page.mouse.move(x, y, steps=4)
-            try:
-                page.wait_for_selector(".pacte-tip", timeout=3000)
-                break
-            except Exception:
-                continue
+        _hover_until_tip(page, x, y, away=8, steps=4)
         out["tooltip"] = page.inner_text(".pacte-tip")
         page.mouse.click(x, y)
         page.wait_for_selector(".pacte-popup")
@@ -480,14 +487,7 @@ def test_browser_paints_each_unit_in_its_colour_and_hit_tests_holes(
         page.wait_for_timeout(300)
         out["tips in hole"] = page.evaluate("() => document.querySelectorAll('.pacte-tip').length")
         x, y = page.evaluate(f"() => {_API}.pagePoint(45.5, 2.85)")
-        for _ in range(10):  # hover again if a busy machine missed the first move
-            page.mouse.move(x - 3, y - 3)
-            page.mouse.move(x, y, steps=3)
-            try:
-                page.wait_for_selector(".pacte-tip", timeout=3000)
-                break
-            except Exception:
-                continue
+        _hover_until_tip(page, x, y, away=3, steps=3)
         out["tip"] = page.inner_text(".pacte-tip")
         out["cursor"] = page.evaluate(f"() => getComputedStyle({_API}.map.getContainer()).cursor")
         x, y = page.evaluate(f"() => {_API}.pagePoint(45.5, 0.5)")
