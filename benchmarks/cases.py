@@ -65,12 +65,12 @@ _READING_SHIM = """
 import sys, time
 from pacte_analysis.ingest import _readers
 real, stamp = _readers.read_file, sys.argv[2]
-def read_file(path):
+def read_file(path, **options):
     if not getattr(read_file, "seen", False):
         read_file.seen = True
         with open(stamp, "w") as fh:
             fh.write(repr(time.time()))
-    return real(path)
+    return real(path, **options)
 _readers.read_file = read_file
 sys.argv = ["pacte", "validate", sys.argv[1]]
 from pacte_analysis.cli import main

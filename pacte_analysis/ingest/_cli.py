@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> tuple[int, object | None]:
         # 20,000 lists). Not when called from Python (tests, notebooks).
         gc.disable()
     # the first tracker is parsed while pandas and the engine are imported
-    _prefetch.start(args.paths)
+    _prefetch.start(args.paths, fork=getattr(args, "own_process", False))
     from pacte_analysis.editions import EditionError
     from pacte_analysis.ingest._engine import IngestSetupError, ingest
 

@@ -26,7 +26,7 @@ import re
 import stat
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,13 +55,17 @@ from pacte_analysis.ingest._safety import (
 __all__ = [
     "OUTPUT_MANIFEST",
     "SUPPORTED_SUFFIXES",
+    "WORKBOOK_KINDS",
     "CellReject",
     "FileData",
+    "Inspection",
     "SheetData",
     "decode_lines",
     "expand_paths",
+    "inspect_workbook",
     "read_file",
     "scan_paths",
+    "sniff",
 ]
 
 logger = logging.getLogger(__name__)
@@ -76,6 +80,10 @@ SUPPORTED_SUFFIXES = {
     ".txt": "csv",
     ".tsv": "csv",
 }
+#: What :func:`sniff` finds in a file that calamine parses (after :func:`inspect_workbook`).
+WORKBOOK_KINDS = ("xlsx", "ods", "xls")
+#: The safety checks run on a workbook before it is parsed: ``(path, kind) -> None``.
+Inspection = Callable[[Path, str], None]
 #: A folder holding this file was written by ``pacte ingest``: it is never read as trackers.
 OUTPUT_MANIFEST = MANIFEST_NAME
 #: Beside ``lists.parquet``, these files are our own output, not trackers.
@@ -349,12 +357,16 @@ def _os_reason(exc: OSError) -> str:
 
 
 # --------------------------------------------------------------------------- files
-def read_file(path: Path) -> FileData:
+def read_file(path: Path, *, inspect: Inspection | None = None) -> FileData:
     """Read every sheet of a tracker file.
 
     Parameters
     ----------
     path : Path
+    inspect : callable, optional
+        Runs the safety checks of a workbook before calamine opens it
+        (default :func:`inspect_workbook`); :mod:`._prefetch` passes the
+        verdict of checks it ran ahead, in another process.
 
     Returns
     -------
@@ -380,9 +392,11 @@ def read_file(path: Path) -> FileData:
                 UNREADABLE_FILE, "ce n'est pas un fichier ordinaire (tube, socket ?)."
             )
         check_file_size(path)
-        content = _sniff(path)
-        if content in ("xlsx", "ods", "xls"):
-            data = _read_workbook(path, content, mismatched=content != kind)
+        content = sniff(path)
+        if content in WORKBOOK_KINDS:
+            data = _read_workbook(
+                path, content, mismatched=content != kind, inspect=inspect or inspect_workbook
+            )
         elif content == "html":
             data = _read_html(path)
         elif content == "text" and kind in ("csv", "xls"):
@@ -432,7 +446,7 @@ _HTML_START = re.compile(
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
 
 
-def _sniff(path: Path) -> str:
+def sniff(path: Path) -> str:
     """What ``path`` holds: a reader name, or a French refusal message.
 
     Returns one of ``"xlsx"``, ``"ods"``, ``"xls"``, ``"html"``, ``"text"``, or
@@ -513,21 +527,40 @@ def _zip_kind(path: Path, ext: str) -> str:
     return f"ce fichier {ext} est une archive zip qui ne contient pas de classeur."
 
 
-def _read_workbook(path: Path, kind: str, mismatched: bool = False) -> FileData:
+def inspect_workbook(path: Path, kind: str) -> None:
+    """Run the safety checks of :mod:`._safety` on a workbook before it is parsed.
+
+    Parameters
+    ----------
+    path : Path
+    kind : {"xlsx", "ods", "xls"}
+        What :func:`sniff` found the file to hold.
+
+    Raises
+    ------
+    FileProblem
+        ``TOO_LARGE`` or ``UNREADABLE_FILE``.
+    """
+    if kind in ("xlsx", "ods"):
+        inspect_zip(path, kind)
+    else:
+        inspect_xls(path)
+
+
+def _read_workbook(
+    path: Path, kind: str, mismatched: bool = False, inspect: Inspection = inspect_workbook
+) -> FileData:
     ole_message = (
         f"ce fichier {path.suffix} n'est pas une archive de classeur mais un conteneur OLE qui "
         "ne s'ouvre pas (classeur protégé par mot de passe, ou ancien classeur .xls renommé et "
         "abîmé ?) : enregistrez-en une copie sans mot de passe, en .xlsx."
     )
-    if kind in ("xlsx", "ods"):
-        inspect_zip(path, kind)
-    else:
-        try:
-            inspect_xls(path)
-        except FileProblem as problem:
-            if problem.code == UNREADABLE_FILE and mismatched:
-                raise FileProblem(UNREADABLE_FILE, ole_message) from problem
-            raise
+    try:
+        inspect(path, kind)
+    except FileProblem as problem:
+        if kind == "xls" and problem.code == UNREADABLE_FILE and mismatched:
+            raise FileProblem(UNREADABLE_FILE, ole_message) from problem
+        raise
     notes: list[str] = []
     sheets: list[SheetData] = []
     try:
