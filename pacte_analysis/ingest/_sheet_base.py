@@ -156,19 +156,31 @@ def _first_filled(row: list[Any]) -> int:
     return -1
 
 
-def _typed(values: list[Any]) -> list[Any]:
-    """Memo keys of ``values`` keeping ``1``, ``1.0`` and ``True`` distinct."""
-    if len(set(map(type, values))) <= 1:
-        return values
-    return list(zip(map(type, values), values, strict=True))
+#: Cell types whose values never equal a value of another cell type.
+_APART_TYPES = frozenset({str, type(None)})
 
 
-def _distinct_typed(values: list[Any]) -> set[tuple[type, Any]]:
-    types = set(map(type, values))
-    if len(types) == 1:
-        (kind,) = types
-        return {(kind, v) for v in set(values)}
-    return set(zip(map(type, values), values, strict=True))
+def _mixes_equal_types(types: set[type]) -> bool:
+    """Whether values of ``types`` may be equal across types (``1 == 1.0 == True``)."""
+    return len(types - _APART_TYPES) > 1
+
+
+def _memo_keys(values: list[Any]) -> tuple[list[Any], set[Any]]:
+    """Memo keys of ``values`` keeping ``1``, ``1.0`` and ``True`` distinct, and the distinct keys.
+
+    The keys are the values themselves when no two of their types can hold equal
+    values (texts, empty cells and one other type: the usual column), else
+    ``(type, value)`` pairs. A column whose distinct values are all texts or
+    empty holds no number that a set could have merged with another: its types
+    are not looked at cell by cell.
+    """
+    distinct = set(values)
+    if all(type(v) in _APART_TYPES for v in distinct) or not _mixes_equal_types(
+        set(map(type, values))
+    ):
+        return values, distinct
+    keys = list(zip(map(type, values), values, strict=True))
+    return keys, set(keys)
 
 
 def _pad(text: str | None, width: int) -> str | None:
@@ -264,6 +276,7 @@ class SheetContext:
         self.notes: list[str] = []
         self.skipped_rows = 0
         self._columns: dict[int, list[Any]] = {}
+        self._memo_keys: dict[int, tuple[list[Any], set[Any]]] = {}
         self._parsed_columns: dict[tuple[int, str], list[Any]] = {}
         self._level_evidence: dict[int, tuple[set[float], bool, bool]] = {}
         self._unknown_seen: set[tuple[int, int]] = set()
@@ -491,17 +504,40 @@ class SheetContext:
         """
         parsed = self._parsed_columns.get((c, kind))
         if parsed is None:
-            values = self.column(c)
-            keys = _typed(values)
+            keys, distinct = self._keys_of(c)
             memo: dict[Any, Any] = {}
-            unwrap = keys is not values
-            for key in set(keys):
+            unwrap = keys is not self.column(c)
+            for key in distinct:
                 try:
                     memo[key] = parse(key[1] if unwrap else key)
                 except InvalidValue as exc:
                     memo[key] = exc
             parsed = self._parsed_columns[(c, kind)] = list(map(memo.__getitem__, keys))
         return parsed
+
+    def _keys_of(self, c: int) -> tuple[list[Any], set[Any]]:
+        """:func:`_memo_keys` of column ``c``, computed once."""
+        found = self._memo_keys.get(c)
+        if found is None:
+            found = self._memo_keys[c] = _memo_keys(self.column(c))
+        return found
+
+    def _distinct_typed(self, c: int) -> set[tuple[type, Any]]:
+        """The distinct ``(type, value)`` pairs of column ``c`` (``1`` and ``1.0`` apart)."""
+        keys, distinct = self._keys_of(c)
+        if keys is self.column(c):
+            return {(type(v), v) for v in distinct}
+        return distinct
+
+    def keep_rows(self, rows: list[int]) -> None:
+        """Read only the data rows ``rows`` from now on (every column read is forgotten)."""
+        self.data_rows = rows
+        self._data = [self.rows[r] for r in rows]
+        self._min_width = min(map(len, self._data), default=0)
+        self._columns.clear()
+        self._memo_keys.clear()
+        self._parsed_columns.clear()
+        self._level_evidence.clear()
 
     def holds_levels(self, c: int) -> bool:
         """Whether the bare numbers of column ``c`` are levels (``1`` = N1), not marks.
@@ -543,7 +579,7 @@ class SheetContext:
         if found is None:
             numbers: set[float] = set()
             tokens = marks = False
-            for kind, value in _distinct_typed(self.column(c)):
+            for kind, value in self._distinct_typed(c):
                 if kind is bool:
                     marks = True
                     continue

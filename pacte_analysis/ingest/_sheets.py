@@ -199,12 +199,7 @@ def _drop_summary_rows(ctx: SheetContext) -> list[Reject]:
             )
         )
     if rejects:
-        ctx.data_rows = keep
-        ctx._data = [ctx.rows[r] for r in keep]
-        ctx._min_width = min(map(len, ctx._data), default=0)
-        ctx._columns.clear()
-        ctx._parsed_columns.clear()
-        ctx._level_evidence.clear()
+        ctx.keep_rows(keep)
     return rejects
 
 
