@@ -23,14 +23,55 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["BlockColumns", "BlockCommitments", "CommitmentBlock"]
+__all__ = ["BlockColumns", "BlockCommitments", "CommitmentBlock", "ParsedColumn"]
 
 #: ``(committed, level, raw text, 1-based row number, column letter)``.
 Commitment = tuple[bool, int | None, str | None, int, str]
 
 #: Flat columns of some rows of a block, row after row, measures ascending:
-#: measures, committed flags, levels, and the number of commitments of each row.
-BlockColumns = tuple[list[int], "np.ndarray", list[Any], list[int]]
+#: measures, committed flags, levels (0 where none is given), whether a level is
+#: given, and the number of commitments of each row.
+BlockColumns = tuple[list[int], "np.ndarray", "np.ndarray", "np.ndarray", list[int]]
+
+
+class ParsedColumn(list[Any]):
+    """The items of a column parsed once per distinct value (a list), knowing them.
+
+    Parameters
+    ----------
+    memo : dict
+        Each distinct key of the column and its parsed item.
+    keys : list
+        The key of every cell of the column.
+    """
+
+    __slots__ = ("_codes", "_keys", "_memo")
+
+    def __init__(self, memo: dict[Any, Any], keys: list[Any]) -> None:
+        super().__init__(map(memo.__getitem__, keys))
+        self._memo = memo
+        self._keys = keys
+        self._codes: tuple[list[Any], np.ndarray] | None = None
+
+    def codes(self) -> tuple[list[Any], np.ndarray]:
+        """The distinct parsed items, and for each cell the position of its item among them."""
+        if self._codes is None:
+            import numpy as np
+
+            index = {key: i for i, key in enumerate(self._memo)}
+            codes = np.fromiter(map(index.__getitem__, self._keys), np.intp, len(self._keys))
+            self._codes = (list(self._memo.values()), codes)
+        return self._codes
+
+
+def _int_level(cell: tuple[Any, ...]) -> int:
+    """The level of a parsed cell as an int (0 for none); ``TypeError`` if it is not one."""
+    level = cell[1]
+    if level is None:
+        return 0
+    if type(level) is not int:
+        raise TypeError("a level that is not an int")
+    return level
 
 
 class CommitmentBlock:
@@ -94,14 +135,47 @@ class CommitmentBlock:
     def _place(self, field: int, k: int) -> list[Any]:
         return self._rows[k] if field == 3 else self._letters[k]
 
+    def _coded(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Committed flags, levels (0 for none) and whether a level is given, for every
+        cell of rows ``indices`` (order of :meth:`_matrix`), from each column's few
+        distinct cells; ``LookupError`` when a column does not know them, ``TypeError``
+        for a level that is not an int."""
+        import numpy as np
+
+        rows = np.asarray(indices, dtype=np.intp)
+        shape = (len(self._order), len(rows))
+        committed = np.empty(shape, dtype=bool)
+        levels = np.empty(shape, dtype=np.int64)
+        given = np.empty(shape, dtype=bool)
+        for j, k in enumerate(self._order):
+            cells = self._cells[k]
+            if not isinstance(cells, ParsedColumn):
+                raise LookupError("a column without its distinct items")
+            distinct, codes = cells.codes()
+            at = codes[rows]
+            committed[j] = np.array([bool(d[0]) for d in distinct], dtype=bool)[at]
+            levels[j] = np.array([_int_level(d) for d in distinct], dtype=np.int64)[at]
+            given[j] = np.array([d[1] is not None for d in distinct], dtype=bool)[at]
+        return committed.T.ravel(), levels.T.ravel(), given.T.ravel()
+
     def columns(self, indices: Sequence[int]) -> BlockColumns:
         """Measures, committed flags, levels and counts of rows ``indices``, as flat columns."""
         import numpy as np
 
         measures = [self.numbers[k] for k in self._order] * len(indices)
-        committed = np.asarray(self._matrix(0, indices), dtype=bool)
-        levels = self._matrix(1, indices).tolist()
-        return measures, committed, levels, [len(self._order)] * len(indices)
+        counts = [len(self._order)] * len(indices)
+        try:  # each column's few distinct cells, spread by numpy
+            committed, levels, given = self._coded(indices)
+        except (LookupError, TypeError):  # cell by cell
+            committed = np.asarray(self._matrix(0, indices), dtype=bool)
+            level_of = self._matrix(1, indices)
+            given = np.array([lv is not None for lv in level_of], dtype=bool)
+            levels = np.array([lv if lv is not None else 0 for lv in level_of], dtype=np.float64)
+        return measures, committed, levels, given, counts
+
+    def levels(self, indices: Sequence[int]) -> list[Any]:
+        """The level (or ``None``) of every cell of rows ``indices`` (order of :meth:`columns`)."""
+        return self._matrix(1, indices).tolist()
 
     def details(self, indices: Sequence[int]) -> tuple[list[Any], list[Any], list[Any]]:
         """Raw texts, row numbers and column letters of rows ``indices`` (order of :meth:`columns`)."""

@@ -847,16 +847,16 @@ def _signatory(
     return entry.signed, "tracker", mismatch
 
 
-def _levels(level_of: Sequence[Any], committed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which commitments give a level (committed, level not null), and the levels (0 if not)."""
+def _levels(level_of: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The levels (0 where none is given) and whether each is given."""
     try:
         levels = pa.array(level_of, type=pa.int64())
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # not plain ints: one by one
         given = np.array([lv is not None for lv in level_of], dtype=bool)
         values = np.array([lv if lv is not None else 0 for lv in level_of], dtype=np.float64)
-        return committed & given, values
+        return values, given
     given = ~levels.is_null().to_numpy(zero_copy_only=False)
-    return committed & given, levels.fill_null(0).to_numpy(zero_copy_only=False)
+    return levels.fill_null(0).to_numpy(zero_copy_only=False), given
 
 
 class _DictSegment:
@@ -865,6 +865,7 @@ class _DictSegment:
     def __init__(self) -> None:
         self.items: list[Mapping[int, Commitment]] = []
         self._cached: tuple[list[int], list[Commitment], list[int]] = ([], [], [])
+        self._level_of: list[Any] = []
 
     def _values(self) -> tuple[list[int], list[Commitment], list[int]]:
         measures: list[int] = []
@@ -882,7 +883,12 @@ class _DictSegment:
         measures, values, counts = self._values()
         # one field of the commitment tuples at a time (itemgetter in C, no per-item frame)
         committed = np.array(list(map(itemgetter(0), values)), dtype=bool)
-        return measures, committed, list(map(itemgetter(1), values)), counts
+        self._level_of = list(map(itemgetter(1), values))
+        levels, given = _levels(self._level_of)
+        return measures, committed, levels, given, counts
+
+    def levels(self) -> list[Any]:
+        return self._level_of  # after columns()
 
     def details(self) -> tuple[list[Any], list[Any], list[Any]]:
         _, values, _ = self._cached  # after columns()
@@ -899,6 +905,9 @@ class _BlockSegment:
 
     def columns(self) -> BlockColumns:
         return self.block.columns(self.indices)
+
+    def levels(self) -> list[Any]:
+        return self.block.levels(self.indices)
 
     def details(self) -> tuple[list[Any], list[Any], list[Any]]:
         return self.block.details(self.indices)
@@ -938,19 +947,22 @@ def _build_tables(
     # columns; per-list figures come from them by column arithmetic
     segments = _segments(accepted)
     measures: list[int] = []
-    level_of: list[Any] = []
     flags: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    givens: list[np.ndarray] = []
     counts: list[int] = []  # commitments per accepted list
     for segment in segments:
-        seg_measures, seg_committed, seg_levels, seg_counts = segment.columns()
+        seg_measures, seg_committed, seg_levels, seg_given, seg_counts = segment.columns()
         measures += seg_measures
         flags.append(seg_committed)
-        level_of += seg_levels
+        values.append(seg_levels)
+        givens.append(seg_given)
         counts += seg_counts
     n_lists = len(accepted)
     positions = np.repeat(np.arange(n_lists), counts)
     committed = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
-    has_level, level_values = _levels(level_of, committed)
+    level_values = np.concatenate(values) if values else np.zeros(0, dtype=np.int64)
+    has_level = committed & (np.concatenate(givens) if givens else np.zeros(0, dtype=bool))
     n_committed_of = np.bincount(positions, weights=committed, minlength=n_lists)
     level_sum = np.bincount(
         positions, weights=np.where(has_level, level_values, 0), minlength=n_lists
@@ -1019,10 +1031,12 @@ def _build_tables(
     def commitments_table() -> pd.DataFrame:
         if not len(positions):
             return _checked("commitments", {c: [] for c in _COM_COLUMNS})
+        level_of: list[Any] = []
         raw_of: list[Any] = []
         row_of: list[Any] = []
         column_of: list[Any] = []
         for segment in segments:
+            level_of += segment.levels()
             seg_raw, seg_rows, seg_columns = segment.details()
             raw_of += seg_raw
             row_of += seg_rows

@@ -19,7 +19,7 @@ from typing import Any
 
 from pacte_analysis._text import cell_text, column_letter, is_empty, norm
 from pacte_analysis.editions import Edition
-from pacte_analysis.ingest._block import Commitment
+from pacte_analysis.ingest._block import Commitment, ParsedColumn
 from pacte_analysis.ingest._compact import MeasureList, parse_measure_list, title_index
 from pacte_analysis.ingest._headers import (
     COMMUNE_KINDS,
@@ -512,7 +512,7 @@ class SheetContext:
                     memo[key] = parse(key[1] if unwrap else key)
                 except InvalidValue as exc:
                     memo[key] = exc
-            parsed = self._parsed_columns[(c, kind)] = list(map(memo.__getitem__, keys))
+            parsed = self._parsed_columns[(c, kind)] = ParsedColumn(memo, keys)
         return parsed
 
     def _keys_of(self, c: int) -> tuple[list[Any], set[Any]]:

@@ -12,7 +12,7 @@ import pytest
 
 from pacte_analysis.editions import read_edition
 from pacte_analysis.ingest import _engine, _layout_wide
-from pacte_analysis.ingest._block import BlockCommitments, CommitmentBlock
+from pacte_analysis.ingest._block import BlockCommitments, CommitmentBlock, ParsedColumn
 from pacte_analysis.ingest._readers import SheetData
 from pacte_analysis.ingest._sheets import read_sheet
 
@@ -57,14 +57,44 @@ def test_a_write_copies_the_row_and_leaves_the_block() -> None:
     assert block.row(1) == {5: (False, None, None, 3, "E"), 2: (True, 3, "3", 3, "F")}
 
 
-def test_columns_follow_the_rows_asked_measures_ascending() -> None:
-    block = _block()
-    measures, committed, levels, counts = block.columns([1, 0])
+def _coded_block() -> CommitmentBlock:
+    """:func:`_block` with columns parsed once per distinct value (as a sheet gives them)."""
+    keys = [["N2", ""], ["x", "3"]]
+    memos = [
+        {"N2": (True, 2, "N2"), "": (False, None, None)},
+        {"x": (True, None, "x"), "3": (True, 3, "3")},
+    ]
+    cells = [ParsedColumn(memo, column) for memo, column in zip(memos, keys, strict=True)]
+    assert cells == _block()._cells
+    return CommitmentBlock([5, 2], cells, [[2, 3], [2, 3]], [["E", "E"], ["F", "F"]])
+
+
+@pytest.mark.parametrize("make", [_block, _coded_block])
+def test_columns_follow_the_rows_asked_measures_ascending(make: Any) -> None:
+    block = make()
+    measures, committed, levels, given, counts = block.columns([1, 0])
     assert measures == [2, 5, 2, 5]
     assert committed.tolist() == [True, False, True, True]
-    assert levels == [3, None, None, 2]
+    assert levels.tolist() == [3, 0, 0, 2]
+    assert given.tolist() == [True, False, False, True]
     assert counts == [2, 2]
+    assert block.levels([1, 0]) == [3, None, None, 2]
     assert block.details([1, 0]) == (["3", None, "x", "N2"], [3, 3, 2, 2], ["F", "E", "F", "E"])
+    measures, committed, levels, given, counts = block.columns([1])
+    assert (measures, committed.tolist(), levels.tolist(), given.tolist()) == (
+        [2, 5],
+        [True, False],
+        [3, 0],
+        [True, False],
+    )
+
+
+def test_a_level_that_is_not_an_int_is_read_cell_by_cell() -> None:
+    cells = [ParsedColumn({"a": (True, 2.5, "a")}, ["a", "a"])]
+    block = CommitmentBlock([1], cells, [[2, 3]], [["C", "C"]])
+    _, committed, levels, given, _ = block.columns([0, 1])
+    assert levels.tolist() == [2.5, 2.5] and given.tolist() == [True, True]
+    assert committed.tolist() == [True, True]
     with pytest.raises(ValueError):
         CommitmentBlock([1, 1], [[], []], [[], []], [[], []])
 
