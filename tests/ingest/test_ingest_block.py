@@ -60,7 +60,7 @@ def test_a_write_copies_the_row_and_leaves_the_block() -> None:
 def _coded_block() -> CommitmentBlock:
     """:func:`_block` with columns parsed once per distinct value (as a sheet gives them)."""
     keys = [["N2", ""], ["x", "3"]]
-    memos = [
+    memos: list[dict[str, Any]] = [
         {"N2": (True, 2, "N2"), "": (False, None, None)},
         {"x": (True, None, "x"), "3": (True, 3, "3")},
     ]
