@@ -145,6 +145,11 @@ class ChildInspection:
 def _child(path: Path, fd: int) -> None:  # pragma: no cover - runs in the forked child
     """Run the checks of ``path`` and write their verdict to ``fd``; never returns."""
     try:
+        # the parent's terminal and pipes are not the child's: a pipeline reading the
+        # parent's output ends when the parent does
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for standard in (0, 1, 2):
+            os.dup2(quiet, standard)
         from pacte_analysis.ingest import _readers
         from pacte_analysis.ingest._safety import FileProblem
 

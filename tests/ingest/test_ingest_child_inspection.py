@@ -217,3 +217,27 @@ def test_python_callers_never_fork(
     cli.main(["validate", str(fixtures_dir / "mel_34_measures.xlsx")])
     assert forks == []
     assert "mel_34_measures.xlsx" in capsys.readouterr().out
+
+
+def test_the_child_does_not_hold_the_parent_s_output_open(fixtures_dir: Path) -> None:
+    """A pipeline reading ``pacte validate``'s output ends with the parent: the child's
+    standard streams are not the parent's pipe."""
+    found = _script(
+        """
+        import json, os, sys, time
+        from pathlib import Path
+        from pacte_analysis.ingest import _prefetch, _readers
+        real = _readers.inspect_workbook
+        _readers.inspect_workbook = lambda path, kind: (time.sleep(2), real(path, kind))
+        inspection = _prefetch.ChildInspection.fork(Path(sys.argv[1]))
+        time.sleep(0.5)
+        pid = inspection._pid
+        streams = [os.readlink(f"/proc/{pid}/fd/{n}") for n in (0, 1, 2)]
+        mine = os.readlink("/proc/self/fd/1")
+        inspection.close()
+        print(json.dumps({"streams": streams, "mine": mine}))
+        """,
+        str(fixtures_dir / "mel_34_measures.xlsx"),
+    )
+    assert found["mine"].startswith("pipe:")
+    assert found["streams"] == [os.devnull] * 3
