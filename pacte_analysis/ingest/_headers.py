@@ -99,6 +99,8 @@ _DEPARTEMENT = {"departement", "departements", "dept", "dep", "dpt", "depart", "
 _COMMUNE = {
     "commune",
     "communes",
+    "cne",  # the usual abbreviation (« Cne », « Nom cne »)
+    "cnes",
     "ville",
     "villes",
     "localite",

@@ -210,10 +210,12 @@ def _status_as_signature(ctx: SheetContext) -> None:
         if not values:
             continue
         readable = 0
+        unread: list[str] = []
         for value in values:
             try:
                 parse_signed(value)
             except InvalidValue:
+                unread.append(cell_text(value))
                 continue
             readable += 1
         if readable >= 0.8 * len(values):
@@ -221,6 +223,18 @@ def _status_as_signature(ctx: SheetContext) -> None:
             ctx.col.setdefault("signed", []).append(c)
             ctx.plan.roles[c] = ColumnRole("signed")
             ctx.notes.append(f"{ctx.where(c)} lue comme la signature du pacte (oui / non)")
+            continue
+        # one row per list: such a column is read as nothing else; say so, never drop it
+        shown = ", ".join(f"« {text[:40]} »" for text in dict.fromkeys(unread[:3]))
+        ctx.column_reject(
+            c,
+            "IGNORED_COLUMN",
+            f"{ctx.where(c, capital=True)} non importée : ses valeurs ne disent pas si la liste "
+            f"a signé le pacte ({readable} sur {len(values)} lisibles ; non lues : {shown}). "
+            "Écrivez « signé », « non signé » ou « en attente » (ou une date de signature) "
+            "si elle doit l'être.",
+            ctx.label(c) or None,
+        )
 
 
 def _read_with(ctx: SheetContext, outcome: SheetOutcome, layout: ModuleType | None = None) -> None:

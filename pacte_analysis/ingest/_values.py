@@ -462,6 +462,11 @@ _SIGNED_FALSE = {
     "non signataire",
     "ne signe pas",
     "pas de signature",
+    "n a pas signe",
+    "n a pas signee",
+    "na pas signe",
+    "na pas signee",
+    "n a pas voulu signer",
 }
 _SIGNED_UNKNOWN = {
     "?",
@@ -474,7 +479,28 @@ _SIGNED_UNKNOWN = {
     "a relancer",
     "en cours",
     "attente",
+    # the steps of a campaign, before any answer: they say nothing of a signature
+    "en discussion",
+    "en cours de discussion",
+    "en negociation",
+    "en reflexion",
+    "contacte",
+    "contactee",
+    "contactes",
+    "a contacter",
+    "relance",
+    "relancee",
+    "relances",
+    "rencontre",
+    "rencontree",
+    "rencontres",
+    "a rencontrer",
+    "rdv pris",
+    "rendez vous pris",
 }
+#: « signé le 12/02/2020 », « a signé le 4 mars 2020 », « signée en février 2020 »:
+#: signed, on the date that follows.
+_SIGNED_ON = re.compile(r"^(?:a\s+)?sign[ée]e?s?\s+(?:le|en|au|du)\s+(.+)$", re.IGNORECASE)
 
 
 _WITH_COUNT = re.compile(r"^(.*?)[\s,(;:–-]+(\d{1,3})\s?mesures?\b.*$")
@@ -501,6 +527,14 @@ def parse_signed(value: Any) -> tuple[bool | None, dt.date | None]:
     with_count = _WITH_COUNT.match(key)
     if with_count and with_count.group(1):  # « oui (12 mesures) »: the count is read apart
         return parse_signed(with_count.group(1))
+    dated = _SIGNED_ON.match(text.strip())
+    if dated:
+        try:
+            on = parse_date(dated.group(1).strip())
+        except InvalidValue:
+            on = None
+        if on is not None:
+            return True, on
     if key in _SIGNED_TRUE:
         return True, None
     if key in _SIGNED_FALSE:

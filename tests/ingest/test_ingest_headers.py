@@ -28,6 +28,10 @@ from pacte_analysis.ingest._headers import classify_label, detect_header
         ("Commune", "commune_name", None),
         ("Nom de la commune", "commune_name", None),
         ("Ville", "commune_name", None),
+        ("Cne", "commune_name", None),
+        ("Nom cne", "commune_name", None),
+        ("Cne (dépt)", "commune_name", None),
+        ("Code cne", "commune_code", None),
         # the commune first, then what its cells add to the name (« Saint-Étienne (42) »)
         ("Ville (dépt)", "commune_name", None),
         ("Commune (département)", "commune_name", None),

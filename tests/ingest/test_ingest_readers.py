@@ -7,6 +7,7 @@ on the right row and column.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from typing import Any
 
@@ -306,6 +307,53 @@ def test_status_column_says_whether_the_list_signed(run: Any) -> None:
     assert result.lists["signatory"].tolist() == [True, False, False]
     assert result.lists["signatory_source"].tolist() == ["tracker", "tracker", "rule"]
     assert result.rejects.empty
+
+
+def test_a_status_column_of_a_campaign_says_the_signature_and_its_date(run: Any) -> None:
+    """The steps of a campaign say nothing of a signature; « signé le 12/02/2020 » is a
+    signature and its date; « N'a pas signé » is a refusal."""
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Statut", "Principes"],
+                ["Rennes", "R1", "signé le 12/02/2020", "ABC"],
+                ["Rennes", "R2", "En discussion", ""],
+                ["Brest", "B1", "N'a pas signé", ""],
+                ["Brest", "B2", "Relancé", ""],
+                ["Lille", "L1", "A signé le 4 mars 2020", ""],
+            ],
+        )
+    )
+    lists = result.lists.set_index("list_name")
+    assert lists["signatory_source"].to_dict() == {
+        "R1": "tracker", "R2": "rule", "B1": "tracker", "B2": "rule", "L1": "tracker",
+    }  # fmt: skip
+    assert lists.loc[["R1", "B1", "L1"], "signatory"].tolist() == [True, False, True]
+    assert lists.loc["R1", "signed_on"] == dt.date(2020, 2, 12)
+    assert lists.loc["L1", "signed_on"] == dt.date(2020, 3, 4)
+    assert set(result.rejects["code"]) <= {"SIGNATORY_MISMATCH"}
+
+
+def test_a_status_column_that_does_not_say_the_signature_is_reported(run: Any) -> None:
+    """One row per list: a « Statut » column read as nothing is never dropped silently."""
+    result = run(
+        (
+            "S",
+            [
+                ["Commune", "Liste", "Mesure 1", "Statut"],
+                ["Rennes", "R1", "x", "Dossier envoyé"],
+                ["Brest", "B1", "x", "Courriel au candidat"],
+                ["Lille", "L1", "", "signé"],
+            ],
+        )
+    )
+    ignored = result.rejects[result.rejects["code"] == "IGNORED_COLUMN"]
+    assert ignored["source_column"].tolist() == ["D"]
+    message = ignored["message"].iloc[0]
+    assert "« Statut »" in message and "1 sur 3 lisibles" in message
+    assert "« Dossier envoyé »" in message
+    assert result.lists["signatory_source"].tolist() == ["rule"] * 3
 
 
 def test_long_layout_with_its_measure_column_first_is_not_transposed(run: Any) -> None:
