@@ -13,7 +13,7 @@ from typing import Any
 from pacte_analysis._text import cell_text
 from pacte_analysis.ingest._block import CommitmentBlock
 from pacte_analysis.ingest._sheet_base import Entry, SheetContext
-from pacte_analysis.ingest._values import InvalidValue, parse_level, parse_mark
+from pacte_analysis.ingest._values import InvalidValue, numeric_value, parse_level, parse_mark
 
 __all__ = ["LABEL", "NAME", "read", "score"]
 
@@ -57,6 +57,8 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
     """
     common = ctx.common_columns()
     marks = {c: _mark_parser(ctx, c, n) for c, n in ctx.measure_cols.items()}
+    if ctx.values is None:
+        _bare_ones_as_levels(ctx, marks)
     levels_by_measure: dict[int, list[tuple[int, int]]] = {}
     for c, (number, level) in ctx.level_mark_cols.items():
         levels_by_measure.setdefault(number, []).append((c, level))
@@ -103,6 +105,62 @@ def read(ctx: SheetContext) -> list[tuple[int, Entry]]:
             if ctx.list_col is not None:
                 ctx.compact_cell(entry, r, ctx.list_col)
     return out
+
+
+def _bare_ones_as_levels(ctx: SheetContext, marks: dict[int, list[Any]]) -> None:
+    """A bare ``1`` read as « committed, level not given » is N1 on a row whose other
+    measure cells give bare levels (a ``2`` or a ``3`` read as that level): in a column
+    that also holds marks (« x ») its ``1`` could be a mark, but not on that row.
+
+    The rows changed are named in a note of the sheet; ``marks`` is updated in place.
+    """
+    ones: dict[int, list[int]] = {}
+    for c, column in marks.items():
+        distinct = ctx.distinct_values(c)
+        if not any(numeric_value(v) == 1.0 for v in distinct):
+            continue
+        values = ctx.column(c)
+        rows = [
+            i
+            for i, (value, cell) in enumerate(zip(values, column, strict=True))
+            if isinstance(cell, tuple)
+            and cell[0]
+            and cell[1] is None
+            and numeric_value(value) == 1.0
+        ]
+        if rows:
+            ones[c] = rows
+    if not ones:
+        return
+
+    def gives_bare_level(c: int, i: int) -> bool:
+        cell = marks[c][i]
+        number = numeric_value(ctx.column(c)[i])
+        return (
+            number in (2.0, 3.0) and isinstance(cell, tuple) and cell[0] and cell[1] == int(number)
+        )
+
+    changed: set[int] = set()
+    for c, rows in ones.items():
+        others = [other for other in marks if other != c]
+        for i in rows:
+            if any(gives_bare_level(other, i) for other in others):
+                if not isinstance(marks[c], _Edited):
+                    marks[c] = _Edited(marks[c])
+                committed, _, raw = marks[c][i]
+                marks[c][i] = (committed, 1, raw)
+                changed.add(i)
+    if changed:
+        shown = sorted(ctx.row_no(ctx.data_rows[i]) for i in changed)
+        text = ", ".join(map(str, shown[:12])) + (" …" if len(shown) > 12 else "")
+        ctx.notes.append(
+            f"{'ligne' if len(shown) == 1 else 'lignes'} {text} : les « 1 » y sont lus comme "
+            "le niveau N1, comme les autres niveaux écrits en chiffres sur la même ligne"
+        )
+
+
+class _Edited(list[Any]):
+    """A parsed column changed cell by cell (it no longer knows its distinct items)."""
 
 
 def _as_block(

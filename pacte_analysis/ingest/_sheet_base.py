@@ -522,6 +522,13 @@ class SheetContext:
             found = self._memo_keys[c] = _memo_keys(self.column(c))
         return found
 
+    def distinct_values(self, c: int) -> list[Any]:
+        """The distinct values of column ``c`` (``1`` and ``1.0`` apart)."""
+        keys, distinct = self._keys_of(c)
+        if keys is self.column(c):
+            return list(distinct)
+        return [value for _, value in distinct]
+
     def _distinct_typed(self, c: int) -> set[tuple[type, Any]]:
         """The distinct ``(type, value)`` pairs of column ``c`` (``1`` and ``1.0`` apart)."""
         keys, distinct = self._keys_of(c)

@@ -56,7 +56,8 @@ def test_a_commune_header_with_its_departement_and_levels_written_two_ways(
     assert _committed(result) == {
         ("Saint-Étienne", 1): 2,
         ("Saint-Étienne", 7): 2,
-        ("Saint-Étienne", 30): None,  # a column of marks (« x »): 1 is « engagée »
+        # a column of marks (« x »), but a row of levels in digits (« 2 »): 1 is N1
+        ("Saint-Étienne", 30): 1,
         ("Roanne", 1): 3,
         ("Roanne", 7): 3,
         ("Roanne", 23): 1,
@@ -71,7 +72,43 @@ def test_a_commune_header_with_its_departement_and_levels_written_two_ways(
         "colonne E « Mesure 23 » : les « 1 » y sont lus comme le niveau N1, comme les niveaux écrits"
         in report
     )
-    assert "Mesure 30" not in report  # read as marks: nothing assumed
+    assert "Mesure 30" not in report  # the column is read as marks…
+    # …but the row of Saint-Étienne writes its levels in digits
+    assert "ligne 4 : les « 1 » y sont lus comme le niveau N1, comme les autres niveaux" in report
+
+
+def test_a_bare_one_beside_bare_levels_on_its_row_is_level_one(
+    tmp_path: Path, commune_resolver: Any
+) -> None:
+    """A column of marks (« x », « 1 ») keeps its 1 as « engagée » on a row of marks, and
+    reads it as N1 on a row whose other cells give levels in digits."""
+    path = _tracker(
+        tmp_path / "loire.xlsx",
+        [
+            ["Commune", "Tête de liste", "M1", "M4", "M12", "M18"],
+            ["Roanne", "Dominique Test", "x", "1", "", ""],
+            ["Saint-Chamond", "Léa Démo", 1, 1, 3, 2],
+            ["Firminy", "Jean Test", 1, "x", "", ""],
+            ["Montbrison", "Alix Essai", "N2", 1, "", "x"],
+        ],
+    )
+    result = ingest(path, resolver=commune_resolver, mayors=NO_MAYORS)
+    assert _committed(result) == {
+        ("Roanne", 1): None,
+        ("Roanne", 4): None,
+        ("Saint-Chamond", 1): 1,
+        ("Saint-Chamond", 4): 1,
+        ("Saint-Chamond", 12): 3,
+        ("Saint-Chamond", 18): 2,
+        ("Firminy", 1): None,  # only marks on its row
+        ("Firminy", 4): None,
+        ("Montbrison", 1): 2,
+        ("Montbrison", 4): None,  # « N2 » is a level, but not one written in digits
+        ("Montbrison", 18): None,
+    }
+    report = result.report()
+    assert "ligne 5 : les « 1 » y sont lus comme le niveau N1" in report
+    assert result.rejects.empty
 
 
 def test_a_column_of_ones_in_a_sheet_of_levels_is_level_one(
