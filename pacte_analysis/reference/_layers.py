@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # loaded by the layer readers only: the resolver does not nee
 
 __all__ = [
     "arrondissements",
+    "cache_folder",
     "communes",
     "departements",
     "epci",
@@ -64,6 +65,11 @@ def _ready_cache(vintage: int) -> Path:
         )
         build_reference(vintage)
     return path
+
+
+def cache_folder(vintage: int) -> Path:
+    """The folder of the reference cache of ``vintage``, built first if incomplete."""
+    return _ready_cache(vintage)
 
 
 def _with_text_dtype(frame: _Frame) -> _Frame:

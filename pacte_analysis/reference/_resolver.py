@@ -33,13 +33,21 @@ enough to decide (``Champigny`` + 94500 → Champigny-sur-Marne).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import functools
+import hashlib
+import marshal
 import math
+import os
 import re
+import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -295,6 +303,31 @@ class CommuneResolver:
     """
 
     def __init__(self, vintage: int = 2020) -> None:
+        # the indexes come ready from the reference cache when they were stored for
+        # this code and these data (see _load_state); else they are built, then stored
+        state = _load_state(vintage)
+        if state is not None:
+            self._set_state(state)
+        else:
+            self._build(vintage)
+            _save_state(vintage, self._state())
+        self._resolved: dict[tuple[str, str, str | None, str, str | None], Resolution] = {}
+
+    def _state(self) -> dict[str, Any]:
+        """The indexes, as plain containers (see :data:`_STATE_DEFAULTS`)."""
+        return {
+            name: dict(value) if name in _STATE_DEFAULTS else value
+            for name, value in vars(self).items()
+            if name.startswith("_") and name != "_resolved" and name in _STATE_NAMES
+        }
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            factory = _STATE_DEFAULTS.get(name)
+            setattr(self, name, defaultdict(factory, value) if factory else value)
+
+    def _build(self, vintage: int) -> None:
+        """Build the indexes from the reference layers of ``vintage``."""
         # the names' matching keys come computed with the reference cache
         com, former = _layers.resolver_index(vintage)
         arm = _layers.attributes("arrondissements", vintage, ["code", "name", "commune_code"])
@@ -372,7 +405,6 @@ class CommuneResolver:
                 self._postal_arm[cp] = arr
         self._dep_codes = set(deps["code"])
         self._dep_by_key = {name_key(n): c for c, n in zip(deps["code"], deps["name"], strict=True)}
-        self._resolved: dict[tuple[str, str, str | None, str, str | None], Resolution] = {}
 
     # ----------------------------------------- indexes of the approximate lookups
     # built on the first name that is not found as written (most trackers have none)
@@ -984,6 +1016,94 @@ class CommuneResolver:
                 if deps is None or self._communes[code][1] in deps:
                     out.append(self._candidate(code))
         return tuple(out[:n])
+
+
+#: The resolver's indexes kept in its stored state, and the factory of those that are
+#: ``defaultdict`` (stored as plain dictionaries).
+_STATE_DEFAULTS: dict[str, type] = {
+    "_by_name": list,
+    "_by_key": list,
+    "_former_code": set,
+    "_former_key": set,
+    "_former_info": list,
+    "_postal": set,
+}
+_STATE_NAMES = frozenset(
+    {
+        *_STATE_DEFAULTS,
+        "_vintage",
+        "_communes",
+        "_pop",
+        "_official",
+        "_merged",
+        "_arm",
+        "_arm_name",
+        "_arm_by_num",
+        "_postal_arm",
+        "_dep_codes",
+        "_dep_by_key",
+    }
+)
+#: Raised when the stored state's shape changes (the code's source is in the
+#: fingerprint too: a state built by other code is never used).
+_STATE_VERSION = 1
+_STATE_FILE = "resolver-state.marshal"
+
+
+def _state_fingerprint(vintage: int) -> bytes:
+    """What a stored state must have been built from: this code, these reference data."""
+    from pacte_analysis import _text
+    from pacte_analysis.reference import _names
+
+    digest = hashlib.sha256(f"{_STATE_VERSION}|{vintage}|".encode())
+    for module in (sys.modules[__name__], _names, _text):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update((_layers.cache_folder(vintage) / "manifest.json").read_bytes())
+    return digest.hexdigest().encode()
+
+
+def _load_state(vintage: int) -> dict[str, Any] | None:
+    """The indexes stored with the reference cache of ``vintage``, if they fit this code.
+
+    The file holds the fingerprint of what built it (:func:`_state_fingerprint`),
+    the SHA-256 of its payload, then the payload (``marshal``); anything else is
+    ``None`` (the indexes are then built again).
+    """
+    try:
+        path = _layers.cache_folder(vintage) / _STATE_FILE
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        fingerprint, checksum, payload = data[:64], data[65:129], data[130:]
+        if fingerprint != _state_fingerprint(vintage) or data[64:65] + data[129:130] != b"\n\n":
+            return None
+        if hashlib.sha256(payload).hexdigest().encode() != checksum:
+            return None
+        # our own file (written by _save_state, its checksum checked above); marshal
+        # builds containers and never runs what it reads
+        state = marshal.loads(payload)  # noqa: S302
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(state, dict) or set(state) != _STATE_NAMES:
+        return None
+    return state
+
+
+def _save_state(vintage: int, state: dict[str, Any]) -> None:
+    """Store the indexes beside the reference cache (skipped where it cannot be written)."""
+    try:
+        payload = marshal.dumps(state)
+        folder = _layers.cache_folder(vintage)
+        header = _state_fingerprint(vintage) + b"\n" + hashlib.sha256(payload).hexdigest().encode()
+        with tempfile.NamedTemporaryFile(
+            dir=folder, prefix=".resolver-", suffix=".tmp", delete=False
+        ) as out:
+            out.write(header + b"\n" + payload)
+        os.chmod(out.name, 0o644)  # readable as the cache's other files
+        os.replace(out.name, folder / _STATE_FILE)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(out.name)
 
 
 @functools.cache
